@@ -1,0 +1,68 @@
+// vitperf: predict, measure, fit and validate Vision Transformer inference performance.
+#include <iostream>
+#include <stdexcept>
+
+#include "cli/commands.h"
+#include "model/build_info.h"
+
+int main(int argc, char** argv) {
+  using namespace vitperf;
+  CLI::App app{"vitperf " + VersionString() +
+               ": predicts how fast a Vision Transformer inference pipeline runs on a GPU, what "
+               "bounds it, and which configuration is best - and checks itself against "
+               "measurements."};
+  app.set_version_flag("--version", "vitperf " + VersionString() + " (" + GitRevision() + ")");
+  app.require_subcommand(1);
+  app.failure_message(CLI::FailureMessage::simple);
+  app.footer("Examples:\n"
+             "  vitperf predict --model vit_b16 --gpu h100\n"
+             "  vitperf best --model vit_l16 --res 512 --gpu h100 --latency-slo 50\n"
+             "  vitperf measure --experiment quick_test --device cpu -o quick.jsonl\n"
+             "  vitperf fit quick.jsonl --base h100 -o my-h100.json\n"
+             "  vitperf validate --profile my-h100.json --data quick.jsonl\n"
+             "Run `vitperf <command> --help` for each command's options.");
+
+#ifdef VITPERF_CLI_HAS_cmd_predict
+  cli::AddPredictCommand(app);
+#endif
+#ifdef VITPERF_CLI_HAS_cmd_catalog
+  cli::AddCatalogCommands(app);
+#endif
+#ifdef VITPERF_CLI_HAS_cmd_answers
+  cli::AddAnswerCommands(app);
+#endif
+#ifdef VITPERF_CLI_HAS_cmd_validate
+  cli::AddValidateCommand(app);
+#endif
+#ifdef VITPERF_CLI_HAS_cmd_measure
+  cli::AddMeasureCommands(app);
+#endif
+#ifdef VITPERF_CLI_HAS_cmd_fit
+  cli::AddFitCommand(app);
+#endif
+#ifdef VITPERF_CLI_HAS_cmd_calibrate
+  cli::AddCalibrateCommand(app);
+#endif
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "vitperf: error: " << e.what() << "\n";
+    return cli::kExitUsage;
+  } catch (const cli::ExitStatus& e) {
+    return e.code;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "vitperf: error: " << e.what() << "\n";
+    return cli::kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "vitperf: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,115 @@
+// The measurement dataset format (JSONL, one record per line), shared by the probes that write
+// it and the fit and validation that read it. Schema "vitperf.measurement", version below.
+//
+// Every line is an object with "schema", "schema_version" and "kind":
+//   kind "provenance": one per run, first in its file (device, driver, versions, NUMA, git, argv)
+//   kind "pipeline":   one pipeline probe point: (config, batch, options) -> times
+//   kind "probe":      one micro-probe: matmul rate, device copy, h2d/d2h, launch overhead
+// Each pipeline and probe record also embeds the provenance of its run under "provenance",
+// so a record copied out of its file still says where it came from.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/enum_names.h"
+#include "model/pipeline_options.h"
+#include "model/vit_config.h"
+
+namespace vitperf {
+
+inline constexpr const char* kMeasurementSchema = "vitperf.measurement";
+inline constexpr int kMeasurementSchemaVersion = 1;
+
+enum class PointStatus { ok, oom, error, skipped, timeout };
+template <>
+struct EnumNames<PointStatus> {
+  static constexpr const char* kField = "status";
+  static constexpr std::array<std::pair<PointStatus, const char*>, 5> kNames{{
+      {PointStatus::ok, "ok"},
+      {PointStatus::oom, "oom"},
+      {PointStatus::error, "error"},
+      {PointStatus::skipped, "skipped"},
+      {PointStatus::timeout, "timeout"},
+  }};
+};
+VITPERF_ENUM_JSON(PointStatus)
+
+// Median and spread of repeated timings of one quantity.
+struct TimingStats {
+  double median_ms = 0;
+  double p10_ms = 0;  // spread is reported as (p90 - p10) / median
+  double p90_ms = 0;
+  double p99_ms = 0;
+  int repeats = 0;
+  // "spread" when the relative spread fell under the target, "time_cap" when the cap hit first.
+  std::string stop_reason;
+  double RelativeSpread() const { return median_ms > 0 ? (p90_ms - p10_ms) / median_ms : 0; }
+};
+void to_json(nlohmann::json& j, const TimingStats& t);
+void from_json(const nlohmann::json& j, TimingStats& t);
+
+struct PipelineRecord {
+  std::string id;      // stable key of the point, used by --resume
+  std::string device;  // "cpu", "cuda:0"
+  ViTConfig config;
+  int batch = 1;
+  PipelineOptions options;
+  PointStatus status = PointStatus::ok;
+  std::string message;  // why a point is not ok
+
+  double throughput_ips = 0;  // [images/s] end to end (or compute only, per options)
+  TimingStats latency;        // per batch, end to end
+  // Per-stage medians [ms] for one batch; zero when the stage is absent.
+  double preprocess_ms = 0, h2d_ms = 0, compute_ms = 0, d2h_ms = 0;
+  TimingStats compute;             // pure forward pass on device-resident input
+  double peak_memory_bytes = 0;    // device allocator peak during the point
+  double wall_s = 0;               // [s] time spent measuring the point
+  nlohmann::json breakdown;        // CUPTI kernel classes, or null
+  nlohmann::json provenance;
+};
+void to_json(nlohmann::json& j, const PipelineRecord& r);
+void from_json(const nlohmann::json& j, PipelineRecord& r);
+
+// Micro-probes. Units are fixed per probe name:
+//   "matmul"      params {m, n, k, precision}        value [TFLOP/s]
+//   "device_copy" params {bytes}                      value [GB/s] bytes read + written
+//   "h2d", "d2h"  params {bytes, host_memory, numa}   value [GB/s]
+//   "launch"      params {execution}                  value [us] per kernel
+struct ProbeRecord {
+  std::string id;
+  std::string device;
+  std::string probe;
+  nlohmann::json params = nlohmann::json::object();
+  PointStatus status = PointStatus::ok;
+  std::string message;
+  double value = 0;
+  std::string unit;
+  TimingStats timing;
+  nlohmann::json provenance;
+};
+void to_json(nlohmann::json& j, const ProbeRecord& r);
+void from_json(const nlohmann::json& j, ProbeRecord& r);
+
+// One dataset read from one or more JSONL files.
+struct MeasurementSet {
+  std::vector<nlohmann::json> provenance;
+  std::vector<PipelineRecord> pipeline;
+  std::vector<ProbeRecord> probes;
+  std::vector<std::string> warnings;  // skipped lines, with file:line and reason
+};
+
+// Reads a JSONL file. A torn or malformed line is skipped with a warning (a sweep killed
+// mid-write leaves at most one); a line with a wrong schema name or a newer version, or a
+// missing file, throws std::runtime_error naming the file and line.
+void ReadMeasurements(const std::string& path, MeasurementSet* into);
+
+// A JSONL line for a record, with schema, version and kind stamped in.
+std::string ToJsonLine(const PipelineRecord& r);
+std::string ToJsonLine(const ProbeRecord& r);
+std::string ProvenanceLine(const nlohmann::json& provenance);
+
+}  // namespace vitperf

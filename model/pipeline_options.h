@@ -1,0 +1,89 @@
+// How an inference pipeline around the ViT is run: execution mode, input format, host memory,
+// stage overlap and NUMA binding. Shared by the analytical model, the probes and the fit.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "model/enum_names.h"
+
+namespace vitperf {
+
+// eager: one host dispatch per kernel; graph: a captured CUDA graph replayed with one launch;
+// compiled: fused elementwise kernels (torch.compile-like) replayed as a graph.
+enum class ExecutionMode { eager, graph, compiled };
+// uint8: raw pixels cross PCIe and are normalised on the device; float32: the host normalises.
+enum class InputFormat { uint8, float32 };
+enum class HostMemory { pinned, pageable };
+// sequential: one batch at a time through all stages; overlapped: stages on separate streams
+// with a ring of queue_depth host buffers.
+enum class PipelineMode { sequential, overlapped };
+// Where host threads and buffers live relative to the GPU's NUMA node.
+enum class NumaBinding { none, local, remote };
+
+template <>
+struct EnumNames<ExecutionMode> {
+  static constexpr const char* kField = "execution";
+  static constexpr std::array<std::pair<ExecutionMode, const char*>, 3> kNames{{
+      {ExecutionMode::eager, "eager"},
+      {ExecutionMode::graph, "graph"},
+      {ExecutionMode::compiled, "compiled"},
+  }};
+};
+template <>
+struct EnumNames<InputFormat> {
+  static constexpr const char* kField = "input";
+  static constexpr std::array<std::pair<InputFormat, const char*>, 2> kNames{{
+      {InputFormat::uint8, "uint8"},
+      {InputFormat::float32, "float32"},
+  }};
+};
+template <>
+struct EnumNames<HostMemory> {
+  static constexpr const char* kField = "host_memory";
+  static constexpr std::array<std::pair<HostMemory, const char*>, 2> kNames{{
+      {HostMemory::pinned, "pinned"},
+      {HostMemory::pageable, "pageable"},
+  }};
+};
+template <>
+struct EnumNames<PipelineMode> {
+  static constexpr const char* kField = "pipeline";
+  static constexpr std::array<std::pair<PipelineMode, const char*>, 2> kNames{{
+      {PipelineMode::sequential, "sequential"},
+      {PipelineMode::overlapped, "overlapped"},
+  }};
+};
+template <>
+struct EnumNames<NumaBinding> {
+  static constexpr const char* kField = "numa";
+  static constexpr std::array<std::pair<NumaBinding, const char*>, 3> kNames{{
+      {NumaBinding::none, "none"},
+      {NumaBinding::local, "local"},
+      {NumaBinding::remote, "remote"},
+  }};
+};
+
+VITPERF_ENUM_JSON(ExecutionMode)
+VITPERF_ENUM_JSON(InputFormat)
+VITPERF_ENUM_JSON(HostMemory)
+VITPERF_ENUM_JSON(PipelineMode)
+VITPERF_ENUM_JSON(NumaBinding)
+
+struct PipelineOptions {
+  ExecutionMode execution = ExecutionMode::eager;
+  InputFormat input = InputFormat::uint8;
+  HostMemory host_memory = HostMemory::pinned;
+  PipelineMode pipeline = PipelineMode::sequential;
+  int queue_depth = 1;  // batches in flight; 1 for sequential
+  NumaBinding numa = NumaBinding::none;
+  int producer_threads = 1;  // host threads preparing batches
+  // Forward pass only, on device-resident float input (what framework benchmarks report).
+  bool compute_only = false;
+
+  bool IsValid(std::string* why) const;
+};
+
+void to_json(nlohmann::json& j, const PipelineOptions& o);
+void from_json(const nlohmann::json& j, PipelineOptions& o);
+
+}  // namespace vitperf
