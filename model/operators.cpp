@@ -1,0 +1,189 @@
+#include "model/operators.h"
+
+#include <sstream>
+
+namespace vitperf {
+
+ForwardOptions ForwardOptionsFor(const PipelineOptions& pipeline) {
+  ForwardOptions f;
+  f.normalize_input_on_device = !pipeline.compute_only && pipeline.input == InputFormat::uint8;
+  f.fuse_elementwise = pipeline.execution == ExecutionMode::compiled;
+  return f;
+}
+
+void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options,
+                    OperatorList* out) {
+  out->size = 0;
+  const double b = batch, e = ElementBytes(c.precision);
+  const double n = c.Tokens(), d = c.dim, f = c.MlpHidden(), h = c.heads, hd = c.HeadDim();
+  const double p = c.Patches(), pixels = static_cast<double>(c.PixelsPerImage());
+  const double depth = c.depth;
+  const double bnd = b * n * d * e;  // [bytes] one token-stream tensor
+  const double bnf = b * n * f * e;
+  const double scores = b * h * n * n * e;
+  const bool fused = options.fuse_elementwise;
+  auto gemm = [&](Operator& op, double m, double nn, double k, double count, double in_bytes,
+                  double weight_bytes, double out_bytes) {
+    op.gemm = {m, nn, k, count};
+    op.flops = 2 * m * nn * k * count;
+    op.bytes = in_bytes + weight_bytes + out_bytes;
+    op.kernels = 1;
+  };
+
+  if (options.normalize_input_on_device) {
+    Operator& op = out->Add(OpKind::input_normalize, OpClass::elementwise, 1);
+    op.flops = 2 * b * pixels;
+    op.bytes = b * pixels * (1 + e);
+    op.live_bytes = op.bytes;
+    op.kernels = fused ? 1 : 3;  // to(float), sub/div, to(precision)
+  }
+  {
+    Operator& op = out->Add(OpKind::patch_embed, OpClass::matmul, 1);
+    const double k = c.channels * c.patch * c.patch;
+    gemm(op, b * p, d, k, 1, b * pixels * e, (k * d + d) * e, b * p * d * e);
+    op.live_bytes = b * pixels * e + b * p * d * e;
+    op.kernels = fused ? 1 : 2;  // convolution + bias
+  }
+  {
+    Operator& op = out->Add(OpKind::embed_assemble, OpClass::elementwise, 1);
+    op.flops = b * n * d;
+    op.bytes = b * p * d * e + n * d * e + bnd;
+    op.live_bytes = b * p * d * e + bnd;
+    op.kernels = fused ? 1 : 2;  // class-token concat, position add
+  }
+  // Pre-norm blocks: two LayerNorms and two residual adds per block.
+  {
+    Operator& op = out->Add(OpKind::layernorm, OpClass::elementwise, 2 * depth);
+    op.flops = 8 * b * n * d;
+    op.bytes = 2 * bnd + 2 * d * e;
+    op.live_bytes = 2 * bnd;
+    op.kernels = 1;
+  }
+  {
+    Operator& op = out->Add(OpKind::qkv, OpClass::matmul, depth);
+    gemm(op, b * n, 3 * d, d, 1, bnd, (3 * d * d + 3 * d) * e, 3 * bnd);
+    op.live_bytes = 5 * bnd;  // residual, normed input, q/k/v
+  }
+  if (c.attention == AttentionImpl::fused) {
+    Operator& op = out->Add(OpKind::attn_fused, OpClass::attention, depth);
+    op.gemm = {n, n, hd, b * h};  // the score product's tiling drives the wave count
+    op.flops = 4 * b * h * n * n * hd + 5 * b * h * n * n;
+    op.bytes = 4 * bnd;  // read q, k, v; write the output
+    op.live_bytes = 5 * bnd;
+    op.kernels = 1;
+  } else {
+    Operator& s = out->Add(OpKind::attn_scores, OpClass::matmul, depth);
+    gemm(s, n, n, hd, b * h, 2 * bnd, 0, scores);
+    s.bytes += 2 * bnd / 3;  // q * scale, a separate pass over q
+    s.kernels = fused ? 1 : 2;
+    s.live_bytes = 4 * bnd + scores;
+    Operator& sm = out->Add(OpKind::softmax, OpClass::elementwise, depth);
+    sm.flops = 5 * b * h * n * n;
+    sm.bytes = 2 * scores;
+    sm.live_bytes = 4 * bnd + 2 * scores;
+    sm.kernels = 1;
+    Operator& v = out->Add(OpKind::attn_values, OpClass::matmul, depth);
+    gemm(v, n, hd, n, b * h, scores + bnd / 3, 0, bnd);
+    v.live_bytes = 4 * bnd + scores + bnd;
+  }
+  if (!fused) {
+    // Copies that make heads contiguous: the math path splits q, k, v and merges the output
+    // (4 copies); the fused kernel reads strided q, k, v and only the merge copies.
+    const double copies = c.attention == AttentionImpl::math ? 4 : 1;
+    Operator& op = out->Add(OpKind::attn_reshape, OpClass::elementwise, depth);
+    op.bytes = 2 * copies * bnd;
+    op.live_bytes = 5 * bnd;
+    op.kernels = copies;
+  }
+  {
+    Operator& op = out->Add(OpKind::proj, OpClass::matmul, depth);
+    gemm(op, b * n, d, d, 1, bnd, (d * d + d) * e, bnd);
+    op.live_bytes = 3 * bnd;
+  }
+  {
+    Operator& op = out->Add(OpKind::residual_add, OpClass::elementwise, 2 * depth);
+    op.flops = b * n * d;
+    // Fused into the next LayerNorm, the sum is written once and never re-read separately.
+    op.bytes = fused ? bnd : 3 * bnd;
+    op.live_bytes = 3 * bnd;
+    op.kernels = fused ? 0 : 1;
+  }
+  {
+    Operator& op = out->Add(OpKind::mlp_up, OpClass::matmul, depth);
+    gemm(op, b * n, f, d, 1, bnd, (d * f + f) * e, bnf);
+    op.live_bytes = 2 * bnd + bnf;
+  }
+  if (!fused) {  // compiled: GELU runs in the up-projection's epilogue
+    Operator& op = out->Add(OpKind::gelu, OpClass::elementwise, depth);
+    op.flops = 8 * b * n * f;
+    op.bytes = 2 * bnf;
+    op.live_bytes = bnd + 2 * bnf;
+    op.kernels = 1;
+  }
+  {
+    Operator& op = out->Add(OpKind::mlp_down, OpClass::matmul, depth);
+    gemm(op, b * n, d, f, 1, bnf, (f * d + d) * e, bnd);
+    op.live_bytes = 2 * bnd + bnf;
+  }
+  {
+    Operator& op = out->Add(OpKind::final_norm, OpClass::elementwise, 1);
+    op.flops = 8 * b * n * d;
+    op.bytes = 2 * bnd + 2 * d * e;
+    op.live_bytes = 2 * bnd;
+    op.kernels = 1;
+  }
+  if (c.output != OutputKind::tokens) {
+    Operator& op = out->Add(OpKind::pool, OpClass::elementwise, 1);
+    const bool mean = c.pooling == Pooling::mean;
+    op.flops = mean ? b * n * d : 0;
+    op.bytes = (mean ? bnd : b * d * e) + b * d * e;
+    op.live_bytes = bnd + b * d * e;
+    op.kernels = 1;
+  }
+  if (c.output == OutputKind::logits) {
+    Operator& op = out->Add(OpKind::head, OpClass::matmul, 1);
+    gemm(op, b, c.classes, d, 1, b * d * e, (d * c.classes + c.classes) * e, b * c.classes * e);
+    op.live_bytes = b * d * e + b * c.classes * e;
+  }
+}
+
+double OperatorList::TotalFlops() const {
+  double t = 0;
+  for (const auto& op : *this) t += op.repeat * op.flops;
+  return t;
+}
+double OperatorList::TotalBytes() const {
+  double t = 0;
+  for (const auto& op : *this) t += op.repeat * op.bytes;
+  return t;
+}
+double OperatorList::TotalKernels() const {
+  double t = 0;
+  for (const auto& op : *this) t += op.repeat * op.kernels;
+  return t;
+}
+double OperatorList::PeakLiveBytes() const {
+  double peak = 0;
+  for (const auto& op : *this) peak = op.live_bytes > peak ? op.live_bytes : peak;
+  return peak;
+}
+double OperatorList::MatmulMacs() const {
+  double macs = 0;
+  for (const auto& op : *this)
+    if (op.gemm.count > 0) macs += op.repeat * op.gemm.m * op.gemm.n * op.gemm.k * op.gemm.count;
+  return macs;
+}
+
+std::string DescribeShape(const Operator& op) {
+  std::ostringstream s;
+  if (op.gemm.count > 0) {
+    s << static_cast<long long>(op.gemm.m) << "x" << static_cast<long long>(op.gemm.n) << "x"
+      << static_cast<long long>(op.gemm.k);
+    if (op.gemm.count > 1) s << " (x" << static_cast<long long>(op.gemm.count) << ")";
+  } else {
+    s << static_cast<long long>(op.bytes) << " B";
+  }
+  return s.str();
+}
+
+}  // namespace vitperf

@@ -1,0 +1,128 @@
+// The operator list of one ViT forward pass at a given batch: FLOPs, minimum bytes moved
+// through device memory, matrix-product shapes and kernel launches, per operator.
+#pragma once
+
+#include <array>
+#include <string>
+
+#include "model/enum_names.h"
+#include "model/pipeline_options.h"
+#include "model/vit_config.h"
+
+namespace vitperf {
+
+enum class OpKind {
+  input_normalize,  // uint8 -> float, (x - mean) / std on the device
+  patch_embed,      // conv as a GEMM over patches
+  embed_assemble,   // class token concat + position embedding add
+  layernorm,
+  qkv,
+  attn_scores,   // math: Q K^T, materialises B*H*N*N
+  softmax,       // math
+  attn_values,   // math: P V
+  attn_fused,    // flash / SDPA: scores never reach device memory
+  attn_reshape,  // head split / merge copies
+  proj,
+  residual_add,
+  mlp_up,
+  gelu,
+  mlp_down,
+  final_norm,
+  pool,
+  head,
+};
+
+// Which fitted efficiency applies to the operator's compute time.
+enum class OpClass { matmul, attention, elementwise };
+
+template <>
+struct EnumNames<OpKind> {
+  static constexpr const char* kField = "operator";
+  static constexpr std::array<std::pair<OpKind, const char*>, 18> kNames{{
+      {OpKind::input_normalize, "input_normalize"},
+      {OpKind::patch_embed, "patch_embed"},
+      {OpKind::embed_assemble, "embed_assemble"},
+      {OpKind::layernorm, "layernorm"},
+      {OpKind::qkv, "qkv"},
+      {OpKind::attn_scores, "attn_scores"},
+      {OpKind::softmax, "softmax"},
+      {OpKind::attn_values, "attn_values"},
+      {OpKind::attn_fused, "attn_fused"},
+      {OpKind::attn_reshape, "attn_reshape"},
+      {OpKind::proj, "proj"},
+      {OpKind::residual_add, "residual_add"},
+      {OpKind::mlp_up, "mlp_up"},
+      {OpKind::gelu, "gelu"},
+      {OpKind::mlp_down, "mlp_down"},
+      {OpKind::final_norm, "final_norm"},
+      {OpKind::pool, "pool"},
+      {OpKind::head, "head"},
+  }};
+};
+template <>
+struct EnumNames<OpClass> {
+  static constexpr const char* kField = "op_class";
+  static constexpr std::array<std::pair<OpClass, const char*>, 3> kNames{{
+      {OpClass::matmul, "matmul"},
+      {OpClass::attention, "attention"},
+      {OpClass::elementwise, "elementwise"},
+  }};
+};
+VITPERF_ENUM_JSON(OpKind)
+VITPERF_ENUM_JSON(OpClass)
+
+// C[m x n] = A[m x k] B[k x n], `count` independent products (batched over images x heads).
+struct GemmShape {
+  double m = 0, n = 0, k = 0, count = 0;
+};
+
+struct Operator {
+  OpKind kind = OpKind::layernorm;
+  OpClass op_class = OpClass::elementwise;
+  double repeat = 1;  // instances per forward pass (depth for per-block operators)
+  // Per instance:
+  double flops = 0;        // a multiply-add counts 2
+  double bytes = 0;        // minimum device-memory traffic: inputs read once, outputs written once
+  double live_bytes = 0;   // activations alive while it runs (inputs, outputs, residual stream)
+  double kernels = 0;      // launches
+  GemmShape gemm;          // zero count when not a matrix product
+};
+
+// Structural choices that change the operator list (not its efficiencies).
+struct ForwardOptions {
+  bool normalize_input_on_device = false;  // uint8 input: add the normalise kernel
+  bool fuse_elementwise = false;           // compiled: elementwise work folded into neighbours
+};
+
+ForwardOptions ForwardOptionsFor(const PipelineOptions& pipeline);
+
+struct OperatorList {
+  static constexpr int kCapacity = 24;
+  std::array<Operator, kCapacity> ops{};
+  int size = 0;
+
+  const Operator* begin() const { return ops.data(); }
+  const Operator* end() const { return ops.data() + size; }
+  Operator& Add(OpKind kind, OpClass cls, double repeat) {
+    Operator& op = ops[size++];
+    op = Operator{};
+    op.kind = kind;
+    op.op_class = cls;
+    op.repeat = repeat;
+    return op;
+  }
+  double TotalFlops() const;
+  double TotalBytes() const;
+  double TotalKernels() const;
+  double PeakLiveBytes() const;
+  double MatmulMacs() const;  // multiply-accumulates in matrix products (what timm/fvcore count)
+};
+
+// Builds the forward pass of `config` at `batch` images. No allocation.
+void BuildOperators(const ViTConfig& config, int batch, const ForwardOptions& options,
+                    OperatorList* out);
+
+// A readable shape string for reports: "B*197 x 2304 x 768" etc.
+std::string DescribeShape(const Operator& op);
+
+}  // namespace vitperf

@@ -1,0 +1,68 @@
+// End-to-end pipeline time: preprocessing, H2D, compute, D2H, run one batch at a time or
+// overlapped on streams with a queue of batches in flight. Templated like roofline.h.
+#pragma once
+
+#include "model/roofline.h"
+#include "model/transfers.h"
+
+namespace vitperf {
+
+template <typename T>
+struct PipelineTime {
+  T preprocess_s{}, h2d_s{}, compute_s{}, d2h_s{};
+  T period_s{};   // time between finished batches in steady state (1 / batch throughput)
+  T latency_s{};  // one batch from host pixels to host results (p50)
+  Regime regime = Regime::compute;
+};
+
+template <typename T>
+PipelineTime<T> TimePipeline(const ForwardTime<T>& forward, const TransferVolume& io,
+                             const PipelineOptions& o, int copy_engines, CoefficientView<T> c) {
+  PipelineTime<T> p;
+  const T sync_s = c[Coef::sync_us] * 1e-6;
+  p.compute_s = forward.total_s + sync_s;
+  if (o.compute_only) {
+    p.period_s = p.latency_s = p.compute_s;
+    p.regime = ForwardRegime(forward);
+    return p;
+  }
+  const bool pinned = o.host_memory == HostMemory::pinned;
+  // Remote NUMA placement slows every host-side stream by the same fitted factor.
+  const T numa = o.numa == NumaBinding::remote ? c[Coef::numa_remote_factor] : T(1.0);
+  const T h2d_gbs = pinned ? c[Coef::h2d_pinned_gbs] : c[Coef::h2d_pageable_gbs];
+  const T d2h_gbs = pinned ? c[Coef::d2h_pinned_gbs] : c[Coef::d2h_pageable_gbs];
+  const T latency = c[Coef::copy_latency_us] * 1e-6;
+  p.h2d_s = T(io.h2d_bytes * 1e-9) / (h2d_gbs * numa) + latency;
+  p.d2h_s = T(io.d2h_bytes * 1e-9) / (d2h_gbs * numa) + latency;
+  const T host_gbs =
+      (io.host_normalizes ? c[Coef::host_normalize_gbs] : c[Coef::host_copy_gbs]) * numa;
+  p.preprocess_s = T(io.host_staged_bytes * 1e-9) / (host_gbs * T(o.producer_threads));
+
+  const T sum = p.preprocess_s + p.h2d_s + p.compute_s + p.d2h_s;
+  // The bounding stage; with one copy engine H2D and D2H queue on the same hardware.
+  T transfer = copy_engines >= 2 ? MaxOf(p.h2d_s, p.d2h_s) : p.h2d_s + p.d2h_s;
+  if (o.pipeline == PipelineMode::sequential) transfer = p.h2d_s + p.d2h_s;
+  T bottleneck = p.compute_s;
+  p.regime = ForwardRegime(forward);
+  if (transfer > bottleneck) {
+    bottleneck = transfer;
+    p.regime = Regime::transfer;
+  }
+  if (p.preprocess_s > bottleneck) {
+    bottleneck = p.preprocess_s;
+    p.regime = Regime::preprocess;
+  }
+  if (o.pipeline == PipelineMode::sequential) {
+    p.period_s = p.latency_s = sum;
+    return p;
+  }
+  // Imperfect overlap leaves a share of the other stages exposed; and with Q batches in
+  // flight no batch can finish faster than one full pass per Q slots (Little's law).
+  const T q = T(o.queue_depth);
+  p.period_s = bottleneck + (T(1.0) - c[Coef::overlap_efficiency]) * (sum - bottleneck);
+  p.period_s = MaxOf(p.period_s, sum / q);
+  p.latency_s = MaxOf(sum, q * p.period_s);
+  return p;
+}
+
+}  // namespace vitperf

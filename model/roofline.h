@@ -1,0 +1,100 @@
+// The roofline time model, written once and templated on the scalar type so that the
+// predictor (double) and the Ceres fit (Jet) run the very same code.
+#pragma once
+
+#include <cmath>
+
+#include "model/coefficients.h"
+#include "model/hardware_profile.h"
+#include "model/operators.h"
+#include "model/pipeline_options.h"
+#include "model/regime.h"
+
+namespace vitperf {
+
+template <typename T>
+T MaxOf(const T& a, const T& b) {
+  return a > b ? a : b;
+}
+
+// The profile's fixed rates for one precision, in SI units.
+struct DeviceRates {
+  double matrix_flops_per_s = 0;
+  double vector_flops_per_s = 0;
+  double memory_bytes_per_s = 0;
+  int multiprocessors = 1;
+  int tile_m = 128, tile_n = 128;
+  int copy_engines = 2;
+};
+
+DeviceRates RatesFor(const HardwareProfile& profile, Precision precision);
+
+// Share of multiprocessor slots doing useful work in a GEMM's last wave: tiles / (waves * SMs).
+// This is what makes per-image time fall with batch size until the GPU saturates.
+double WaveEfficiency(const GemmShape& g, const DeviceRates& r);
+
+template <typename T>
+struct OperatorTime {
+  T compute_s{};  // at the fitted share of the matrix or vector rate
+  T memory_s{};   // minimum bytes at the fitted share of device bandwidth
+  T time_s{};     // the larger of the two
+  bool compute_bound = false;
+};
+
+template <typename T>
+OperatorTime<T> TimeOperator(const Operator& op, const DeviceRates& r, CoefficientView<T> c) {
+  OperatorTime<T> t;
+  if (op.op_class == OpClass::elementwise) {
+    t.compute_s = T(op.flops / r.vector_flops_per_s) / c[Coef::vector_efficiency];
+  } else {
+    const T base = op.op_class == OpClass::matmul ? c[Coef::matmul_efficiency]
+                                                  : c[Coef::attention_efficiency];
+    // Short inner dimensions spend proportionally more time in the GEMM prologue/epilogue.
+    const T k_share = T(op.gemm.k) / (T(op.gemm.k) + c[Coef::matmul_k_half]);
+    const T efficiency = base * T(WaveEfficiency(op.gemm, r)) * k_share;
+    t.compute_s = T(op.flops / r.matrix_flops_per_s) / efficiency;
+  }
+  t.memory_s = T(op.bytes / r.memory_bytes_per_s) / c[Coef::memory_efficiency];
+  t.compute_bound = t.compute_s >= t.memory_s;
+  t.time_s = t.compute_bound ? t.compute_s : t.memory_s;
+  return t;
+}
+
+template <typename T>
+struct ForwardTime {
+  T device_s{};          // kernels plus the device's gaps between them
+  T dispatch_s{};        // host time to issue the work (eager: per kernel; graph: one launch)
+  T total_s{};           // the larger: the host can run ahead but not behind
+  T compute_bound_s{};   // device time in compute-bound operators
+  T memory_bound_s{};    // device time in memory-bound operators
+  T gaps_s{};            // device idle between kernels
+  double kernels = 0;
+};
+
+template <typename T>
+ForwardTime<T> TimeForward(const OperatorList& ops, const DeviceRates& r, ExecutionMode mode,
+                           CoefficientView<T> c) {
+  ForwardTime<T> f;
+  for (const Operator& op : ops) {
+    const OperatorTime<T> t = TimeOperator(op, r, c);
+    const T busy = t.time_s * op.repeat;
+    (t.compute_bound ? f.compute_bound_s : f.memory_bound_s) += busy;
+    f.kernels += op.repeat * op.kernels;
+  }
+  f.gaps_s = T(f.kernels) * c[Coef::kernel_gap_us] * 1e-6;
+  f.device_s = f.compute_bound_s + f.memory_bound_s + f.gaps_s;
+  f.dispatch_s = mode == ExecutionMode::eager ? T(f.kernels) * c[Coef::dispatch_us] * 1e-6
+                                              : c[Coef::graph_launch_us] * 1e-6;
+  f.total_s = MaxOf(f.device_s, f.dispatch_s);
+  return f;
+}
+
+// Which resource bounds a forward pass.
+template <typename T>
+Regime ForwardRegime(const ForwardTime<T>& f) {
+  if (f.dispatch_s > f.device_s) return Regime::overhead;
+  if (f.gaps_s > f.compute_bound_s && f.gaps_s > f.memory_bound_s) return Regime::overhead;
+  return f.compute_bound_s >= f.memory_bound_s ? Regime::compute : Regime::memory;
+}
+
+}  // namespace vitperf

@@ -1,0 +1,62 @@
+#include "predict/batch_sweep.h"
+
+#include <cstdio>
+
+namespace vitperf {
+
+std::vector<int> DefaultBatches(int largest, int cap) {
+  std::vector<int> out;
+  for (int b = 1; b <= largest && b <= cap; b *= 2) out.push_back(b);
+  if (largest > 0 && largest <= cap && (out.empty() || out.back() != largest))
+    out.push_back(largest);
+  return out;
+}
+
+std::optional<int> RecommendBatch(const std::vector<Prediction>& rows,
+                                  const SweepConstraints& k, std::string* reason) {
+  auto allowed = [&](const Prediction& p) {
+    return p.fits && (!k.latency_slo_ms || p.latency_p90_s * 1e3 <= *k.latency_slo_ms);
+  };
+  double best = 0;
+  for (const auto& p : rows)
+    if (allowed(p) && p.throughput_ips > best) best = p.throughput_ips;
+  if (best <= 0) {
+    if (reason)
+      *reason = k.latency_slo_ms ? "no batch size meets the p90 latency SLO within the memory limit"
+                                 : "no batch size fits in memory";
+    return std::nullopt;
+  }
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (allowed(rows[i]) && rows[i].throughput_ips >= k.near_best_fraction * best) {
+      if (reason) {
+        char text[200];
+        std::snprintf(text, sizeof text,
+                      "smallest batch within %.0f%% of the best throughput (%.0f img/s)%s",
+                      (1 - k.near_best_fraction) * 100, best,
+                      k.latency_slo_ms ? " meeting the p90 latency SLO" : "");
+        *reason = text;
+      }
+      return static_cast<int>(i);
+    }
+  }
+  return std::nullopt;
+}
+
+BatchSweep SweepBatches(const ViTConfig& config, const PipelineOptions& options,
+                        const HardwareProfile& profile, const std::vector<int>& batches,
+                        const SweepConstraints& constraints) {
+  BatchSweep s;
+  const double budget = constraints.memory_limit_bytes.value_or(profile.UsableMemoryBytes());
+  s.largest_fitting_batch = LargestFittingBatch(config, options, profile, budget);
+  const std::vector<int> wanted =
+      batches.empty() ? DefaultBatches(s.largest_fitting_batch) : batches;
+  for (int b : wanted) {
+    Prediction p = Evaluate(config, b, options, profile);
+    p.fits = p.memory.TotalBytes() <= budget;
+    s.rows.push_back(p);
+  }
+  s.recommended = RecommendBatch(s.rows, constraints, &s.recommendation_reason);
+  return s;
+}
+
+}  // namespace vitperf
