@@ -3,10 +3,12 @@
 #include <stdexcept>
 
 #include "cli/commands.h"
+#include "cli/run_meta.h"
 #include "model/build_info.h"
 
 int main(int argc, char** argv) {
   using namespace vitperf;
+  cli::RecordInvocation(argc, argv);
   CLI::App app{"vitperf " + VersionString() +
                ": predicts how fast a Vision Transformer inference pipeline runs on a GPU, what "
                "bounds it, and which configuration is best - and checks itself against "

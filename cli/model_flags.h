@@ -1,0 +1,50 @@
+// Flags shared by every command that takes a model, a pipeline and a GPU: --model/--config,
+// architecture overrides, precision, pipeline variant, --gpu. Parsed into model structs.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "model/hardware_profile.h"
+#include "model/pipeline_options.h"
+#include "model/vit_config.h"
+
+namespace vitperf::cli {
+
+struct ModelFlags {
+  std::string model = "vit_b16";
+  std::string config_file;
+  std::optional<int> res, patch, dim, depth, heads, classes;
+  std::optional<double> mlp_ratio;
+  std::string precision, attention, output;
+};
+
+struct PipelineFlags {
+  std::string execution, input, host_memory, pipeline, numa;
+  std::optional<int> queue_depth, producer_threads;
+  bool compute_only = false;
+};
+
+struct GpuFlags {
+  std::string gpu = "h100";
+};
+
+void AddModelFlags(CLI::App* command, ModelFlags* flags);
+void AddPipelineFlags(CLI::App* command, PipelineFlags* flags);
+void AddGpuFlags(CLI::App* command, GpuFlags* flags);
+
+// Throw std::invalid_argument naming the flag and the accepted values.
+ViTConfig ResolveModel(const ModelFlags& flags);
+PipelineOptions ResolvePipeline(const PipelineFlags& flags);
+HardwareProfile ResolveGpu(const GpuFlags& flags);
+
+// "1,2,8" or "1 2 8" -> {1, 2, 8}; every entry a positive integer.
+std::vector<int> ParseBatchList(const std::string& text);
+
+// One line describing the pipeline, e.g. "uint8 pixels, pinned, eager, sequential".
+std::string DescribePipeline(const PipelineOptions& options);
+
+}  // namespace vitperf::cli
