@@ -5,21 +5,25 @@
 //
 // File format (schema "vitperf.experiment", version 1):
 //   {"schema": "vitperf.experiment", "schema_version": 1, "name": "...", "description": "...",
+//    "timing": {"warmup": 3, "min_repeats": 5, "target_spread": 0.05, "time_cap_s": 10},
 //    "probes": [{"probe": "h2d", "params": {"bytes": [1048576, 268435456], "numa": "local"},
-//                "devices": ["cuda"]}],
+//                "devices": ["cuda"]},
+//               {"probe": "matmul", "params": {"m": 8192, "n": 8192, "k": 8192},
+//                "cpu": {"params": {"m": 512, "n": 512, "k": 512}}}],
 //    "sweeps": [{"name": "...", "fixed": {"precision": "bf16"},
 //                "axes": {"model": ["vit_s16", "vit_b16"], "batch": "pow2"},
 //                "cpu": {"fixed": {...}, "axes": {...}}}]}
 // A list in probe params sweeps that parameter. "devices" limits a probe to device kinds (cpu,
-// cuda); elsewhere it is recorded as skipped. A sweep's "cpu" block replaces same-named keys
-// when the device is the CPU, so one file serves the GPU host and CI. Axes multiply in file
-// order, first outermost; the batch is always innermost so "pow2" can stop at the first OOM.
+// cuda); elsewhere it is recorded as skipped. A probe's or a sweep's "cpu" block replaces
+// same-named keys when the device is the CPU, so one file serves the GPU host and CI. Axes multiply
+// in file order, first outermost; the batch is always innermost so "pow2" can stop at the first
+// OOM.
 #pragma once
 
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "model/pipeline_options.h"
 #include "model/vit_config.h"
@@ -39,9 +43,19 @@ struct Axis {
 };
 
 struct ProbeSpec {
-  std::string probe;  // matmul, device_copy, h2d, d2h, launch
-  nlohmann::json params = nlohmann::json::object();  // a list value sweeps that parameter
-  std::vector<std::string> devices;                  // empty: every device kind
+  std::string probe;                                     // matmul, device_copy, h2d, d2h, launch
+  nlohmann::json params = nlohmann::json::object();      // a list value sweeps that parameter
+  std::vector<std::string> devices;                      // empty: every device kind
+  nlohmann::json cpu_params = nlohmann::json::object();  // replace same-named params on the CPU
+};
+
+// Repeated-timing settings for every point of the experiment; unset fields keep the probes'
+// defaults. --point-time-limit overrides time_cap_s.
+struct ExperimentTiming {
+  std::optional<int> warmup;
+  std::optional<int> min_repeats;
+  std::optional<double> target_spread;
+  std::optional<double> time_cap_s;  // [s]
 };
 
 struct SweepSpec {
@@ -54,6 +68,7 @@ struct ExperimentSpec {
   std::string name;
   std::string description;
   std::string source;  // the file it came from
+  ExperimentTiming timing;
   std::vector<ProbeSpec> probes;
   std::vector<SweepSpec> sweeps;
 };
@@ -99,8 +114,7 @@ std::vector<std::string> ShippedExperiments();
 Override ParseOverride(const std::string& text);
 // Overrides replace that key in every sweep (or add it as a new axis), after the CPU block.
 // "sweep=a,b" keeps only the named sweeps and "probes=none" drops the micro-probes.
-void ApplyOverrides(const std::vector<Override>& overrides, bool cpu_device,
-                    ExperimentSpec* spec);
+void ApplyOverrides(const std::vector<Override>& overrides, bool cpu_device, ExperimentSpec* spec);
 
 // Multiplies out every sweep for `device` ("cpu", "cuda:0") and validates every point. Throws
 // std::invalid_argument naming the sweep, the point and the field at the first invalid one,
