@@ -25,7 +25,8 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
   auto gemm = [&](Operator& op, double m, double nn, double k, double count, double in_bytes,
                   double weight_bytes, double out_bytes) {
     op.gemm = {m, nn, k, count};
-    op.flops = 2 * m * nn * k * count;
+    op.macs = m * nn * k * count;
+    op.flops = 2 * op.macs;
     op.bytes = in_bytes + weight_bytes + out_bytes;
     op.kernels = 1;
   };
@@ -67,7 +68,8 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
   if (c.attention == AttentionImpl::fused) {
     Operator& op = out->Add(OpKind::attn_fused, OpClass::attention, depth);
     op.gemm = {n, n, hd, b * h};  // the score product's tiling drives the wave count
-    op.flops = 4 * b * h * n * n * hd + 5 * b * h * n * n;
+    op.macs = 2 * b * h * n * n * hd;  // Q K^T and P V
+    op.flops = 2 * op.macs + 5 * b * h * n * n;
     op.bytes = 4 * bnd;  // read q, k, v; write the output
     op.live_bytes = 5 * bnd;
     op.kernels = 1;
@@ -169,8 +171,7 @@ double OperatorList::PeakLiveBytes() const {
 }
 double OperatorList::MatmulMacs() const {
   double macs = 0;
-  for (const auto& op : *this)
-    if (op.gemm.count > 0) macs += op.repeat * op.gemm.m * op.gemm.n * op.gemm.k * op.gemm.count;
+  for (const auto& op : *this) macs += op.repeat * op.macs;
   return macs;
 }
 

@@ -82,6 +82,7 @@ struct Operator {
   double repeat = 1;  // instances per forward pass (depth for per-block operators)
   // Per instance:
   double flops = 0;        // a multiply-add counts 2
+  double macs = 0;         // multiply-accumulates in matrix products (timm/fvcore's count)
   double bytes = 0;        // minimum device-memory traffic: inputs read once, outputs written once
   double live_bytes = 0;   // activations alive while it runs (inputs, outputs, residual stream)
   double kernels = 0;      // launches

@@ -1,0 +1,121 @@
+// `vitperf predict`: a table over batch sizes for one model, pipeline and GPU, the
+// recommended batch, and a paragraph on the bottleneck.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/model_flags.h"
+#include "cli/run_meta.h"
+#include "model/parameter_count.h"
+#include "predict/batch_sweep.h"
+#include "predict/explain.h"
+#include "predict/text_table.h"
+
+namespace vitperf::cli {
+namespace {
+
+struct PredictFlags {
+  ModelFlags model;
+  PipelineFlags pipeline;
+  GpuFlags gpu;
+  std::string batches;
+  std::optional<double> latency_slo_ms;
+  std::optional<double> memory_limit_gib;
+  bool json = false;
+};
+
+void PrintTable(const ViTConfig& config, const PipelineOptions& options,
+                const HardwareProfile& profile, const BatchSweep& sweep) {
+  const auto params = CountParameters(config).Total();
+  std::cout << config.Label() << " on " << profile.display_name
+            << (profile.calibrated ? " (calibrated profile)"
+                                   : " (uncalibrated: datasheet profile)")
+            << "\n";
+  std::cout << "pipeline: " << DescribePipeline(options) << "\n";
+  const Prediction& first = sweep.rows.front();
+  std::cout << "params " << Si(static_cast<double>(params)) << ", weights "
+            << Bytes(first.memory.weights_bytes) << ", "
+            << Fixed(first.matmul_macs / first.batch * 1e-9, 2) << " GMAC/image, "
+            << "largest batch that fits: " << sweep.largest_fitting_batch << "\n\n";
+  TextTable table({"batch", "p50 [ms]", "p90 [ms]", "img/s", "memory", "H2D [ms]",
+                   "compute [ms]", "D2H [ms]", "AI [FLOP/B]", "regime", ""});
+  for (size_t i = 0; i < sweep.rows.size(); ++i) {
+    const Prediction& p = sweep.rows[i];
+    const bool mark = sweep.recommended && *sweep.recommended == static_cast<int>(i);
+    table.AddRow({std::to_string(p.batch),
+                  Fixed(p.latency_p50_s * 1e3, 3), Fixed(p.latency_p90_s * 1e3, 3),
+                  Fixed(p.throughput_ips, 0), Bytes(p.memory.TotalBytes()),
+                  Fixed(p.h2d_s * 1e3, 3), Fixed(p.compute_s * 1e3, 3), Fixed(p.d2h_s * 1e3, 3),
+                  Fixed(p.arithmetic_intensity, 0), ToString(p.regime),
+                  mark ? "* recommended" : (p.fits ? "" : "! over memory limit")});
+  }
+  table.Print(std::cout);
+  std::cout << "\n";
+  if (sweep.recommended) {
+    const Prediction& best = sweep.rows[*sweep.recommended];
+    std::cout << "recommended batch: " << best.batch << " (" << sweep.recommendation_reason
+              << ")\n\n";
+    std::cout << ExplainBottleneck(config, options, profile, best) << "\n";
+  } else {
+    std::cout << "no recommended batch: " << sweep.recommendation_reason << "\n";
+  }
+}
+
+void Run(const PredictFlags& f) {
+  const ViTConfig config = ResolveModel(f.model);
+  const PipelineOptions options = ResolvePipeline(f.pipeline);
+  const HardwareProfile profile = ResolveGpu(f.gpu);
+  SweepConstraints constraints;
+  constraints.latency_slo_ms = f.latency_slo_ms;
+  if (f.latency_slo_ms && !(*f.latency_slo_ms > 0))
+    throw std::invalid_argument("latency-slo: must be a positive number of milliseconds");
+  if (f.memory_limit_gib) {
+    if (!(*f.memory_limit_gib > 0))
+      throw std::invalid_argument("memory-limit: must be a positive number of GiB");
+    constraints.memory_limit_bytes = *f.memory_limit_gib * 1024.0 * 1024.0 * 1024.0;
+  }
+  const std::vector<int> batches =
+      f.batches.empty() ? std::vector<int>{} : ParseBatchList(f.batches);
+  const BatchSweep sweep = SweepBatches(config, options, profile, batches, constraints);
+  if (sweep.rows.empty())
+    throw std::runtime_error("model does not fit in " + profile.display_name +
+                             " memory even at batch 1");
+  if (f.json) {
+    nlohmann::json out = JsonEnvelope("predict", 1, &profile);
+    out["config"] = config;
+    out["options"] = options;
+    out["parameters"] = CountParameters(config).Total();
+    out["largest_fitting_batch"] = sweep.largest_fitting_batch;
+    out["rows"] = sweep.rows;
+    out["recommended_batch"] =
+        sweep.recommended ? nlohmann::json(sweep.rows[*sweep.recommended].batch) : nlohmann::json();
+    out["recommendation_reason"] = sweep.recommendation_reason;
+    if (sweep.recommended)
+      out["explanation"] =
+          ExplainBottleneck(config, options, profile, sweep.rows[*sweep.recommended]);
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  PrintTable(config, options, profile, sweep);
+}
+
+}  // namespace
+
+void AddPredictCommand(CLI::App& app) {
+  auto flags = std::make_shared<PredictFlags>();
+  CLI::App* c = app.add_subcommand(
+      "predict", "Predict latency, throughput, memory and the bottleneck over batch sizes");
+  AddModelFlags(c, &flags->model);
+  AddPipelineFlags(c, &flags->pipeline);
+  AddGpuFlags(c, &flags->gpu);
+  c->add_option("--batch,-b", flags->batches,
+                "batch sizes, e.g. 64 or 1,8,64 (default 1, 2, 4, ... up to the largest that fits)");
+  c->add_option("--latency-slo", flags->latency_slo_ms,
+                "p90 latency bound [ms] for the recommended batch");
+  c->add_option("--memory-limit", flags->memory_limit_gib,
+                "device memory budget [GiB] (default: the GPU's)");
+  c->add_flag("--json", flags->json, "schema-versioned JSON instead of a table");
+  c->footer("Example: vitperf predict --model vit_b16 --gpu h100 --batch 1,32,256");
+  c->callback([flags] { Run(*flags); });
+}
+
+}  // namespace vitperf::cli

@@ -1,0 +1,269 @@
+#include "predict/best_config.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <stdexcept>
+
+namespace vitperf {
+namespace {
+
+// The pipeline variants searched: sequential, and overlapped with 2, 3 or 4 batches in flight.
+constexpr int kQueueDepths[] = {1, 2, 3, 4};
+
+struct Searcher {
+  const HardwareProfile& profile;
+  const BestSearchOptions& options;
+  double budget_bytes;
+  bool numa_measured;
+  int evaluations = 0;
+
+  Candidate Make(ViTConfig config, const PipelineOptions& o, int batch) {
+    Candidate c;
+    c.config = std::move(config);
+    c.options = o;
+    c.prediction = Evaluate(c.config, batch, o, profile);
+    ++evaluations;
+    c.prediction.fits = c.prediction.memory.TotalBytes() <= budget_bytes;
+    const auto& slo = options.constraints.latency_slo_ms;
+    c.meets_constraints =
+        c.prediction.fits && (!slo || c.prediction.latency_p90_s * 1e3 <= *slo);
+    c.cost_per_million_usd =
+        options.price ? CostPerMillionImages(options.price->usd_per_hour, c.prediction.throughput_ips)
+                      : std::nan("");
+    c.numa_default_factor = o.numa == NumaBinding::remote && !numa_measured;
+    return c;
+  }
+
+  // The project's batch rule (smallest batch within 5% of the best under the constraints)
+  // applied to one pipeline; empty when no batch meets the constraints.
+  std::optional<Candidate> AtRecommendedBatch(const ViTConfig& config, const PipelineOptions& o) {
+    const int largest = LargestFittingBatch(config, o, profile, budget_bytes);
+    std::vector<Candidate> rows;
+    std::vector<Prediction> predictions;
+    for (int b : DefaultBatches(largest)) {
+      rows.push_back(Make(config, o, b));
+      predictions.push_back(rows.back().prediction);
+    }
+    const std::optional<int> pick = RecommendBatch(predictions, options.constraints, nullptr);
+    if (!pick) return std::nullopt;
+    return rows[*pick];
+  }
+};
+
+bool SamePrediction(const Prediction& a, const Prediction& b) {
+  auto same = [](double x, double y) { return std::fabs(x - y) <= 1e-9 * std::max(x, y); };
+  return a.batch == b.batch && same(a.throughput_ips, b.throughput_ips) &&
+         same(a.latency_p90_s, b.latency_p90_s) &&
+         same(a.memory.TotalBytes(), b.memory.TotalBytes());
+}
+
+bool JsonMentionsNuma(const nlohmann::json& j) {
+  if (j.is_string()) return j.get<std::string>().find("numa") != std::string::npos;
+  if (j.is_object())
+    for (const auto& [key, value] : j.items())
+      if (key.find("numa") != std::string::npos || JsonMentionsNuma(value)) return true;
+  if (j.is_array())
+    for (const auto& value : j)
+      if (JsonMentionsNuma(value)) return true;
+  return false;
+}
+
+std::string PipelineLabel(const PipelineOptions& o) {
+  return o.pipeline == PipelineMode::sequential
+             ? "sequential"
+             : "overlapped(q" + std::to_string(o.queue_depth) + ")";
+}
+
+// A state of the what-if walk and the single changes that can be applied to it.
+struct Change {
+  std::string label;
+  std::function<void(ViTConfig&, PipelineOptions&)> apply;
+  bool rebatch = false;  // pick the recommended batch instead of keeping the current one
+};
+
+std::vector<Change> ChangesFrom(const ViTConfig& config, const PipelineOptions& o,
+                                const std::vector<Precision>& precisions) {
+  std::vector<Change> out;
+  out.push_back({"batch -> recommended", [](ViTConfig&, PipelineOptions&) {}, true});
+  for (ExecutionMode e : {ExecutionMode::graph, ExecutionMode::compiled, ExecutionMode::eager})
+    if (e != o.execution)
+      out.push_back({"execution " + ToString(o.execution) + " -> " + ToString(e),
+                     [e](ViTConfig&, PipelineOptions& p) { p.execution = e; }});
+  for (Precision p : precisions)
+    if (p != config.precision)
+      out.push_back({"precision " + ToString(config.precision) + " -> " + ToString(p),
+                     [p](ViTConfig& c, PipelineOptions&) { c.precision = p; }});
+  const InputFormat other_input =
+      o.input == InputFormat::uint8 ? InputFormat::float32 : InputFormat::uint8;
+  out.push_back({"input " + ToString(o.input) + " -> " + ToString(other_input),
+                 [other_input](ViTConfig&, PipelineOptions& p) { p.input = other_input; }});
+  const HostMemory other_host =
+      o.host_memory == HostMemory::pinned ? HostMemory::pageable : HostMemory::pinned;
+  out.push_back({"host memory " + ToString(o.host_memory) + " -> " + ToString(other_host),
+                 [other_host](ViTConfig&, PipelineOptions& p) { p.host_memory = other_host; }});
+  for (int q : kQueueDepths) {
+    PipelineOptions next = o;
+    next.pipeline = q == 1 ? PipelineMode::sequential : PipelineMode::overlapped;
+    next.queue_depth = q;
+    if (next.pipeline == o.pipeline && next.queue_depth == o.queue_depth) continue;
+    out.push_back({"pipeline " + PipelineLabel(o) + " -> " + PipelineLabel(next),
+                   [next](ViTConfig&, PipelineOptions& p) {
+                     p.pipeline = next.pipeline;
+                     p.queue_depth = next.queue_depth;
+                   }});
+  }
+  for (NumaBinding n : {NumaBinding::local, NumaBinding::remote, NumaBinding::none})
+    if (n != o.numa)
+      out.push_back({"numa " + ToString(o.numa) + " -> " + ToString(n),
+                     [n](ViTConfig&, PipelineOptions& p) { p.numa = n; }});
+  return out;
+}
+
+// Each change applied alone to `from`. A change whose result meets no constraint at any batch
+// is reported with the unconstrained prediction at the current batch, marked as not meeting them.
+std::vector<WhatIfStep> TryChanges(Searcher& s, const Candidate& from, const Candidate& baseline,
+                                   const std::vector<Precision>& precisions) {
+  std::vector<WhatIfStep> out;
+  for (const Change& change : ChangesFrom(from.config, from.options, precisions)) {
+    ViTConfig config = from.config;
+    PipelineOptions o = from.options;
+    change.apply(config, o);
+    WhatIfStep step;
+    step.change = change.label;
+    if (change.rebatch) {
+      auto best = s.AtRecommendedBatch(config, o);
+      if (!best || best->prediction.batch == from.prediction.batch) continue;
+      step.change = "batch " + std::to_string(from.prediction.batch) + " -> " +
+                    std::to_string(best->prediction.batch);
+      step.result = *best;
+    } else {
+      step.result = s.Make(config, o, from.prediction.batch);
+    }
+    step.gain = step.result.prediction.throughput_ips / from.prediction.throughput_ips;
+    step.total_gain = step.result.prediction.throughput_ips / baseline.prediction.throughput_ips;
+    out.push_back(step);
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const WhatIfStep& a, const WhatIfStep& b) { return a.gain > b.gain; });
+  return out;
+}
+
+}  // namespace
+
+bool NumaFactorMeasured(const HardwareProfile& profile) {
+  if (!profile.calibrated) return false;
+  if (profile.coefficient_errors[Coef::numa_remote_factor] > 0) return true;
+  return JsonMentionsNuma(profile.fit);
+}
+
+std::string DescribeCandidate(const Candidate& c) {
+  const PipelineOptions& o = c.options;
+  return ToString(c.config.precision) + " " + ToString(o.execution) + " " + ToString(o.input) +
+         " " + ToString(o.host_memory) + " " + PipelineLabel(o) + " numa=" + ToString(o.numa);
+}
+
+BestSearchResult SearchBestConfigs(const ViTConfig& model, const HardwareProfile& profile,
+                                   const BestSearchOptions& options) {
+  const SweepConstraints& k = options.constraints;
+  if (k.latency_slo_ms && !(*k.latency_slo_ms > 0))
+    throw std::invalid_argument("latency-slo: must be a positive number of milliseconds");
+  if (k.memory_limit_bytes && !(*k.memory_limit_bytes > 0))
+    throw std::invalid_argument("memory-limit: must be a positive number of GiB");
+  if (options.top < 1) throw std::invalid_argument("top: must be at least 1");
+  const std::vector<Precision> precisions =
+      options.precisions.empty()
+          ? std::vector<Precision>{Precision::fp32, Precision::tf32, Precision::fp16,
+                                   Precision::bf16}
+          : options.precisions;
+
+  BestSearchResult r;
+  r.numa_measured = NumaFactorMeasured(profile);
+  const double budget =
+      std::min(k.memory_limit_bytes.value_or(profile.UsableMemoryBytes()), profile.UsableMemoryBytes());
+  Searcher s{profile, options, budget, r.numa_measured};
+
+  std::vector<Candidate> all;
+  for (Precision precision : precisions) {
+    ViTConfig config = model;
+    config.precision = precision;
+    for (ExecutionMode e : {ExecutionMode::eager, ExecutionMode::graph, ExecutionMode::compiled})
+      for (InputFormat in : {InputFormat::uint8, InputFormat::float32})
+        for (HostMemory host : {HostMemory::pinned, HostMemory::pageable})
+          for (int q : kQueueDepths)
+            for (NumaBinding numa : {NumaBinding::none, NumaBinding::local, NumaBinding::remote}) {
+              PipelineOptions o;
+              o.execution = e;
+              o.input = in;
+              o.host_memory = host;
+              o.pipeline = q == 1 ? PipelineMode::sequential : PipelineMode::overlapped;
+              o.queue_depth = q;
+              o.numa = numa;
+              ++r.pipelines;
+              if (auto c = s.AtRecommendedBatch(config, o))
+                all.push_back(*c);
+              else
+                ++r.pipelines_without_batch;
+            }
+  }
+  // Best first; among equal predictions the first enumerated (the simpler setting) stays.
+  std::stable_sort(all.begin(), all.end(), [](const Candidate& a, const Candidate& b) {
+    return a.prediction.throughput_ips > b.prediction.throughput_ips;
+  });
+  for (const Candidate& c : all) {
+    if (static_cast<int>(r.top.size()) >= options.top) break;
+    bool duplicate = false;
+    for (const Candidate& kept : r.top) duplicate |= SamePrediction(kept.prediction, c.prediction);
+    if (!duplicate) r.top.push_back(c);
+  }
+
+  // What-if: the plain pipeline a first attempt uses, then single changes and the greedy path.
+  ViTConfig plain = model;
+  plain.precision = std::find(precisions.begin(), precisions.end(), Precision::fp32) !=
+                            precisions.end()
+                        ? Precision::fp32
+                        : precisions.front();
+  PipelineOptions plain_options;
+  plain_options.execution = ExecutionMode::eager;
+  plain_options.input = InputFormat::float32;
+  plain_options.host_memory = HostMemory::pageable;
+  plain_options.pipeline = PipelineMode::sequential;
+  plain_options.queue_depth = 1;
+  plain_options.numa = NumaBinding::none;
+  r.baseline = s.Make(plain, plain_options, 1);
+  r.single_changes = TryChanges(s, r.baseline, r.baseline, precisions);
+
+  Candidate state = r.baseline;
+  for (int step = 0; step < 16; ++step) {
+    std::vector<WhatIfStep> next = TryChanges(s, state, r.baseline, precisions);
+    auto best = std::find_if(next.begin(), next.end(),
+                             [](const WhatIfStep& w) { return w.result.meets_constraints; });
+    // Sorted by gain, so the first admissible change is the largest admissible gain.
+    if (best == next.end() || best->gain < 1 + options.min_step_gain) break;
+    r.greedy_path.push_back(*best);
+    state = best->result;
+  }
+  r.evaluations = s.evaluations;
+  return r;
+}
+
+void to_json(nlohmann::json& j, const Candidate& c) {
+  j = nlohmann::json{{"precision", c.config.precision},
+                     {"options", c.options},
+                     {"label", DescribeCandidate(c)},
+                     {"prediction", c.prediction},
+                     {"meets_constraints", c.meets_constraints},
+                     {"numa_default_factor", c.numa_default_factor}};
+  j["cost_per_million_images_usd"] =
+      std::isnan(c.cost_per_million_usd) ? nlohmann::json(nullptr)
+                                         : nlohmann::json(c.cost_per_million_usd);
+}
+
+void to_json(nlohmann::json& j, const WhatIfStep& s) {
+  j = nlohmann::json{{"change", s.change},
+                     {"gain", s.gain},
+                     {"total_gain", s.total_gain},
+                     {"result", s.result}};
+}
+
+}  // namespace vitperf
