@@ -141,16 +141,17 @@ std::string UnknownKeyMessage(const std::string& where, const std::string& key,
 
 struct ProbeRule {
   const char* probe;
-  std::vector<const char*> params;
+  std::vector<const char*> params;    // accepted
+  std::vector<const char*> required;  // the rest have the probe's defaults
 };
 const std::vector<ProbeRule>& ProbeRules() {
   // Parameter names and units as documented in model/measurement_record.h.
   static const std::vector<ProbeRule> rules = {
-      {"matmul", {"m", "n", "k", "precision"}},
-      {"device_copy", {"bytes"}},
-      {"h2d", {"bytes", "host_memory", "numa"}},
-      {"d2h", {"bytes", "host_memory", "numa"}},
-      {"launch", {"execution"}},
+      {"matmul", {"m", "n", "k", "precision"}, {"m", "n", "k"}},
+      {"device_copy", {"bytes"}, {"bytes"}},
+      {"h2d", {"bytes", "host_memory", "numa"}, {"bytes"}},
+      {"d2h", {"bytes", "host_memory", "numa"}, {"bytes"}},
+      {"launch", {"execution"}, {}},
   };
   return rules;
 }
@@ -459,6 +460,10 @@ ExperimentSpec ParseExperiment(const std::string& json_text, const std::string& 
           probe.cpu_params = nlohmann::json::parse(cp.dump());
         }
       }
+      for (const char* key : rule->required)
+        if (!probe.params.contains(key))
+          throw std::invalid_argument(pw + ".params." + key + ": missing (probe " + probe.probe +
+                                      " needs it)");
       if (p.contains("devices")) {
         if (!p["devices"].is_array() || p["devices"].empty())
           throw std::invalid_argument(pw + ".devices: expected a non-empty list of cpu, cuda");

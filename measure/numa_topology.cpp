@@ -252,6 +252,17 @@ void NumaTopology::BindCurrentThread(const BindingPlan& plan) const {
 }
 
 NodeBuffer NumaTopology::AllocateOn(const BindingPlan& plan, std::size_t bytes) const {
+  void* data = AllocateRaw(plan, bytes);
+  // The buffer keeps the topology alive: hwloc_free needs it.
+  std::shared_ptr<hwloc_topology> keep = topology_;
+  return NodeBuffer(data, bytes, [keep](void* p, std::size_t n) { hwloc_free(keep.get(), p, n); });
+}
+
+void NumaTopology::Free(void* data, std::size_t bytes) const {
+  if (data) hwloc_free(topology_.get(), data, bytes);
+}
+
+void* NumaTopology::AllocateRaw(const BindingPlan& plan, std::size_t bytes) const {
   hwloc_topology_t topo = topology_.get();
   void* data = nullptr;
   if (!plan.node) {
@@ -269,9 +280,37 @@ NodeBuffer NumaTopology::AllocateOn(const BindingPlan& plan, std::size_t bytes) 
     throw std::runtime_error("numa: cannot allocate " + std::to_string(bytes) +
                              " bytes of host memory" +
                              (plan.node ? " on node " + std::to_string(*plan.node) : ""));
-  // The buffer keeps the topology alive: hwloc_free needs it.
-  std::shared_ptr<hwloc_topology> keep = topology_;
-  return NodeBuffer(data, bytes, [keep](void* p, std::size_t n) { hwloc_free(keep.get(), p, n); });
+  return data;
+}
+
+struct ScopedThreadBinding::Saved {
+  std::shared_ptr<hwloc_topology> topology;
+  hwloc_bitmap_t previous = nullptr;
+};
+
+ScopedThreadBinding::ScopedThreadBinding(const NumaTopology& topology, const BindingPlan& plan) {
+  if (!plan.node) return;
+  auto saved = std::make_unique<Saved>();
+  saved->topology = topology.topology_;
+  saved->previous = hwloc_bitmap_alloc();
+  if (hwloc_get_cpubind(saved->topology.get(), saved->previous, HWLOC_CPUBIND_THREAD) != 0) {
+    hwloc_bitmap_free(saved->previous);
+    throw std::runtime_error("numa: cannot read the thread's current CPU binding");
+  }
+  try {
+    topology.BindCurrentThread(plan);
+  } catch (...) {
+    hwloc_bitmap_free(saved->previous);
+    throw;
+  }
+  saved_ = std::move(saved);
+}
+
+ScopedThreadBinding::~ScopedThreadBinding() {
+  if (!saved_) return;
+  // Best effort: a destructor cannot report, and this very set was in force before.
+  hwloc_set_cpubind(saved_->topology.get(), saved_->previous, HWLOC_CPUBIND_THREAD);
+  hwloc_bitmap_free(saved_->previous);
 }
 
 nlohmann::json NumaTopology::Summary() const {

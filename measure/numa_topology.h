@@ -106,10 +106,17 @@ class NumaTopology {
   // node, plain hwloc_alloc. Throws std::runtime_error on failure.
   NodeBuffer AllocateOn(const BindingPlan& plan, std::size_t bytes) const;
 
-  // {nodes: [{node, cores, pus, memory_bytes, cpuset}], gpus: [{pci_bus_id, local_node}]}.
+  // The same allocation as a raw pointer for hooks that manage lifetime themselves (the probes'
+  // host_alloc / host_free); release it with Free. Page aligned.
+  void* AllocateRaw(const BindingPlan& plan, std::size_t bytes) const;
+  void Free(void* data, std::size_t bytes) const;
+
+  // {source, nodes: [{node, cores, pus, memory_bytes, cpuset}],
+  //  gpus: [{pci_bus_id, vendor_device, name, local_node}]}.
   nlohmann::json Summary() const;
 
  private:
+  friend class ScopedThreadBinding;
   NumaTopology() = default;
   void Discover();
   // The node farthest from `local` (os indices): by the latency matrix when the firmware gives
@@ -120,6 +127,21 @@ class NumaTopology {
   std::string source_;
   std::vector<NumaNodeInfo> nodes_;
   std::vector<PciGpuInfo> gpus_;
+};
+
+// Binds the calling thread to a plan's node for the guard's lifetime and restores the thread's
+// previous binding afterwards, so a "none" point after a "remote" one is really unbound. A plan
+// without a node does nothing.
+class ScopedThreadBinding {
+ public:
+  ScopedThreadBinding(const NumaTopology& topology, const BindingPlan& plan);
+  ScopedThreadBinding(const ScopedThreadBinding&) = delete;
+  ScopedThreadBinding& operator=(const ScopedThreadBinding&) = delete;
+  ~ScopedThreadBinding();
+
+ private:
+  struct Saved;
+  std::unique_ptr<Saved> saved_;
 };
 
 // Normalises a PCI bus id to hwloc's "dddd:bb:dd.f" lower-case form; "" when it does not parse.

@@ -1,5 +1,6 @@
 // NUMA topology and binding planner on hand-made hwloc XML topologies (tests/data/topologies/).
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <cstdlib>
 
@@ -104,6 +105,19 @@ TEST(NumaTopology, ThisMachineBindsAndAllocatesOnItsFirstNode) {
   ASSERT_NE(buffer.data(), nullptr);
   static_cast<char*>(buffer.data())[0] = 1;  // the memory is usable
   EXPECT_EQ(buffer.bytes(), 1u << 20);
+  void* raw = t.AllocateRaw(plan, 4096);
+  ASSERT_NE(raw, nullptr);
+  t.Free(raw, 4096);
+}
+
+TEST(NumaTopology, ScopedBindingRestoresThePreviousBinding) {
+  const NumaTopology t = NumaTopology::Load();
+  cpu_set_t before;
+  ASSERT_EQ(sched_getaffinity(0, sizeof before, &before), 0);
+  { ScopedThreadBinding bind(t, t.Plan(std::to_string(t.Nodes()[0].os_index), "")); }
+  cpu_set_t after;
+  ASSERT_EQ(sched_getaffinity(0, sizeof after, &after), 0);
+  EXPECT_TRUE(CPU_EQUAL(&before, &after));
 }
 
 TEST(NumaTopology, EnvironmentVariableSelectsAnXmlTopology) {

@@ -1,0 +1,73 @@
+#include "measure/provenance.h"
+
+#include <unistd.h>
+
+#include <ctime>
+
+#include "model/build_info.h"
+
+namespace vitperf::measure {
+namespace {
+
+nlohmann::json ValueOrNull(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it == j.end() ? nlohmann::json() : *it;
+}
+
+}  // namespace
+
+std::string UtcTimeIso8601() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+std::string HostName() {
+  char name[256] = {0};
+  if (gethostname(name, sizeof name - 1) != 0) return "unknown";
+  return name;
+}
+
+nlohmann::json MakeProvenance(const ProvenanceInputs& in, const NumaTopology& topology) {
+  const nlohmann::json& d = in.device_info;
+  nlohmann::json p;
+  p["device"] = ValueOrNull(d, "device");
+  p["device_name"] = ValueOrNull(d, "name");
+  p["device_info"] = d;
+  p["libtorch_version"] = ValueOrNull(d, "libtorch_version");
+  p["cuda_runtime_version"] = ValueOrNull(d, "cuda_runtime_version");
+  // The CUDA driver API version the installed driver supports (e.g. "13.0" for driver 580).
+  p["cuda_driver_version"] = ValueOrNull(d, "cuda_driver_api_version");
+  p["host_cpu"] = ValueOrNull(d, "cpu_model");
+  p["hostname"] = HostName();
+
+  nlohmann::json cores = nlohmann::json::array();
+  for (const auto& n : topology.Nodes()) cores.push_back(n.cores);
+  nlohmann::json numa = {
+      {"source", topology.Source()}, {"nodes", topology.Nodes().size()}, {"cores_per_node", cores}};
+  const std::string bus_id = d.value("pci_bus_id", "");
+  numa["gpu_pci_bus_id"] = bus_id.empty() ? nlohmann::json() : nlohmann::json(bus_id);
+  const auto local = bus_id.empty() ? std::nullopt : topology.GpuLocalNode(bus_id);
+  numa["gpu_local_node"] = local ? nlohmann::json(*local) : nlohmann::json();
+  numa["nodes_detail"] = topology.Summary()["nodes"];
+  p["numa"] = numa;
+  p["binding"] = {{"request", "none"}, {"node", nullptr}};
+
+  p["git_revision"] = GitRevision();
+  p["vitperf_version"] = VersionString();
+  p["time_utc"] = UtcTimeIso8601();
+  p["argv"] = in.argv;
+  p["experiment"] = in.experiment;
+  p["shard"] = in.shard.empty() ? nlohmann::json() : nlohmann::json(in.shard);
+  return p;
+}
+
+nlohmann::json WithBinding(nlohmann::json provenance, const BindingPlan& plan) {
+  provenance["binding"] = plan;
+  return provenance;
+}
+
+}  // namespace vitperf::measure
