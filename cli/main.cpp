@@ -1,10 +1,12 @@
 // vitperf: predict, measure, fit and validate Vision Transformer inference performance.
+#include <algorithm>
 #include <iostream>
 #include <stdexcept>
 
 #include "cli/commands.h"
 #include "cli/run_meta.h"
 #include "model/build_info.h"
+#include "model/closest_names.h"
 
 int main(int argc, char** argv) {
   using namespace vitperf;
@@ -46,6 +48,15 @@ int main(int argc, char** argv) {
   cli::AddCalibrateCommand(app);
 #endif
 
+  // CLI11 would only say "a subcommand is required"; name the unknown one and the closest.
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+  if (argc > 1 && argv[1][0] != '-' &&
+      std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+    std::cerr << "vitperf: error: unknown command '" << argv[1]
+              << "' (closest: " << ClosestNames(argv[1], names) << "; see vitperf --help)\n";
+    return cli::kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -235,6 +235,7 @@ HardwareProfile LoadProfile(const std::string& name_or_path) {
         std::find(p.aliases.begin(), p.aliases.end(), name_or_path) != p.aliases.end())
       return p;
     names.push_back(p.name);
+    names.insert(names.end(), p.aliases.begin(), p.aliases.end());
   }
   throw std::invalid_argument("gpu: unknown GPU '" + name_or_path + "' (closest: " +
                               ClosestNames(name_or_path, names) + "; see `vitperf gpus`)");

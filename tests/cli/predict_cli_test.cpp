@@ -1,0 +1,121 @@
+// End-to-end tests of `vitperf predict`, `models` and `gpus`: documented output on good input,
+// one clear line and exit status 2 on bad input.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/cli/run_command.h"
+
+namespace vitperf::testing {
+namespace {
+
+void ExpectUsageError(const std::string& args, const std::string& expected_text) {
+  const CommandResult r = RunVitperf(args, "usage");
+  EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
+  EXPECT_EQ(LineCount(r.err), 1) << args << "\n" << r.err;
+  EXPECT_NE(r.err.find(expected_text), std::string::npos) << args << "\n" << r.err;
+  EXPECT_TRUE(r.out.empty()) << args;
+}
+
+TEST(PredictCli, TablePrintsEveryBatchAndARecommendation) {
+  const CommandResult r = RunVitperf("predict --model vit_b16 --gpu h100 --batch 1,8,64");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("vit_b16 224px bf16 on NVIDIA H100"), std::string::npos);
+  EXPECT_NE(r.out.find("17.56 GMAC/image"), std::string::npos);
+  EXPECT_NE(r.out.find("recommended batch: "), std::string::npos);
+  EXPECT_NE(r.out.find("-bound."), std::string::npos);
+}
+
+TEST(PredictCli, JsonHasSchemaMetaAndOneRowPerBatch) {
+  const CommandResult r =
+      RunVitperf("predict --model vit_s16 --res 384 --gpu h100 --batch 1,2,4 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["schema"], "vitperf.predict");
+  EXPECT_EQ(j["schema_version"], 1);
+  EXPECT_EQ(j["meta"]["profile"], "h100-sxm");
+  ASSERT_EQ(j["rows"].size(), 3u);
+  EXPECT_EQ(j["rows"][2]["batch"], 4);
+  EXPECT_EQ(j["config"]["image_height"], 384);
+  EXPECT_GT(j["rows"][0]["throughput_ips"].get<double>(), 0);
+}
+
+TEST(PredictCli, DefaultBatchesRunUpToTheLargestThatFits) {
+  const CommandResult r = RunVitperf("predict --model vit_h14 --gpu h100 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const int largest = j["largest_fitting_batch"];
+  EXPECT_EQ(j["rows"].back()["batch"].get<int>(), largest);
+  for (const auto& row : j["rows"]) EXPECT_TRUE(row["fits"].get<bool>());
+}
+
+TEST(PredictCli, MemoryLimitAndLatencySloShapeTheRecommendation) {
+  auto recommended = [](const std::string& extra) {
+    const CommandResult r = RunVitperf("predict --model vit_l16 --gpu h100 --json " + extra);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return nlohmann::json::parse(r.out);
+  };
+  const auto free = recommended("");
+  const auto slo = recommended("--latency-slo 5");
+  ASSERT_FALSE(slo["recommended_batch"].is_null());
+  EXPECT_LE(slo["recommended_batch"].get<int>(), free["recommended_batch"].get<int>());
+  for (const auto& row : slo["rows"])
+    if (row["batch"] == slo["recommended_batch"]) {
+      EXPECT_LE(row["latency_ms"]["p90"].get<double>(), 5.0);
+    }
+  const auto small = recommended("--memory-limit 2");
+  EXPECT_LT(small["largest_fitting_batch"].get<int>(), free["largest_fitting_batch"].get<int>());
+}
+
+TEST(PredictCli, ComputeOnlyHasNoTransfers) {
+  const CommandResult r = RunVitperf("predict --model vit_b16 --batch 256 --compute-only --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto row = nlohmann::json::parse(r.out)["rows"][0];
+  EXPECT_EQ(row["h2d_bytes"].get<double>(), 0);
+  EXPECT_EQ(row["stage_ms"]["h2d"].get<double>(), 0);
+}
+
+TEST(PredictCli, ModelsAndGpusList) {
+  CommandResult r = RunVitperf("models");
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("vit_base_patch16_224"), std::string::npos);
+  EXPECT_NE(r.out.find("86567656"), std::string::npos);
+  r = RunVitperf("gpus --json");
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(r.out)["schema"], "vitperf.gpus");
+}
+
+TEST(PredictCli, BadInputIsOneLineAndExitTwo) {
+  ExpectUsageError("predict --model vit_b61", "vit_b16");
+  ExpectUsageError("predict --gpu h10", "closest: ");
+  ExpectUsageError("predict --model vit_b16 --patch 15", "patch: 15 does not divide");
+  ExpectUsageError("predict --batch -4", "batch: '-4' is not a positive integer");
+  ExpectUsageError("predict --batch 0", "batch: '0'");
+  ExpectUsageError("predict --precision fp8", "precision: 'fp8' is not one of fp32, tf32, fp16, bf16");
+  ExpectUsageError("predict --frobnicate", "frobnicate");
+  ExpectUsageError("predict --pipeline overlapped --queue-depth 1", "queue_depth");
+  ExpectUsageError("nosuchcommand", "nosuchcommand");
+}
+
+TEST(PredictCli, MalformedOrTruncatedProfileIsOneLineAndExitTwo) {
+  const std::string dir = VITPERF_TEST_TMP;
+  const std::string good = ReadWholeFile(std::string(VITPERF_SOURCE_DIR) + "/data/hardware/h100-sxm.json");
+  {
+    std::ofstream(dir + "/truncated.json") << good.substr(0, good.size() / 2);
+    ExpectUsageError("predict --gpu " + dir + "/truncated.json", "not valid JSON");
+  }
+  {
+    auto j = nlohmann::json::parse(good);
+    j["memory_bandwidth_gbs"] = "fast";
+    std::ofstream(dir + "/wrongtype.json") << j.dump();
+    ExpectUsageError("predict --gpu " + dir + "/wrongtype.json", "memory_bandwidth_gbs");
+    j = nlohmann::json::parse(good);
+    j["coefficients"] = {{"matmul_eficiency", 0.5}};
+    std::ofstream(dir + "/badcoef.json") << j.dump();
+    ExpectUsageError("predict --gpu " + dir + "/badcoef.json", "closest: matmul_efficiency");
+  }
+  ExpectUsageError("predict --gpu " + dir + "/missing.json", "cannot open");
+}
+
+}  // namespace
+}  // namespace vitperf::testing

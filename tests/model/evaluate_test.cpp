@@ -1,0 +1,132 @@
+// Behaviour of the time and memory model: monotonicity, the memory limit, wave quantisation,
+// pipeline overlap, and hand-computed transfer volumes.
+#include <gtest/gtest.h>
+
+#include "model/evaluate.h"
+#include "model/hardware_profile.h"
+#include "model/memory.h"
+#include "model/presets.h"
+#include "model/roofline.h"
+#include "model/transfers.h"
+
+namespace vitperf {
+namespace {
+
+HardwareProfile H100() { return LoadProfile("h100"); }
+
+TEST(Evaluate, MoreDepthIsNeverFaster) {
+  const HardwareProfile gpu = H100();
+  for (int batch : {1, 8, 64, 512}) {
+    double previous = 0;
+    for (int depth = 1; depth <= 32; ++depth) {
+      ViTConfig c = PresetByName("vit_b16");
+      c.depth = depth;
+      const double period = Evaluate(c, batch, PipelineOptions{}, gpu).period_s;
+      EXPECT_GE(period, previous) << "depth " << depth << " batch " << batch;
+      previous = period;
+    }
+  }
+}
+
+TEST(Evaluate, LargerBatchNeverTakesLessTimePerBatch) {
+  const HardwareProfile gpu = H100();
+  for (const auto& preset : ModelPresets()) {
+    for (ExecutionMode mode : {ExecutionMode::eager, ExecutionMode::graph}) {
+      PipelineOptions o;
+      o.execution = mode;
+      double previous = 0;
+      for (int batch = 1; batch <= 2048; batch = batch * 3 / 2 + 1) {
+        const double t = Evaluate(preset.config, batch, o, gpu).period_s;
+        EXPECT_GE(t, previous * (1 - 1e-12)) << preset.name << " batch " << batch;
+        previous = t;
+      }
+    }
+  }
+}
+
+TEST(Evaluate, LargestBatchFitsAndTheNextDoesNot) {
+  const HardwareProfile gpu = H100();
+  for (const char* name : {"vit_b16", "vit_h14"}) {
+    const ViTConfig c = PresetByName(name);
+    const PipelineOptions o;
+    const int largest = LargestFittingBatch(c, o, gpu, gpu.UsableMemoryBytes());
+    ASSERT_GT(largest, 0);
+    EXPECT_TRUE(Evaluate(c, largest, o, gpu).fits) << name;
+    EXPECT_FALSE(Evaluate(c, largest + 1, o, gpu).fits) << name;
+  }
+}
+
+TEST(Evaluate, GraphModeRemovesPerKernelDispatch) {
+  const HardwareProfile gpu = H100();
+  PipelineOptions eager, graph;
+  graph.execution = ExecutionMode::graph;
+  const ViTConfig c = PresetByName("vit_ti16");
+  const Prediction e = Evaluate(c, 1, eager, gpu), g = Evaluate(c, 1, graph, gpu);
+  // Hand formula: eager dispatch = kernels x dispatch_us.
+  EXPECT_NEAR(e.dispatch_s, e.kernels * gpu.coefficients[Coef::dispatch_us] * 1e-6, 1e-12);
+  EXPECT_NEAR(g.dispatch_s, gpu.coefficients[Coef::graph_launch_us] * 1e-6, 1e-12);
+  EXPECT_LT(g.period_s, e.period_s);
+  EXPECT_EQ(e.regime, Regime::overhead);
+}
+
+TEST(Evaluate, LargeModelAtLargeBatchIsComputeBound) {
+  const Prediction p = Evaluate(PresetByName("vit_l16"), 256, PipelineOptions{}, H100());
+  EXPECT_EQ(p.regime, Regime::compute);
+  EXPECT_GT(p.arithmetic_intensity, 100);
+}
+
+TEST(Transfers, HandComputedVolumes) {
+  ViTConfig c = PresetByName("vit_b16");  // 224 px, bf16 logits
+  PipelineOptions o;
+  TransferVolume t = ComputeTransfers(c, 32, o);
+  EXPECT_DOUBLE_EQ(t.h2d_bytes, 32.0 * 3 * 224 * 224 * 1);
+  EXPECT_DOUBLE_EQ(t.d2h_bytes, 32.0 * 1000 * 2);
+  o.input = InputFormat::float32;
+  c.output = OutputKind::tokens;
+  t = ComputeTransfers(c, 32, o);
+  EXPECT_DOUBLE_EQ(t.h2d_bytes, 32.0 * 3 * 224 * 224 * 4);
+  EXPECT_DOUBLE_EQ(t.d2h_bytes, 32.0 * 197 * 768 * 2);
+  o.compute_only = true;
+  EXPECT_DOUBLE_EQ(ComputeTransfers(c, 32, o).h2d_bytes, 0);
+}
+
+TEST(Pipeline, OverlapIsBoundedByTheSlowestStageAndBySequential) {
+  const HardwareProfile gpu = H100();
+  ViTConfig c = PresetByName("vit_s16");
+  PipelineOptions seq, ovl;
+  seq.input = ovl.input = InputFormat::float32;  // make transfers matter
+  ovl.pipeline = PipelineMode::overlapped;
+  ovl.queue_depth = 3;
+  for (int batch : {1, 16, 256}) {
+    const Prediction s = Evaluate(c, batch, seq, gpu), o = Evaluate(c, batch, ovl, gpu);
+    const double slowest = std::max({o.preprocess_s, o.h2d_s, o.compute_s, o.d2h_s});
+    EXPECT_GE(o.period_s, slowest * (1 - 1e-12));
+    EXPECT_LE(o.period_s, s.period_s * (1 + 1e-12));
+    EXPECT_GE(o.latency_p50_s, o.preprocess_s + o.h2d_s + o.compute_s + o.d2h_s - 1e-12);
+  }
+}
+
+TEST(Roofline, WaveEfficiencyDropsForAPartialLastWave) {
+  DeviceRates r;
+  r.multiprocessors = 132;
+  r.tile_m = r.tile_n = 128;
+  // 132 full tiles: one full wave.
+  EXPECT_DOUBLE_EQ(WaveEfficiency({128.0 * 132, 128, 64, 1}, r), 1.0);
+  // 133 tiles: two waves, the second holding one tile.
+  EXPECT_DOUBLE_EQ(WaveEfficiency({128.0 * 133, 128, 64, 1}, r), 133.0 / 264.0);
+  // Half-used edge tiles count half.
+  EXPECT_DOUBLE_EQ(WaveEfficiency({64, 128, 64, 132}, r), 0.5);
+}
+
+TEST(Regimes, RemoteNumaSlowsOnlyHostSideStages) {
+  const HardwareProfile gpu = H100();
+  const ViTConfig c = PresetByName("vit_b16");
+  PipelineOptions local, remote;
+  remote.numa = NumaBinding::remote;
+  const Prediction l = Evaluate(c, 64, local, gpu), r = Evaluate(c, 64, remote, gpu);
+  EXPECT_GT(r.h2d_s, l.h2d_s);
+  EXPECT_DOUBLE_EQ(r.compute_s, l.compute_s);
+}
+
+}  // namespace
+}  // namespace vitperf
