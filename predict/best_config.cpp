@@ -26,11 +26,10 @@ struct Searcher {
     ++evaluations;
     c.prediction.fits = c.prediction.memory.TotalBytes() <= budget_bytes;
     const auto& slo = options.constraints.latency_slo_ms;
-    c.meets_constraints =
-        c.prediction.fits && (!slo || c.prediction.latency_p90_s * 1e3 <= *slo);
-    c.cost_per_million_usd =
-        options.price ? CostPerMillionImages(options.price->usd_per_hour, c.prediction.throughput_ips)
-                      : std::nan("");
+    c.meets_constraints = c.prediction.fits && (!slo || c.prediction.latency_p90_s * 1e3 <= *slo);
+    c.cost_per_million_usd = options.price ? CostPerMillionImages(options.price->usd_per_hour,
+                                                                  c.prediction.throughput_ips)
+                                           : std::nan("");
     c.numa_default_factor = o.numa == NumaBinding::remote && !numa_measured;
     return c;
   }
@@ -172,15 +171,14 @@ BestSearchResult SearchBestConfigs(const ViTConfig& model, const HardwareProfile
     throw std::invalid_argument("memory-limit: must be a positive number of GiB");
   if (options.top < 1) throw std::invalid_argument("top: must be at least 1");
   const std::vector<Precision> precisions =
-      options.precisions.empty()
-          ? std::vector<Precision>{Precision::fp32, Precision::tf32, Precision::fp16,
-                                   Precision::bf16}
-          : options.precisions;
+      options.precisions.empty() ? std::vector<Precision>{Precision::fp32, Precision::tf32,
+                                                          Precision::fp16, Precision::bf16}
+                                 : options.precisions;
 
   BestSearchResult r;
   r.numa_measured = NumaFactorMeasured(profile);
-  const double budget =
-      std::min(k.memory_limit_bytes.value_or(profile.UsableMemoryBytes()), profile.UsableMemoryBytes());
+  const double budget = std::min(k.memory_limit_bytes.value_or(profile.UsableMemoryBytes()),
+                                 profile.UsableMemoryBytes());
   Searcher s{profile, options, budget, r.numa_measured};
 
   std::vector<Candidate> all;
@@ -219,10 +217,10 @@ BestSearchResult SearchBestConfigs(const ViTConfig& model, const HardwareProfile
 
   // What-if: the plain pipeline a first attempt uses, then single changes and the greedy path.
   ViTConfig plain = model;
-  plain.precision = std::find(precisions.begin(), precisions.end(), Precision::fp32) !=
-                            precisions.end()
-                        ? Precision::fp32
-                        : precisions.front();
+  plain.precision =
+      std::find(precisions.begin(), precisions.end(), Precision::fp32) != precisions.end()
+          ? Precision::fp32
+          : precisions.front();
   PipelineOptions plain_options;
   plain_options.execution = ExecutionMode::eager;
   plain_options.input = InputFormat::float32;
@@ -254,16 +252,14 @@ void to_json(nlohmann::json& j, const Candidate& c) {
                      {"prediction", c.prediction},
                      {"meets_constraints", c.meets_constraints},
                      {"numa_default_factor", c.numa_default_factor}};
-  j["cost_per_million_images_usd"] =
-      std::isnan(c.cost_per_million_usd) ? nlohmann::json(nullptr)
+  j["cost_per_million_images_usd"] = std::isnan(c.cost_per_million_usd)
+                                         ? nlohmann::json(nullptr)
                                          : nlohmann::json(c.cost_per_million_usd);
 }
 
 void to_json(nlohmann::json& j, const WhatIfStep& s) {
-  j = nlohmann::json{{"change", s.change},
-                     {"gain", s.gain},
-                     {"total_gain", s.total_gain},
-                     {"result", s.result}};
+  j = nlohmann::json{
+      {"change", s.change}, {"gain", s.gain}, {"total_gain", s.total_gain}, {"result", s.result}};
 }
 
 }  // namespace vitperf

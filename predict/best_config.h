@@ -3,11 +3,10 @@
 // "what-if" table that ranks single optimisations against a plain baseline (which one first).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "model/evaluate.h"
 #include "predict/batch_sweep.h"
@@ -38,19 +37,19 @@ struct Candidate {
 
 // One single change applied to a state, with its effect on throughput.
 struct WhatIfStep {
-  std::string change;     // "execution eager -> compiled"
+  std::string change;  // "execution eager -> compiled"
   Candidate result;
   double gain = 0;        // throughput ratio over the state the change was applied to
   double total_gain = 0;  // throughput ratio over the baseline
 };
 
 struct BestSearchResult {
-  std::vector<Candidate> top;  // best first, identical predictions collapsed
-  int pipelines = 0;           // precision x pipeline-option combinations searched
-  int evaluations = 0;         // (combination, batch) points predicted
+  std::vector<Candidate> top;       // best first, identical predictions collapsed
+  int pipelines = 0;                // precision x pipeline-option combinations searched
+  int evaluations = 0;              // (combination, batch) points predicted
   int pipelines_without_batch = 0;  // no batch met the constraints
   bool numa_measured = false;
-  Candidate baseline;                     // eager, fp32, pageable, float32, sequential, batch 1
+  Candidate baseline;                      // eager, fp32, pageable, float32, sequential, batch 1
   std::vector<WhatIfStep> single_changes;  // each change alone on the baseline, best first
   std::vector<WhatIfStep> greedy_path;     // largest gain first, applied cumulatively
 };

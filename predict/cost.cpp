@@ -13,9 +13,9 @@ std::optional<HourlyPrice> ResolvePrice(const HardwareProfile& profile,
     return HourlyPrice{*override_usd_per_hour, "--price-per-hour"};
   }
   if (profile.price_per_hour_usd)
-    return HourlyPrice{*profile.price_per_hour_usd,
-                       profile.price_source.empty() ? "profile " + profile.name
-                                                    : profile.price_source};
+    return HourlyPrice{*profile.price_per_hour_usd, profile.price_source.empty()
+                                                        ? "profile " + profile.name
+                                                        : profile.price_source};
   return std::nullopt;
 }
 

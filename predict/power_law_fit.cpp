@@ -9,9 +9,8 @@ double PowerLawFit::operator()(double x) const { return coefficient * std::pow(x
 
 std::string PowerLawFit::Describe(const std::string& x_name, const std::string& y_name) const {
   char text[200];
-  std::snprintf(text, sizeof text, "%s = %.4g * %s^%.3f (+/- %.3f, R^2 %.3f, n=%d)",
-                y_name.c_str(), coefficient, x_name.c_str(), exponent, exponent_error, r_squared,
-                points);
+  std::snprintf(text, sizeof text, "%s = %.4g * %s^%.3f (+/- %.3f, R^2 %.3f, n=%d)", y_name.c_str(),
+                coefficient, x_name.c_str(), exponent, exponent_error, r_squared, points);
   return text;
 }
 

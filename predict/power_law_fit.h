@@ -2,11 +2,10 @@
 // in vitperf takes (optimal batch vs GFLOPs, time vs resolution, memory vs resolution).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace vitperf {
 

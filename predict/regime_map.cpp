@@ -197,17 +197,22 @@ void to_json(nlohmann::json& j, const RegimeMap& m) {
                           {"x_after", b.x_after},
                           {"from", b.from},
                           {"to", b.to}});
-  j = nlohmann::json{{"x_axis", m.x_axis}, {"y_axis", m.y_axis}, {"xs", m.xs},
-                     {"ys", m.ys},         {"rows", rows},       {"cells", cells},
-                     {"boundaries", boundaries},
-                     {"legend",
-                      {{"C", "compute"},
-                       {"M", "memory"},
-                       {"T", "transfer"},
-                       {"O", "overhead"},
-                       {"P", "preprocess"},
-                       {std::string(1, kDoesNotFit), "does not fit in device memory"},
-                       {std::string(1, kInvalid), "not a valid ViT (patch does not divide resolution)"}}}};
+  j = nlohmann::json{
+      {"x_axis", m.x_axis},
+      {"y_axis", m.y_axis},
+      {"xs", m.xs},
+      {"ys", m.ys},
+      {"rows", rows},
+      {"cells", cells},
+      {"boundaries", boundaries},
+      {"legend",
+       {{"C", "compute"},
+        {"M", "memory"},
+        {"T", "transfer"},
+        {"O", "overhead"},
+        {"P", "preprocess"},
+        {std::string(1, kDoesNotFit), "does not fit in device memory"},
+        {std::string(1, kInvalid), "not a valid ViT (patch does not divide resolution)"}}}};
 }
 
 }  // namespace vitperf

@@ -3,10 +3,9 @@
 // on the model itself rather than read off a hand-set grid.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "model/evaluate.h"
 
