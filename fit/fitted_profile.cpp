@@ -1,0 +1,104 @@
+#include "fit/fitted_profile.h"
+
+#include <chrono>
+#include <cstdint>
+#include <ctime>
+#include <fstream>
+#include <stdexcept>
+
+#include "model/build_info.h"
+
+namespace vitperf {
+namespace {
+
+std::string UtcNow() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+}  // namespace
+
+std::string HashFileFnv1a64(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot open measurement file");
+  std::uint64_t h = 1469598103934665603ULL;
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    for (std::streamsize i = 0; i < in.gcount(); ++i) {
+      h ^= static_cast<unsigned char>(buffer[i]);
+      h *= 1099511628211ULL;
+    }
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return hex;
+}
+
+std::vector<FitInput> ReadInputs(const std::vector<std::string>& paths, MeasurementSet* data) {
+  std::vector<FitInput> inputs;
+  for (const auto& path : paths) {
+    const size_t before = data->pipeline.size() + data->probes.size();
+    ReadMeasurements(path, data);
+    FitInput in;
+    in.path = path;
+    in.fnv1a64 = HashFileFnv1a64(path);
+    in.records = static_cast<int>(data->pipeline.size() + data->probes.size() - before);
+    inputs.push_back(in);
+  }
+  return inputs;
+}
+
+nlohmann::json FitProvenance(const FitResult& r, const std::vector<FitInput>& inputs,
+                             const FitOptions& options) {
+  nlohmann::json j;
+  j["inputs"] = nlohmann::json::array();
+  for (const auto& in : inputs)
+    j["inputs"].push_back({{"path", in.path}, {"fnv1a64", in.fnv1a64}, {"records", in.records}});
+  j["points_used"] = r.observations.records_used;
+  j["observations"] = r.observations.observations.size();
+  j["points_dropped"] = nlohmann::json::array();
+  for (const auto& d : r.observations.dropped)
+    j["points_dropped"].push_back({{"id", d.id}, {"reason", d.reason}});
+  j["loss"] = ToString(options.loss);
+  j["loss_scale"] = options.loss_scale;
+  j["prior_weight"] = options.prior_weight;
+  j["initial_cost"] = r.initial_cost;
+  j["final_cost"] = r.final_cost;
+  j["iterations"] = r.iterations;
+  j["termination"] = r.termination;
+  j["converged"] = r.converged;
+  j["rank_deficient"] = r.rank_deficient;
+  j["degrees_of_freedom"] = r.degrees_of_freedom;
+  j["residual_scale"] = r.residual_scale;
+  nlohmann::json coefficients = nlohmann::json::object();
+  for (const auto& f : r.per_coefficient)
+    coefficients[Info(f.coefficient).name] = {{"value", f.value},
+                                              {"error", f.error},
+                                              {"prior", f.prior},
+                                              {"informed", f.informed},
+                                              {"determined", f.determined}};
+  j["coefficients"] = coefficients;
+  j["mape"] = r.mape;
+  j["median_ape"] = r.median_ape;
+  j["warnings"] = r.warnings;
+  j["vitperf_version"] = VersionString();
+  j["git_revision"] = GitRevision();
+  j["time"] = UtcNow();
+  return j;
+}
+
+HardwareProfile MakeFittedProfile(const HardwareProfile& base, const FitResult& result,
+                                  const std::vector<FitInput>& inputs, const FitOptions& options) {
+  HardwareProfile p = base;
+  p.coefficients = result.coefficients;
+  p.coefficient_errors = result.errors;
+  p.calibrated = true;
+  p.fit = FitProvenance(result, inputs, options);
+  return p;
+}
+
+}  // namespace vitperf

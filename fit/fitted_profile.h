@@ -1,0 +1,33 @@
+// The output of `vitperf fit`: the base profile with fitted coefficients and errors, marked
+// calibrated, with the fit's provenance (inputs and their hashes, points used and dropped,
+// costs, per-coefficient value/error/prior/informed, fit error, version, time) in "fit".
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "fit/fit_coefficients.h"
+#include "model/hardware_profile.h"
+
+namespace vitperf {
+
+struct FitInput {
+  std::string path;
+  std::string fnv1a64;  // hex FNV-1a 64-bit hash of the file's bytes
+  int records = 0;      // pipeline and probe records read from it
+};
+
+// FNV-1a 64 of a file's content as 16 hex digits. Throws std::runtime_error when unreadable.
+std::string HashFileFnv1a64(const std::string& path);
+
+// Reads each file (warnings collected into *data), recording path, hash and record count.
+std::vector<FitInput> ReadInputs(const std::vector<std::string>& paths, MeasurementSet* data);
+
+nlohmann::json FitProvenance(const FitResult& result, const std::vector<FitInput>& inputs,
+                             const FitOptions& options);
+
+HardwareProfile MakeFittedProfile(const HardwareProfile& base, const FitResult& result,
+                                  const std::vector<FitInput>& inputs, const FitOptions& options);
+
+}  // namespace vitperf

@@ -1,0 +1,117 @@
+#include "fit/residuals.h"
+
+#include <ceres/autodiff_cost_function.h>
+
+#include <memory>
+
+#include "model/memory.h"
+
+namespace vitperf {
+namespace {
+
+template <typename Functor>
+ceres::CostFunction* Autodiff(Functor* f) {
+  return new ceres::AutoDiffCostFunction<Functor, 1, kNumCoefficients>(f);
+}
+
+}  // namespace
+
+PipelineTimeResidual::PipelineTimeResidual(const ViTConfig& config, int batch,
+                                           const PipelineOptions& options,
+                                           const HardwareProfile& profile, double measured_s)
+    : rates_(RatesFor(profile, config.precision)), options_(options), measured_s_(measured_s) {
+  BuildOperators(config, batch, ForwardOptionsFor(options), &ops_);
+  io_ = ComputeTransfers(config, batch, options);
+}
+
+PeakMemoryResidual::PeakMemoryResidual(const ViTConfig& config, int batch,
+                                       const PipelineOptions& options,
+                                       const HardwareProfile& profile, double measured_bytes)
+    : measured_bytes_(measured_bytes) {
+  HardwareProfile unit = profile;
+  unit.coefficients[Coef::activation_memory_factor] = 1.0;
+  OperatorList ops;
+  BuildOperators(config, batch, ForwardOptionsFor(options), &ops);
+  const MemoryEstimate m = EstimateMemory(config, batch, options, ops, unit);
+  activation_bytes_ = m.activations_bytes;
+  fixed_bytes_ = m.TotalBytes() - m.activations_bytes;
+}
+
+HostCopyResidual::HostCopyResidual(bool to_device, double bytes, const PipelineOptions& options,
+                                   int copy_engines, double measured_gbs)
+    : to_device_(to_device),
+      bytes_(bytes),
+      options_(options),
+      copy_engines_(copy_engines),
+      measured_gbs_(measured_gbs) {
+  (to_device ? io_.h2d_bytes : io_.d2h_bytes) = bytes;
+  options_.compute_only = false;
+  options_.pipeline = PipelineMode::sequential;
+}
+
+LaunchResidual::LaunchResidual(ExecutionMode execution, double kernels, const DeviceRates& rates,
+                               double measured_us)
+    : rates_(rates), execution_(execution), kernels_(kernels), measured_us_(measured_us) {
+  // Empty kernels: no FLOPs and no bytes, so only dispatch, gaps and graph launch remain.
+  Operator& op = ops_.Add(OpKind::residual_add, OpClass::elementwise, kernels);
+  op.kernels = 1;
+}
+
+ceres::CostFunction* MakeObservationCost(const Observation& o, const HardwareProfile& profile) {
+  switch (o.kind) {
+    case ObservationKind::period:
+    case ObservationKind::compute:
+      return Autodiff(new PipelineTimeResidual(o.config, o.batch, o.options, profile, o.measured));
+    case ObservationKind::latency_p90:
+      return Autodiff(new CoefficientRatioResidual(Coef::latency_p90_factor, o.measured));
+    case ObservationKind::latency_p99:
+      return Autodiff(new CoefficientRatioResidual(Coef::latency_p99_factor, o.measured));
+    case ObservationKind::peak_memory:
+      return Autodiff(new PeakMemoryResidual(o.config, o.batch, o.options, profile, o.measured));
+    case ObservationKind::matmul: {
+      Operator op;
+      op.op_class = OpClass::matmul;
+      op.kind = OpKind::mlp_up;
+      op.flops = 2.0 * o.m * o.n * o.k;
+      op.bytes = (o.m * o.k + o.k * o.n + o.m * o.n) * ElementBytes(o.precision);
+      op.kernels = 1;
+      op.gemm = GemmShape{o.m, o.n, o.k, 1};
+      return Autodiff(new OperatorRateResidual(op, RatesFor(profile, o.precision), op.flops, 1e-12,
+                                               o.measured));
+    }
+    case ObservationKind::device_copy: {
+      Operator op;
+      op.op_class = OpClass::elementwise;
+      op.kind = OpKind::residual_add;
+      op.bytes = 2.0 * o.bytes;  // each byte copied is read once and written once
+      op.kernels = 1;
+      return Autodiff(new OperatorRateResidual(op, RatesFor(profile, Precision::fp32), op.bytes,
+                                               1e-9, o.measured));
+    }
+    case ObservationKind::h2d:
+    case ObservationKind::d2h:
+      return Autodiff(new HostCopyResidual(o.kind == ObservationKind::h2d, o.bytes, o.options,
+                                           profile.copy_engines, o.measured));
+    case ObservationKind::launch:
+      return Autodiff(new LaunchResidual(o.execution, o.kernels, RatesFor(profile, Precision::fp32),
+                                         o.measured));
+  }
+  return nullptr;
+}
+
+double PredictObservation(const Observation& o, const HardwareProfile& profile,
+                          const CoefficientValues<double>& coefficients) {
+  std::unique_ptr<ceres::CostFunction> cost(MakeObservationCost(o, profile));
+  std::array<double, kNumCoefficients> log_c;
+  for (int i = 0; i < kNumCoefficients; ++i) log_c[i] = std::log(coefficients.v[i]);
+  const double* parameters[] = {log_c.data()};
+  double r = 0;
+  cost->Evaluate(parameters, &r, nullptr);
+  return o.measured * std::exp(r);
+}
+
+ceres::CostFunction* MakePriorCost(Coef coefficient, double prior, double weight) {
+  return Autodiff(new PriorResidual(coefficient, prior, weight));
+}
+
+}  // namespace vitperf

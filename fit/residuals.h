@@ -1,0 +1,188 @@
+// One Ceres cost functor per kind of observation. Each builds what does not depend on the
+// coefficients (operator lists, transfer volumes, device rates) once in its constructor, and its
+// templated operator() runs the model's own TimeOperator / TimeForward / TimePipeline on Jets:
+// the fit and the predictor share one copy of the formulas.
+//
+// Parameters: one block of kNumCoefficients natural logarithms of the coefficients. Logs make
+// every coefficient dimensionless and relative (a step of 0.01 is 1% whatever the unit), which
+// conditions the problem, and keep every coefficient positive. Residuals are
+// log(predicted / measured), so a 10% error costs the same on a 1 us launch and a 1 s batch.
+#pragma once
+
+#include <array>
+#include <cmath>
+
+#include "fit/observations.h"
+#include "model/hardware_profile.h"
+#include "model/pipeline.h"
+#include "model/roofline.h"
+#include "model/transfers.h"
+
+namespace ceres {
+class CostFunction;
+}
+
+namespace vitperf {
+
+template <typename T>
+std::array<T, kNumCoefficients> CoefficientsFromLogs(const T* log_c) {
+  using std::exp;
+  std::array<T, kNumCoefficients> c;
+  for (int i = 0; i < kNumCoefficients; ++i) c[i] = exp(log_c[i]);
+  return c;
+}
+
+// Period (or, with options.compute_only, forward-pass time) of a pipeline point [s].
+class PipelineTimeResidual {
+ public:
+  PipelineTimeResidual(const ViTConfig& config, int batch, const PipelineOptions& options,
+                       const HardwareProfile& profile, double measured_s);
+  template <typename T>
+  bool operator()(const T* log_c, T* residual) const {
+    using std::log;
+    const auto c = CoefficientsFromLogs(log_c);
+    const CoefficientView<T> view{c.data()};
+    const ForwardTime<T> forward = TimeForward(ops_, rates_, options_.execution, view);
+    const PipelineTime<T> pipe = TimePipeline(forward, io_, options_, rates_.copy_engines, view);
+    residual[0] = log(pipe.period_s / measured_s_);
+    return true;
+  }
+
+ private:
+  OperatorList ops_;
+  DeviceRates rates_;
+  TransferVolume io_;
+  PipelineOptions options_;
+  double measured_s_;
+};
+
+// A ratio the model takes straight from one coefficient (latency p90/p50, p99/p50).
+class CoefficientRatioResidual {
+ public:
+  CoefficientRatioResidual(Coef coefficient, double measured)
+      : c_(coefficient), measured_(measured) {}
+  template <typename T>
+  bool operator()(const T* log_c, T* residual) const {
+    residual[0] = log_c[static_cast<int>(c_)] - T(std::log(measured_));
+    return true;
+  }
+
+ private:
+  Coef c_;
+  double measured_;
+};
+
+// Device allocator peak [bytes]: EstimateMemory is linear in activation_memory_factor, so it is
+// evaluated once at factor 1 and scaled here.
+class PeakMemoryResidual {
+ public:
+  PeakMemoryResidual(const ViTConfig& config, int batch, const PipelineOptions& options,
+                     const HardwareProfile& profile, double measured_bytes);
+  template <typename T>
+  bool operator()(const T* log_c, T* residual) const {
+    using std::exp;
+    using std::log;
+    const T factor = exp(log_c[static_cast<int>(Coef::activation_memory_factor)]);
+    residual[0] = log((T(fixed_bytes_) + T(activation_bytes_) * factor) / measured_bytes_);
+    return true;
+  }
+
+ private:
+  double fixed_bytes_ = 0, activation_bytes_ = 0, measured_bytes_;
+};
+
+// One operator timed alone on the device (matmul, device copy): rate = work / TimeOperator.
+class OperatorRateResidual {
+ public:
+  // `work` is what the probe's value counts per run: FLOPs for matmul (value in TFLOP/s, so
+  // work_scale 1e-12), bytes read + written for a copy (GB/s, work_scale 1e-9).
+  OperatorRateResidual(const Operator& op, const DeviceRates& rates, double work, double work_scale,
+                       double measured_rate)
+      : op_(op), rates_(rates), work_(work), scale_(work_scale), measured_(measured_rate) {}
+  template <typename T>
+  bool operator()(const T* log_c, T* residual) const {
+    using std::log;
+    const auto c = CoefficientsFromLogs(log_c);
+    const OperatorTime<T> t = TimeOperator(op_, rates_, CoefficientView<T>{c.data()});
+    residual[0] = log(T(work_ * scale_) / t.time_s / measured_);
+    return true;
+  }
+
+ private:
+  Operator op_;
+  DeviceRates rates_;
+  double work_, scale_, measured_;
+};
+
+// A host-device copy of `bytes` through the pipeline's copy-stage model [GB/s].
+class HostCopyResidual {
+ public:
+  HostCopyResidual(bool to_device, double bytes, const PipelineOptions& options, int copy_engines,
+                   double measured_gbs);
+  template <typename T>
+  bool operator()(const T* log_c, T* residual) const {
+    using std::log;
+    const auto c = CoefficientsFromLogs(log_c);
+    const CoefficientView<T> view{c.data()};
+    const PipelineTime<T> p = TimePipeline(ForwardTime<T>{}, io_, options_, copy_engines_, view);
+    const T seconds = to_device_ ? p.h2d_s : p.d2h_s;
+    residual[0] = log(T(bytes_ * 1e-9) / seconds / measured_gbs_);
+    return true;
+  }
+
+ private:
+  bool to_device_;
+  double bytes_;
+  TransferVolume io_;
+  PipelineOptions options_;
+  int copy_engines_;
+  double measured_gbs_;
+};
+
+// Back-to-back tiny kernels: per-kernel time [us] of a forward pass made of nothing else.
+class LaunchResidual {
+ public:
+  LaunchResidual(ExecutionMode execution, double kernels, const DeviceRates& rates,
+                 double measured_us);
+  template <typename T>
+  bool operator()(const T* log_c, T* residual) const {
+    using std::log;
+    const auto c = CoefficientsFromLogs(log_c);
+    const ForwardTime<T> f = TimeForward(ops_, rates_, execution_, CoefficientView<T>{c.data()});
+    residual[0] = log(f.total_s * (1e6 / kernels_) / measured_us_);
+    return true;
+  }
+
+ private:
+  OperatorList ops_;
+  DeviceRates rates_;
+  ExecutionMode execution_;
+  double kernels_, measured_us_;
+};
+
+// Weak prior: weight * log(c / prior), so sparse data still gives sane numbers.
+class PriorResidual {
+ public:
+  PriorResidual(Coef coefficient, double prior, double weight)
+      : index_(static_cast<int>(coefficient)), log_prior_(std::log(prior)), weight_(weight) {}
+  template <typename T>
+  bool operator()(const T* log_c, T* residual) const {
+    residual[0] = T(weight_) * (log_c[index_] - T(log_prior_));
+    return true;
+  }
+
+ private:
+  int index_;
+  double log_prior_, weight_;
+};
+
+// The model's value of an observation, in the observation's unit, at the given coefficients
+// (evaluates the cost function: residual = log(predicted / measured)).
+double PredictObservation(const Observation& o, const HardwareProfile& profile,
+                          const CoefficientValues<double>& coefficients);
+
+// The autodiff cost function of one observation (caller owns it).
+ceres::CostFunction* MakeObservationCost(const Observation& o, const HardwareProfile& profile);
+ceres::CostFunction* MakePriorCost(Coef coefficient, double prior, double weight);
+
+}  // namespace vitperf

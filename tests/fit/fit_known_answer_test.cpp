@@ -1,0 +1,249 @@
+// Known-answer tests: measurements synthesised by the model from known coefficients (with 2%
+// noise and gross outliers) must give those coefficients back.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+
+#include "fit/fit_coefficients.h"
+#include "fit/residuals.h"
+#include "tests/fit/synthetic_data.h"
+
+namespace vitperf {
+namespace {
+
+using testing::SyntheticOptions;
+
+CoefficientValues<double> Truth() {
+  CoefficientValues<double> c = DefaultCoefficients();
+  c[Coef::matmul_efficiency] = 0.62;
+  c[Coef::attention_efficiency] = 0.38;
+  c[Coef::matmul_k_half] = 96;
+  c[Coef::memory_efficiency] = 0.78;
+  c[Coef::vector_efficiency] = 0.35;
+  c[Coef::dispatch_us] = 9;
+  c[Coef::kernel_gap_us] = 2.5;
+  c[Coef::graph_launch_us] = 30;
+  c[Coef::sync_us] = 40;
+  c[Coef::h2d_pinned_gbs] = 48;
+  c[Coef::h2d_pageable_gbs] = 17;
+  c[Coef::d2h_pinned_gbs] = 46;
+  c[Coef::d2h_pageable_gbs] = 9;
+  c[Coef::copy_latency_us] = 15;
+  c[Coef::host_copy_gbs] = 6;
+  c[Coef::host_normalize_gbs] = 1.2;
+  c[Coef::overlap_efficiency] = 0.85;
+  c[Coef::numa_remote_factor] = 0.7;
+  c[Coef::latency_p90_factor] = 1.08;
+  c[Coef::latency_p99_factor] = 1.2;
+  c[Coef::activation_memory_factor] = 1.3;
+  return c;
+}
+
+// Every coefficient moved 30% up or down from the truth (inside its bounds).
+CoefficientValues<double> Perturbed(const CoefficientValues<double>& truth) {
+  CoefficientValues<double> c = truth;
+  for (int i = 0; i < kNumCoefficients; ++i) {
+    const auto& info = CoefficientTable()[i];
+    c.v[i] = std::min(std::max(truth.v[i] * (i % 2 ? 1.3 : 0.75), info.lower), info.upper);
+  }
+  return c;
+}
+
+HardwareProfile TruthProfile() {
+  HardwareProfile p = LoadProfile("h100-sxm");
+  p.coefficients = Truth();
+  return p;
+}
+
+ProbeRecord Probe(const std::string& id, const std::string& probe, nlohmann::json params,
+                  ObservationKind kind, const Observation& shape, const HardwareProfile& truth,
+                  std::mt19937* rng, double noise) {
+  Observation o = shape;
+  o.kind = kind;
+  o.measured = 1;
+  ProbeRecord r;
+  r.id = id;
+  r.device = "cuda:0";
+  r.probe = probe;
+  r.params = std::move(params);
+  std::normal_distribution<double> gauss(0, 1);
+  r.value = PredictObservation(o, truth, truth.coefficients) * std::exp(noise * gauss(*rng));
+  r.provenance = testing::SyntheticProvenance(SyntheticOptions{});
+  return r;
+}
+
+// The calibration experiment's probes, valued by the model at the true coefficients.
+std::vector<ProbeRecord> SyntheticProbes(const HardwareProfile& truth, double noise) {
+  std::mt19937 rng(7);
+  std::vector<ProbeRecord> out;
+  auto id = [&] { return "probe-" + std::to_string(out.size()); };
+  for (double size : {8192.0, 1024.0}) {
+    Observation o;
+    o.m = o.n = o.k = size;
+    o.precision = Precision::bf16;
+    out.push_back(Probe(id(), "matmul",
+                        {{"m", size}, {"n", size}, {"k", size}, {"precision", "bf16"}},
+                        ObservationKind::matmul, o, truth, &rng, noise));
+  }
+  for (double bytes : {16777216.0, 1073741824.0}) {
+    Observation o;
+    o.bytes = bytes;
+    out.push_back(Probe(id(), "device_copy", {{"bytes", bytes}}, ObservationKind::device_copy, o,
+                        truth, &rng, noise));
+  }
+  for (const char* dir : {"h2d", "d2h"})
+    for (const char* memory : {"pinned", "pageable"})
+      for (double bytes : {1048576.0, 268435456.0}) {
+        Observation o;
+        o.bytes = bytes;
+        o.options.host_memory = ParseEnumOrThrow<HostMemory>(memory);
+        out.push_back(Probe(id(), dir,
+                            {{"bytes", bytes}, {"host_memory", memory}, {"numa", "none"}},
+                            std::string(dir) == "h2d" ? ObservationKind::h2d : ObservationKind::d2h,
+                            o, truth, &rng, noise));
+      }
+  for (const char* mode : {"eager", "graph"}) {
+    Observation o;
+    o.execution = ParseEnumOrThrow<ExecutionMode>(mode);
+    o.kernels = 1000;
+    out.push_back(Probe(id(), "launch", {{"execution", mode}, {"kernels", 1000}},
+                        ObservationKind::launch, o, truth, &rng, noise));
+  }
+  return out;
+}
+
+MeasurementSet Dataset(const SyntheticOptions& o, const HardwareProfile& truth) {
+  MeasurementSet data;
+  data.provenance.push_back(testing::SyntheticProvenance(o));
+  data.pipeline = testing::SyntheticPipelineRecords(truth, o);
+  data.probes = SyntheticProbes(truth, o.noise);
+  return data;
+}
+
+FitResult Fit(const MeasurementSet& data, const HardwareProfile& truth) {
+  HardwareProfile base = LoadProfile("h100-sxm");  // datasheet priors, uncalibrated
+  FitOptions options;
+  options.start = Perturbed(truth.coefficients);
+  return FitCoefficients(base, data, options);
+}
+
+// [fraction] tolerance per coefficient for 2% noise; coefficients that only a handful of
+// points inform in a weak way (sync, the pipeline's overlap) get more room.
+double Tolerance(Coef c) {
+  switch (c) {
+    case Coef::sync_us:
+    case Coef::overlap_efficiency:
+    case Coef::kernel_gap_us:
+    case Coef::matmul_k_half:
+      return 0.25;
+    default:
+      return 0.05;
+  }
+}
+
+TEST(FitKnownAnswer, RecoversInformedCoefficients) {
+  const HardwareProfile truth = TruthProfile();
+  SyntheticOptions o;
+  const FitResult r = Fit(Dataset(o, truth), truth);
+  EXPECT_TRUE(r.converged) << r.termination;
+  int informed = 0;
+  for (const auto& f : r.per_coefficient) {
+    const std::string name = Info(f.coefficient).name;
+    const double want = truth.coefficients[f.coefficient];
+    if (!f.informed) continue;
+    ++informed;
+    EXPECT_NEAR(f.value / want, 1.0, Tolerance(f.coefficient))
+        << name << " fitted " << f.value << " +- " << f.error << ", true " << want;
+    // The reported error must be honest: the truth within 4 standard errors (or 1%).
+    EXPECT_LE(std::abs(f.value - want), std::max(4 * f.error, 0.01 * want)) << name;
+  }
+  // The synthetic sweep and probes exercise everything but a few; insist on the main ones.
+  // (vector_efficiency and graph_launch_us are not: every elementwise operator here is
+  // memory-bound, and every graph replay is device-bound, so neither moves any prediction.)
+  for (Coef c : {Coef::matmul_efficiency, Coef::attention_efficiency, Coef::memory_efficiency,
+                 Coef::dispatch_us, Coef::kernel_gap_us, Coef::h2d_pinned_gbs,
+                 Coef::h2d_pageable_gbs, Coef::d2h_pinned_gbs, Coef::d2h_pageable_gbs,
+                 Coef::host_normalize_gbs, Coef::numa_remote_factor, Coef::latency_p90_factor,
+                 Coef::latency_p99_factor, Coef::activation_memory_factor})
+    EXPECT_TRUE(r.per_coefficient[static_cast<int>(c)].informed) << Info(c).name;
+  EXPECT_GE(informed, 16);
+  EXPECT_LT(r.mape, 0.04);
+  EXPECT_LT(r.final_cost, r.initial_cost);
+}
+
+TEST(FitKnownAnswer, OutliersDoNotMoveTheFit) {
+  const HardwareProfile truth = TruthProfile();
+  SyntheticOptions clean;
+  SyntheticOptions dirty = clean;
+  dirty.outliers = {3, 17, 40, 77};
+  const FitResult a = Fit(Dataset(clean, truth), truth);
+  const FitResult b = Fit(Dataset(dirty, truth), truth);
+  for (int i = 0; i < kNumCoefficients; ++i) {
+    const auto& fa = a.per_coefficient[i];
+    const auto& fb = b.per_coefficient[i];
+    EXPECT_EQ(fa.informed, fb.informed) << Info(fa.coefficient).name;
+    if (!fa.informed) continue;
+    // Not by more than 2% or, for the weakly determined ones, one standard error of the clean fit.
+    EXPECT_LE(std::abs(fb.value - fa.value), std::max(0.02 * fa.value, fa.error))
+        << Info(fa.coefficient).name << " clean " << fa.value << " +- " << fa.error
+        << ", with outliers " << fb.value;
+  }
+}
+
+TEST(FitKnownAnswer, WithoutRobustLossOutliersDoMoveIt) {
+  // Guards the test above: the outliers are gross enough to matter to a plain least squares.
+  const HardwareProfile truth = TruthProfile();
+  SyntheticOptions dirty;
+  dirty.outliers = {3, 17, 40, 77};
+  FitOptions options;
+  options.start = Perturbed(truth.coefficients);
+  options.loss = RobustLoss::none;
+  const FitResult plain = FitCoefficients(LoadProfile("h100-sxm"), Dataset(dirty, truth), options);
+  double worst = 0;
+  for (const auto& f : plain.per_coefficient)
+    if (f.informed)
+      worst = std::max(worst, std::abs(f.value / truth.coefficients[f.coefficient] - 1));
+  EXPECT_GT(worst, 0.05);
+}
+
+TEST(FitKnownAnswer, UninformedCoefficientsKeepTheBaseValues) {
+  // Probes only: nothing informs overlap, host preparation, NUMA or the latency factors.
+  const HardwareProfile truth = TruthProfile();
+  MeasurementSet data;
+  data.probes = SyntheticProbes(truth, 0.0);
+  const HardwareProfile base = LoadProfile("h100-sxm");
+  const FitResult r = FitCoefficients(base, data, FitOptions{});
+  for (Coef c : {Coef::overlap_efficiency, Coef::host_copy_gbs, Coef::numa_remote_factor,
+                 Coef::latency_p90_factor, Coef::activation_memory_factor}) {
+    const auto& f = r.per_coefficient[static_cast<int>(c)];
+    EXPECT_FALSE(f.informed) << Info(c).name;
+    EXPECT_DOUBLE_EQ(f.value, base.coefficients[c]) << Info(c).name;
+    EXPECT_EQ(f.error, 0.0);
+  }
+  const auto& mm = r.per_coefficient[static_cast<int>(Coef::matmul_efficiency)];
+  EXPECT_TRUE(mm.informed);
+  EXPECT_NEAR(mm.value / truth.coefficients[Coef::matmul_efficiency], 1.0, 0.01);
+}
+
+TEST(FitKnownAnswer, ConfoundedCoefficientsAreReportedUndetermined) {
+  // One small H2D copy only (1 MiB: about as long as the per-copy latency): bandwidth and
+  // latency both move it and trade off exactly (one equation, two unknowns), so the covariance
+  // is rank-deficient and the pair is flagged.
+  const HardwareProfile truth = TruthProfile();
+  MeasurementSet data;
+  for (const auto& p : SyntheticProbes(truth, 0.0))
+    if (p.probe == "h2d" && p.params["host_memory"] == "pinned" && p.params["bytes"] == 1048576.0)
+      data.probes.push_back(p);
+  ASSERT_EQ(data.probes.size(), 1u);
+  const FitResult r = FitCoefficients(LoadProfile("h100-sxm"), data, FitOptions{});
+  EXPECT_TRUE(r.rank_deficient);
+  EXPECT_TRUE(r.per_coefficient[static_cast<int>(Coef::h2d_pinned_gbs)].informed);
+  EXPECT_FALSE(r.per_coefficient[static_cast<int>(Coef::h2d_pinned_gbs)].determined);
+  EXPECT_TRUE(r.per_coefficient[static_cast<int>(Coef::copy_latency_us)].informed);
+  EXPECT_FALSE(r.per_coefficient[static_cast<int>(Coef::copy_latency_us)].determined);
+  EXPECT_FALSE(r.per_coefficient[static_cast<int>(Coef::matmul_efficiency)].informed);
+}
+
+}  // namespace
+}  // namespace vitperf
