@@ -5,20 +5,22 @@
 // LibTorch has CUDA (VITPERF_HAVE_CUDA).
 #pragma once
 
+#include <cstddef>
 #include <exception>
+#include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "model/measurement_record.h"
+#include "model/pipeline_options.h"
 
 namespace vitperf::measure {
 
 struct Device {
   bool cuda = false;
-  int index = 0;  // CUDA ordinal; 0 on the CPU
+  int index = 0;                 // CUDA ordinal; 0 on the CPU
   std::string ToString() const;  // "cpu" or "cuda:N"
 };
 
@@ -75,10 +77,10 @@ class DeviceEvent {
   DeviceEvent& operator=(DeviceEvent&&) noexcept;
   ~DeviceEvent();
 
-  void Record();                          // on the current stream
-  void Record(const DeviceStream& s);     // on stream s
-  void MakeWait(const DeviceStream& s);   // stream s waits for this event (no-op on CPU)
-  void Synchronize();                     // the host waits for this event
+  void Record();                         // on the current stream
+  void Record(const DeviceStream& s);    // on stream s
+  void MakeWait(const DeviceStream& s);  // stream s waits for this event (no-op on CPU)
+  void Synchronize();                    // the host waits for this event
   // [ms] from `start` to this event; both recorded and complete (Synchronize this first).
   double ElapsedMsSince(const DeviceEvent& start) const;
 
@@ -102,6 +104,71 @@ class DeviceTimer {
   DeviceEvent start_, stop_;
 };
 
+// Allows or forbids TF32 in cuBLAS matrix products and cuDNN convolutions for its lifetime,
+// restoring the previous setting after (fp32 must really be fp32; tf32 must really be tf32).
+class ScopedTf32 {
+ public:
+  explicit ScopedTf32(bool allow);
+  ~ScopedTf32();
+  ScopedTf32(const ScopedTf32&) = delete;
+  ScopedTf32& operator=(const ScopedTf32&) = delete;
+
+ private:
+  bool previous_cublas_, previous_cudnn_;
+};
+
+// A CUDA graph: Capture runs `fn` a few times on a side stream (so lazy allocations and
+// library handles exist), then records one call of it; Replay launches the recording on the
+// current stream. Tensors `fn` touches must stay alive and in place while the graph is used.
+// Throws std::invalid_argument on a CPU device (graphs need CUDA). Move-only.
+class DeviceGraph {
+ public:
+  DeviceGraph();
+  DeviceGraph(DeviceGraph&&) noexcept;
+  DeviceGraph& operator=(DeviceGraph&&) noexcept;
+  ~DeviceGraph();
+  void Capture(const Device& d, const std::function<void()>& fn, int warmup_calls = 3);
+  void Replay();
+  bool captured() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Allocation hooks for host memory on a NUMA node (see ProbeContext); empty = the OS decides.
+struct HostAllocator {
+  std::function<void*(std::size_t bytes)> alloc;
+  std::function<void(void* data, std::size_t bytes)> free;
+};
+
+// Host memory that crosses PCIe: pinned (page-locked; needs a CUDA device) or pageable, from
+// `node` hooks when given (pinned then means registered with cudaHostRegister). Pages are touched
+// at allocation so first-touch faults stay out of the timings. Throws std::bad_alloc when the
+// memory cannot be had (classified as out of memory) and std::invalid_argument for pinned memory
+// on a CPU device. Move-only.
+class HostBuffer {
+ public:
+  HostBuffer(const Device& d, std::size_t bytes, HostMemory kind, const HostAllocator& node = {});
+  HostBuffer(HostBuffer&& other) noexcept;
+  HostBuffer& operator=(HostBuffer&& other) noexcept;
+  HostBuffer(const HostBuffer&) = delete;
+  HostBuffer& operator=(const HostBuffer&) = delete;
+  ~HostBuffer();
+
+  void* data() const { return data_; }
+  std::size_t bytes() const { return bytes_; }
+  bool pinned() const { return pinned_; }
+
+ private:
+  void Release() noexcept;
+  void* data_ = nullptr;
+  std::size_t bytes_ = 0;
+  bool pinned_ = false;
+  bool registered_ = false;  // pinned by cudaHostRegister on hook memory
+  HostAllocator node_;
+};
+
 // Allocator statistics. On the CPU nothing is measured: PeakMemoryBytes returns nullopt and
 // callers record 0 with "not measured".
 void ResetPeakMemory(const Device& d);
@@ -113,8 +180,8 @@ bool IsOutOfMemoryMessage(const std::string& what);
 bool IsOutOfMemory(const std::exception& e);
 
 // Runs `fn` and classifies what it throws: returns ok, oom or error with the message. After an
-// out-of-memory the allocator cache is emptied so the next point starts clean. std::invalid_argument
-// is rethrown (a caller's mistake, not a measurement).
+// out-of-memory the allocator cache is emptied so the next point starts clean.
+// std::invalid_argument is rethrown (a caller's mistake, not a measurement).
 PointStatus RunClassified(const Device& d, const std::function<void()>& fn, std::string* message);
 
 // Name, multiprocessors, memory, driver/runtime versions (CUDA) or CPU model and threads (CPU),

@@ -1,9 +1,9 @@
 #include "measure/vit_module.h"
 
+#include <torch/version.h>
+
 #include <cmath>
 #include <stdexcept>
-
-#include <torch/version.h>
 
 namespace vitperf::measure {
 
@@ -111,10 +111,10 @@ VitModuleImpl::VitModuleImpl(const ViTConfig& config, std::uint64_t seed) : conf
   fused_fell_back_ = want_fused && !fused;
 
   patch_embed = register_module(
-      "patch_embed", torch::nn::Conv2d(torch::nn::Conv2dOptions(config.channels, config.dim,
-                                                                config.patch)
-                                           .stride(config.patch)
-                                           .bias(true)));
+      "patch_embed",
+      torch::nn::Conv2d(torch::nn::Conv2dOptions(config.channels, config.dim, config.patch)
+                            .stride(config.patch)
+                            .bias(true)));
   // timm: cls_token ~ N(0, 1e-6), pos_embed ~ trunc_normal(0.02); a plain normal is equivalent
   // for timing and keeps activations finite.
   if (config.class_token)

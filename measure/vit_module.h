@@ -3,10 +3,10 @@
 // the analytical model counts and what timm runs.
 #pragma once
 
+#include <torch/torch.h>
+
 #include <array>
 #include <cstdint>
-
-#include <torch/torch.h>
 
 #include "model/vit_config.h"
 

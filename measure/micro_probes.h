@@ -1,0 +1,53 @@
+// Micro-probes: the few device rates the analytical model's coefficients rest on. Each returns
+// a ProbeRecord in the units fixed in model/measurement_record.h; a probe that cannot run on
+// the device is a record with status skipped and the reason, an out-of-memory or runtime
+// failure a record with status oom or error. Invalid arguments throw std::invalid_argument.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "measure/probe_context.h"
+#include "model/measurement_record.h"
+#include "model/precision.h"
+
+namespace vitperf::measure {
+
+struct MatmulShape {
+  std::int64_t m = 0, n = 0, k = 0;  // C[m, n] = A[m, k] B[k, n]
+};
+
+// The square 8192^3 / 4096^3 ceilings and the ViT-B/16 block products at batch 256 and 8
+// ((B*197) x 768 -> 3072 and back, and the qkv product). The CPU gets smaller squares
+// (1024^3) and batch 8 only, so a CPU run takes seconds.
+std::vector<MatmulShape> DefaultMatmulShapes(const Device& d);
+// 64 KiB, 256 KiB, ..., 256 MiB (x4 steps).
+std::vector<std::int64_t> DefaultTransferSizes();
+
+// "matmul": value [TFLOP/s] = 2 m n k / median time; params {m, n, k, precision}. tf32 enables
+// TF32 in cuBLAS for the probe only.
+ProbeRecord RunMatmulProbe(const MatmulShape& shape, Precision precision, const ProbeContext& ctx);
+
+// "device_copy": a copy_ of `bytes` between two device tensors; value [GB/s] counting bytes read
+// plus bytes written (2 x bytes / time). params {bytes}.
+ProbeRecord RunDeviceCopyProbe(std::int64_t bytes, const ProbeContext& ctx);
+
+// "h2d" / "d2h": value [GB/s] = bytes / time, one direction; params {bytes, host_memory, numa}.
+// On a CUDA device: host buffer (pinned: async copy, pageable: staged) <-> device tensor. On the
+// CPU there is no second memory: the probe times a host-to-host memcpy between two pageable
+// buffers and says so in params (host_copy: true); pinned on the CPU is skipped.
+enum class CopyDirection { h2d, d2h };
+ProbeRecord RunTransferProbe(CopyDirection direction, std::int64_t bytes, HostMemory host_memory,
+                             const ProbeContext& ctx);
+
+// "launch": value [us] per kernel: kKernels tiny in-place adds on a 1-element tensor, timed
+// together. eager: one host dispatch per op (on the CPU this is LibTorch's dispatch cost);
+// graph: the same ops captured in a CUDA graph and replayed (skipped on the CPU); compiled:
+// skipped (torch.compile is Python-only). params {execution, kernels}.
+ProbeRecord RunLaunchProbe(ExecutionMode execution, const ProbeContext& ctx);
+
+// All of the above over the default shapes and sizes: matmul at bf16/fp16/tf32/fp32 (CUDA) or
+// fp32/bf16 (CPU), device copy, h2d and d2h pinned and pageable, launch eager and graph.
+std::vector<ProbeRecord> RunDefaultMicroProbes(const ProbeContext& ctx);
+
+}  // namespace vitperf::measure

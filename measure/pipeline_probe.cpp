@@ -1,0 +1,711 @@
+#include "measure/pipeline_probe.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "measure/cupti_tracer.h"
+#include "measure/device.h"
+#include "measure/timing.h"
+#include "measure/vit_module.h"
+
+namespace vitperf::measure {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double MsSince(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+void CheckFinite(const torch::Tensor& t, const char* what) {
+  if (!torch::isfinite(t).all().item<bool>())
+    throw std::runtime_error(std::string(what) + ": output is not finite");
+}
+
+double Median(const std::vector<double>& v) { return Summarise(v, "").median_ms; }
+
+// The last `n` entries: stage samples are pushed on warm-up calls too, the stats count only
+// the timed ones, which come last.
+std::vector<double> Tail(const std::vector<double>& v, int n) {
+  const auto keep = std::min<std::size_t>(v.size(), static_cast<std::size_t>(std::max(n, 0)));
+  return std::vector<double>(v.end() - static_cast<std::ptrdiff_t>(keep), v.end());
+}
+
+// Host preprocessing of images [i0, i1) of a batch from the "decoded" uint8 source:
+// uint8 input copies the pixels into the staging buffer; float32 input normalises them there
+// ((x/255 - mean)/std per channel, as x*scale + shift), the work a CPU data loader does.
+struct Preprocessor {
+  const std::uint8_t* source = nullptr;  // [B, C, H, W]
+  int channels = 3;
+  std::int64_t plane = 0;  // H * W pixels
+  InputFormat format = InputFormat::uint8;
+  std::vector<float> scale, shift;  // per channel
+
+  void Run(void* dst, std::int64_t i0, std::int64_t i1) const {
+    const std::int64_t image = channels * plane;
+    if (format == InputFormat::uint8) {
+      std::memcpy(static_cast<std::uint8_t*>(dst) + i0 * image, source + i0 * image,
+                  static_cast<std::size_t>((i1 - i0) * image));
+      return;
+    }
+    float* out = static_cast<float*>(dst);
+    for (std::int64_t i = i0; i < i1; ++i)
+      for (int c = 0; c < channels; ++c) {
+        const std::int64_t offset = i * image + c * plane;
+        const float a = scale[c], b = shift[c];
+        const std::uint8_t* in = source + offset;
+        float* o = out + offset;
+        for (std::int64_t p = 0; p < plane; ++p) o[p] = static_cast<float>(in[p]) * a + b;
+      }
+  }
+};
+
+// Persistent producer threads for sequential preprocessing: each calls `bind` once, then runs
+// its share of every job. Run blocks until all shares are done and rethrows the first failure.
+class WorkerPool {
+ public:
+  WorkerPool(int threads, const std::function<void()>& bind) {
+    for (int w = 0; w < threads; ++w)
+      threads_.emplace_back([this, w, threads, bind] { Loop(w, threads, bind); });
+  }
+  ~WorkerPool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      quit_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  void Run(const std::function<void(int worker, int workers)>& job) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    job_ = &job;
+    pending_ = static_cast<int>(threads_.size());
+    ++generation_;
+    wake_.notify_all();
+    done_.wait(lock, [&] { return pending_ == 0; });
+    job_ = nullptr;
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+  }
+
+ private:
+  void Loop(int worker, int workers, const std::function<void()>& bind) {
+    std::exception_ptr bind_error;
+    try {
+      if (bind) bind();
+    } catch (...) {
+      bind_error = std::current_exception();  // reported with the first job
+    }
+    long seen = 0;
+    while (true) {
+      const std::function<void(int, int)>* job = nullptr;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return quit_ || generation_ != seen; });
+        if (quit_) return;
+        seen = generation_;
+        job = job_;
+      }
+      std::exception_ptr error = bind_error;
+      if (!error) {
+        try {
+          (*job)(worker, workers);
+        } catch (...) {
+          error = std::current_exception();
+        }
+      }
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (error && !error_) error_ = error;
+      if (--pending_ == 0) done_.notify_all();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_, done_;
+  const std::function<void(int, int)>* job_ = nullptr;
+  long generation_ = 0;
+  int pending_ = 0;
+  bool quit_ = false;
+  std::exception_ptr error_;
+  std::vector<std::thread> threads_;
+};
+
+// Everything a point's runners share: the model on the device, shapes, the source pixels.
+struct Point {
+  Point(const ViTConfig& c, int b, const PipelineOptions& o, const ProbeContext& x, Device dev)
+      : config(c), batch(b), options(o), ctx(x), d(dev) {
+    tdev = d.cuda ? torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(d.index))
+                  : torch::Device(torch::kCPU);
+    dtype = ComputeDtype(c.precision);
+    // No pinned memory without CUDA (see the header); the record says so.
+    host_memory = d.cuda ? o.host_memory : HostMemory::pageable;
+    node = HostAllocator{x.host_alloc, x.host_free};
+    in_shape = {b, c.channels, c.image_height, c.image_width};
+    in_dtype = o.input == InputFormat::uint8 ? torch::kUInt8 : torch::kFloat;
+    in_bytes = static_cast<std::size_t>(b) * static_cast<std::size_t>(c.PixelsPerImage()) *
+               (o.input == InputFormat::uint8 ? 1 : 4);
+    switch (c.output) {
+      case OutputKind::logits:
+        out_shape = {b, c.classes};
+        break;
+      case OutputKind::pooled:
+        out_shape = {b, c.dim};
+        break;
+      case OutputKind::tokens:
+        out_shape = {b, c.Tokens(), c.dim};
+        break;
+    }
+    std::int64_t out_elements = 1;
+    for (auto s : out_shape) out_elements *= s;
+    out_bytes = static_cast<std::size_t>(out_elements) * torch::elementSize(dtype);
+
+    model = VitModule(c, x.seed);
+    model->to(tdev, dtype);
+    model->eval();
+
+    // "Decoded" images: random pixels 0..255 (never all zeros), pageable host memory.
+    torch::manual_seed(x.seed + 1);
+    source = torch::randint(0, 256, in_shape, torch::TensorOptions().dtype(torch::kUInt8));
+    pre.source = source.data_ptr<std::uint8_t>();
+    pre.channels = c.channels;
+    pre.plane = static_cast<std::int64_t>(c.image_height) * c.image_width;
+    pre.format = o.input;
+    for (int ch = 0; ch < c.channels; ++ch) {
+      const ChannelNorm n = ChannelNormalisation(c.channels, ch);
+      pre.scale.push_back(1.0f / (255.0f * n.std));
+      pre.shift.push_back(-n.mean / n.std);
+    }
+  }
+
+  // The device part of an iteration: normalise (uint8) or cast (float32), then forward.
+  torch::Tensor Forward(const torch::Tensor& dev_in) const {
+    if (options.input == InputFormat::uint8) return model->forward(NormalizeImages(dev_in, dtype));
+    return model->forward(dev_in.to(dtype));
+  }
+
+  // A valid device input (what H2D would deliver), for graph capture warm-up.
+  // A fresh tensor (never an alias of `source`, which .to() would return on the CPU).
+  torch::Tensor ExampleDeviceInput() const {
+    torch::Tensor t = torch::empty(in_shape, torch::TensorOptions().dtype(in_dtype).device(tdev));
+    t.copy_(options.input == InputFormat::uint8 ? source : NormalizeImages(source, torch::kFloat));
+    return t;
+  }
+
+  torch::Tensor WrapHost(const HostBuffer& buf, const std::vector<std::int64_t>& shape,
+                         torch::ScalarType t) const {
+    return torch::from_blob(buf.data(), shape, torch::TensorOptions().dtype(t));
+  }
+
+  bool graph() const { return options.execution == ExecutionMode::graph; }
+
+  ViTConfig config;
+  int batch;
+  PipelineOptions options;
+  const ProbeContext& ctx;
+  Device d;
+  torch::Device tdev{torch::kCPU};
+  torch::ScalarType dtype;
+  HostMemory host_memory;
+  HostAllocator node;
+  std::vector<std::int64_t> in_shape, out_shape;
+  torch::ScalarType in_dtype;
+  std::size_t in_bytes = 0, out_bytes = 0;
+  mutable VitModule model{nullptr};  // forward() is non-const in LibTorch
+  torch::Tensor source;
+  Preprocessor pre;
+};
+
+// Forward only, on a device-resident random input in the model's dtype (eager or graph).
+class ComputeRunner {
+ public:
+  explicit ComputeRunner(const Point& p) : p_(p) {
+    input_ = torch::randn(p.in_shape, torch::TensorOptions().dtype(p.dtype).device(p.tdev));
+    if (p.graph()) graph_.Capture(p.d, [this] { output_ = p_.model->forward(input_); });
+  }
+  void Iteration() {
+    if (graph_.captured())
+      graph_.Replay();
+    else
+      output_ = p_.model->forward(input_);
+  }
+  const torch::Tensor& output() const { return output_; }
+
+ private:
+  const Point& p_;
+  torch::Tensor input_, output_;
+  DeviceGraph graph_;
+};
+
+// One batch through all stages on the current stream, each stage timed with events.
+class SequentialRunner {
+ public:
+  explicit SequentialRunner(const Point& p)
+      : p_(p),
+        host_in_(p.d, p.in_bytes, p.host_memory, p.node),
+        host_out_(p.d, p.out_bytes, p.host_memory, p.node),
+        pool_(p.options.producer_threads, p.ctx.bind_thread),
+        e0_(p.d),
+        e1_(p.d),
+        e2_(p.d),
+        e3_(p.d) {
+    host_in_t_ = p.WrapHost(host_in_, p.in_shape, p.in_dtype);
+    host_out_t_ = p.WrapHost(host_out_, p.out_shape, p.dtype);
+    dev_in_ = p.ExampleDeviceInput();
+    async_ = host_in_.pinned();
+    if (p.graph()) graph_.Capture(p.d, [this] { output_ = p_.Forward(dev_in_); });
+  }
+
+  // [ms] end to end; stage times appended to the vectors.
+  double Iteration() {
+    const auto t0 = Clock::now();
+    pool_.Run([this](int w, int n) {
+      const std::int64_t b = p_.batch;
+      p_.pre.Run(host_in_.data(), b * w / n, b * (w + 1) / n);
+    });
+    preprocess_.push_back(MsSince(t0));
+    e0_.Record();
+    dev_in_.copy_(host_in_t_, async_);
+    e1_.Record();
+    if (graph_.captured())
+      graph_.Replay();
+    else
+      output_ = p_.Forward(dev_in_);
+    e2_.Record();
+    host_out_t_.copy_(output_, async_);
+    e3_.Record();
+    e3_.Synchronize();
+    const double total = MsSince(t0);
+    h2d_.push_back(e1_.ElapsedMsSince(e0_));
+    compute_.push_back(e2_.ElapsedMsSince(e1_));
+    d2h_.push_back(e3_.ElapsedMsSince(e2_));
+    return total;
+  }
+
+  void Measure(PipelineRecord* r) {
+    Synchronize(p_.d);
+    r->latency = RepeatUntilStable([this] { return Iteration(); }, p_.ctx.Timing());
+    const int n = r->latency.repeats;
+    r->preprocess_ms = Median(Tail(preprocess_, n));
+    r->h2d_ms = Median(Tail(h2d_, n));
+    r->compute_ms = Median(Tail(compute_, n));
+    r->d2h_ms = Median(Tail(d2h_, n));
+    r->throughput_ips = p_.batch / (r->latency.median_ms * 1e-3);
+    CheckFinite(host_out_t_, "pipeline");
+  }
+
+ private:
+  const Point& p_;
+  HostBuffer host_in_, host_out_;
+  WorkerPool pool_;
+  DeviceEvent e0_, e1_, e2_, e3_;
+  torch::Tensor host_in_t_, host_out_t_, dev_in_, output_;
+  bool async_ = false;
+  DeviceGraph graph_;
+  std::vector<double> preprocess_, h2d_, compute_, d2h_;
+};
+
+// Overlapped pipeline: producer threads fill a ring of queue_depth host buffers; the calling
+// thread queues H2D, compute and D2H of each batch on three streams chained by events; a
+// completion thread waits for each batch's D2H, records its latency and frees its slot.
+class OverlappedRunner {
+ public:
+  explicit OverlappedRunner(const Point& p)
+      : p_(p),
+        h2d_stream_(DeviceStream::FromPool(p.d)),
+        compute_stream_(DeviceStream::FromPool(p.d)),
+        d2h_stream_(DeviceStream::FromPool(p.d)) {
+    const int q = p.options.queue_depth;
+    for (int s = 0; s < q; ++s) {
+      auto slot = std::make_unique<Slot>(p);
+      slot->batch_index = s;
+      if (p.graph())
+        slot->dev_out =
+            torch::empty(p.out_shape, torch::TensorOptions().dtype(p.dtype).device(p.tdev));
+      slots_.push_back(std::move(slot));
+    }
+    if (p.graph()) {
+      // One graph with static buffers; each slot's input is copied in and the output out on the
+      // compute stream (cheap device copies), so slots do not each need a graph.
+      static_in_ = p.ExampleDeviceInput();
+      graph_.Capture(p.d, [this] { static_out_ = p_.Forward(static_in_); });
+    }
+  }
+
+  void Measure(PipelineRecord* r) {
+    Synchronize(p_.d);
+    const int q = p_.options.queue_depth;
+    warm_batches_ = std::max(p_.ctx.warmup, 1) + q;  // fill the ring, then warm up
+    std::vector<std::thread> threads;
+    for (int t = 0; t < p_.options.producer_threads; ++t)
+      threads.emplace_back([this] { Guarded([this] { Produce(); }); });
+    threads.emplace_back([this] { Guarded([this] { Complete(); }); });
+    Guarded([this] { Enqueue(); });
+    // Buffers must outlive queued copies: drain the device before anyone returns.
+    try {
+      Synchronize(p_.d);
+    } catch (...) {
+      Fail(std::current_exception());
+    }
+    Fail(nullptr);  // stop everyone
+    for (auto& t : threads) t.join();
+    if (error_) std::rethrow_exception(error_);
+
+    const int n = static_cast<int>(latency_.size());
+    if (n == 0) throw std::runtime_error("overlapped pipeline: no batch completed");
+    r->latency = Summarise(latency_, stop_reason_);
+    r->preprocess_ms = Median(preprocess_);
+    r->h2d_ms = Median(h2d_);
+    r->compute_ms = Median(compute_);
+    r->d2h_ms = Median(d2h_);
+    const double span_s = std::chrono::duration<double>(last_done_ - first_done_).count();
+    r->throughput_ips = span_s > 0 ? n * p_.batch / span_s : 0;
+  }
+
+ private:
+  enum class State { free, filling, ready, in_flight };
+  struct Slot {
+    explicit Slot(const Point& p)
+        : host_in(p.d, p.in_bytes, p.host_memory, p.node),
+          host_out(p.d, p.out_bytes, p.host_memory, p.node),
+          h0(p.d),
+          h1(p.d),
+          c0(p.d),
+          c1(p.d),
+          d0(p.d),
+          d1(p.d) {
+      host_in_t = p.WrapHost(host_in, p.in_shape, p.in_dtype);
+      host_out_t = p.WrapHost(host_out, p.out_shape, p.dtype);
+      dev_in = torch::empty(p.in_shape, torch::TensorOptions().dtype(p.in_dtype).device(p.tdev));
+    }
+    HostBuffer host_in, host_out;
+    DeviceEvent h0, h1, c0, c1, d0, d1;  // start/end of H2D, compute, D2H
+    torch::Tensor host_in_t, host_out_t, dev_in, dev_out, out;
+    State state = State::free;
+    long long batch_index = 0;  // the batch this slot holds or waits for
+    Clock::time_point start;    // when preprocessing of its batch began
+    double preprocess_ms = 0;
+  };
+
+  // Runs fn; any exception stops the pipeline and is rethrown by Measure.
+  void Guarded(const std::function<void()>& fn) {
+    try {
+      fn();
+    } catch (...) {
+      Fail(std::current_exception());
+    }
+  }
+  void Fail(std::exception_ptr e) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (e && !error_) error_ = e;
+      stop_ = true;
+    }
+    cv_.notify_all();
+  }
+
+  void Produce() {
+    if (p_.ctx.bind_thread) p_.ctx.bind_thread();
+    const auto q = static_cast<long long>(slots_.size());
+    while (true) {
+      Slot* s = nullptr;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (stop_) return;
+        const long long j = next_produce_++;
+        s = slots_[static_cast<std::size_t>(j % q)].get();
+        cv_.wait(lock, [&] { return stop_ || (s->state == State::free && s->batch_index == j); });
+        if (stop_) return;
+        s->state = State::filling;
+        s->start = Clock::now();
+      }
+      const auto t0 = Clock::now();
+      p_.pre.Run(s->host_in.data(), 0, p_.batch);
+      const double ms = MsSince(t0);
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        s->preprocess_ms = ms;
+        s->state = State::ready;
+      }
+      cv_.notify_all();
+    }
+  }
+
+  void Enqueue() {
+    c10::InferenceMode inference;
+    const auto q = static_cast<long long>(slots_.size());
+    const bool async = slots_[0]->host_in.pinned();
+    for (long long j = 0;; ++j) {
+      Slot* s = slots_[static_cast<std::size_t>(j % q)].get();
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        cv_.wait(lock, [&] { return stop_ || (s->state == State::ready && s->batch_index == j); });
+        if (stop_) return;
+      }
+      {
+        auto scope = h2d_stream_.MakeCurrent();
+        s->h0.Record(h2d_stream_);
+        s->dev_in.copy_(s->host_in_t, async);
+        s->h1.Record(h2d_stream_);
+      }
+      {
+        auto scope = compute_stream_.MakeCurrent();
+        s->h1.MakeWait(compute_stream_);
+        s->c0.Record(compute_stream_);
+        if (graph_.captured()) {
+          static_in_.copy_(s->dev_in);
+          graph_.Replay();
+          s->dev_out.copy_(static_out_);
+          s->out = s->dev_out;
+        } else {
+          // Allocated on the compute stream and read on the D2H stream: the slot holds it
+          // until the completion thread has seen the D2H finish, so the allocator cannot
+          // reuse it early.
+          s->out = p_.Forward(s->dev_in);
+        }
+        s->c1.Record(compute_stream_);
+      }
+      {
+        auto scope = d2h_stream_.MakeCurrent();
+        s->c1.MakeWait(d2h_stream_);
+        s->d0.Record(d2h_stream_);
+        s->host_out_t.copy_(s->out, async);
+        s->d1.Record(d2h_stream_);
+      }
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        s->state = State::in_flight;
+      }
+      cv_.notify_all();
+    }
+  }
+
+  void Complete() {
+    c10::InferenceMode inference;
+    const auto q = static_cast<long long>(slots_.size());
+    const TimingOptions timing = p_.ctx.Timing();
+    const auto min_measured =
+        std::max<std::size_t>(static_cast<std::size_t>(timing.min_repeats), 2 * slots_.size());
+    std::size_t next_check = min_measured;
+    for (long long j = 0;; ++j) {
+      Slot* s = slots_[static_cast<std::size_t>(j % q)].get();
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        cv_.wait(lock,
+                 [&] { return stop_ || (s->state == State::in_flight && s->batch_index == j); });
+        if (stop_) return;
+      }
+      s->d1.Synchronize();
+      const auto done = Clock::now();
+      bool finished = false;
+      if (j == warm_batches_ - 1) first_done_ = done;
+      if (j >= warm_batches_) {
+        if (latency_.empty()) CheckFinite(s->host_out_t, "pipeline");
+        latency_.push_back(std::chrono::duration<double, std::milli>(done - s->start).count());
+        preprocess_.push_back(s->preprocess_ms);
+        h2d_.push_back(s->h1.ElapsedMsSince(s->h0));
+        compute_.push_back(s->c1.ElapsedMsSince(s->c0));
+        d2h_.push_back(s->d1.ElapsedMsSince(s->d0));
+        last_done_ = done;
+        if (latency_.size() >= next_check) {
+          next_check = latency_.size() + std::max<std::size_t>(1, latency_.size() / 32);
+          if (Summarise(latency_, "").RelativeSpread() < timing.target_spread) {
+            stop_reason_ = "spread";
+            finished = true;
+          }
+        }
+        if (!finished &&
+            std::chrono::duration<double>(done - first_done_).count() >= timing.time_cap_s) {
+          stop_reason_ = "time_cap";
+          finished = true;
+        }
+      }
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        s->out = torch::Tensor();
+        s->state = State::free;
+        s->batch_index = j + q;
+        if (finished) stop_ = true;
+      }
+      cv_.notify_all();
+      if (finished) return;
+    }
+  }
+
+  const Point& p_;
+  DeviceStream h2d_stream_, compute_stream_, d2h_stream_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  DeviceGraph graph_;
+  torch::Tensor static_in_, static_out_;
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::exception_ptr error_;
+  long long next_produce_ = 0;
+
+  // Written by the completion thread only, read after it joined.
+  long long warm_batches_ = 1;
+  std::vector<double> latency_, preprocess_, h2d_, compute_, d2h_;
+  Clock::time_point first_done_, last_done_;
+  std::string stop_reason_;
+};
+
+// CUPTI breakdown of one untimed iteration; null (and a note) when unavailable.
+template <typename Iteration>
+void AttachBreakdown(const Point& p, PipelineRecord* r, std::vector<std::string>* notes,
+                     Iteration&& iteration) {
+#if VITPERF_HAVE_CUPTI
+  if (!p.ctx.cupti || !p.d.cuda) return;
+  Synchronize(p.d);
+  std::string warning;
+  auto tracer = CuptiTracer::Start(&warning);
+  if (tracer) {
+    iteration();
+    Synchronize(p.d);
+    r->breakdown = tracer->Stop(&warning);
+  }
+  if (!warning.empty()) notes->push_back("CUPTI breakdown unavailable: " + warning);
+#else
+  (void)p;
+  (void)r;
+  (void)notes;
+  (void)iteration;
+#endif
+}
+
+void Measure(const Point& p, PipelineRecord* r, std::vector<std::string>* notes) {
+  c10::InferenceMode inference;
+  ScopedTf32 tf32(p.config.precision == Precision::tf32);
+  {
+    ComputeRunner compute(p);
+    r->compute = TimeOnDevice(
+        p.d, [&] { compute.Iteration(); }, p.ctx.Timing());
+    CheckFinite(compute.output(), "forward");
+    if (p.options.compute_only) {
+      r->latency = r->compute;
+      r->compute_ms = r->compute.median_ms;
+      r->throughput_ips = p.batch / (r->compute.median_ms * 1e-3);
+      AttachBreakdown(p, r, notes, [&] { compute.Iteration(); });
+      return;
+    }
+  }  // the compute runner's graph and buffers go before the pipeline's are made
+  if (p.options.pipeline == PipelineMode::sequential) {
+    SequentialRunner runner(p);
+    runner.Measure(r);
+    AttachBreakdown(p, r, notes, [&] { runner.Iteration(); });
+    return;
+  }
+  {
+    OverlappedRunner runner(p);
+    runner.Measure(r);
+  }
+  // The kernel mix of a batch does not depend on overlap: trace one sequential iteration.
+  if (p.ctx.cupti && p.d.cuda) {
+    SequentialRunner runner(p);
+    AttachBreakdown(p, r, notes, [&] { runner.Iteration(); });
+  }
+}
+
+}  // namespace
+
+std::string PipelinePointId(const ViTConfig& c, int batch, const PipelineOptions& o,
+                            const std::string& device) {
+  std::ostringstream id;
+  id << c.name << "|" << c.image_height << "x" << c.image_width << "|p" << c.patch << "|d" << c.dim
+     << "x" << c.depth << "h" << c.heads << "m" << c.mlp_ratio << "|" << ToString(c.precision)
+     << "|" << ToString(c.attention) << "|" << ToString(c.output) << "|" << ToString(c.pooling)
+     << (c.class_token ? "" : "|nocls") << "|c" << c.channels << "k" << c.classes << "|b" << batch
+     << "|" << ToString(o.execution) << "|" << ToString(o.input) << "|" << ToString(o.host_memory)
+     << "|" << ToString(o.pipeline) << "|q" << o.queue_depth << "|t" << o.producer_threads << "|"
+     << ToString(o.numa) << (o.compute_only ? "|compute_only" : "") << "|" << device;
+  return id.str();
+}
+
+PipelineRecord RunPipelinePoint(const ViTConfig& config, int batch, const PipelineOptions& options,
+                                const ProbeContext& ctx) {
+  ValidateOrThrow(config);
+  std::string why;
+  if (!options.IsValid(&why)) throw std::invalid_argument(why);
+  if (batch < 1) throw std::invalid_argument("batch: must be at least 1");
+  if (!ctx.Timing().IsValid(&why)) throw std::invalid_argument(why);
+  const Device d = ParseDevice(ctx.device);
+
+  const auto wall_start = Clock::now();
+  PipelineRecord r;
+  r.device = d.ToString();
+  r.id = PipelinePointId(config, batch, options, r.device);
+  r.config = config;
+  r.batch = batch;
+  r.options = options;
+  r.provenance = ctx.provenance;
+  r.breakdown = nullptr;
+
+  if (options.execution == ExecutionMode::compiled) {
+    r.status = PointStatus::skipped;
+    r.message =
+        "compiled execution (torch.compile) is not available from C++; "
+        "scripts/compare_timm.py measures it in Python";
+    return r;
+  }
+  if (options.execution == ExecutionMode::graph && !d.cuda) {
+    r.status = PointStatus::skipped;
+    r.message = "CUDA graphs need a CUDA device";
+    return r;
+  }
+
+  std::vector<std::string> notes;
+  bool fell_back = false;
+  ResetPeakMemory(d);
+  r.status = RunClassified(
+      d,
+      [&] {
+        const Point p(config, batch, options, ctx, d);
+        fell_back = p.model->fused_fell_back();
+        Measure(p, &r, &notes);
+      },
+      &r.message);
+  if (r.status != PointStatus::ok) {
+    // Partial numbers of a failed point must not look like measurements.
+    const std::string message = r.message;
+    const PointStatus status = r.status;
+    PipelineRecord clean;
+    clean.id = r.id;
+    clean.device = r.device;
+    clean.config = r.config;
+    clean.batch = r.batch;
+    clean.options = r.options;
+    clean.provenance = r.provenance;
+    clean.breakdown = nullptr;
+    r = clean;
+    r.status = status;
+    r.message = message;
+  } else {
+    if (fell_back) notes.insert(notes.begin(), kFusedFallbackMessage);
+    if (!d.cuda && !options.compute_only)
+      notes.push_back(
+          "CPU device: no pinned memory or second memory; host buffers are pageable and "
+          "h2d/d2h are host copies");
+    for (const auto& note : notes) r.message += (r.message.empty() ? "" : "; ") + note;
+  }
+  const auto peak = PeakMemoryBytes(d);
+  r.peak_memory_bytes = peak ? *peak : 0;  // 0 on the CPU: not measured
+  r.wall_s = std::chrono::duration<double>(Clock::now() - wall_start).count();
+  return r;
+}
+
+}  // namespace vitperf::measure

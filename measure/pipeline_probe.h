@@ -1,0 +1,41 @@
+// The pipeline probe: one (ViT config, batch, pipeline options) point measured end to end on the
+// device - host preprocessing, H2D, normalise + forward, D2H - sequentially or overlapped on
+// streams, eager or as a CUDA graph - plus the forward pass alone on device-resident input.
+//
+// What the stages are on a CPU device (no second memory): "h2d" and "d2h" are host copies into
+// and out of the tensors the forward pass reads and writes (small, but not zero); pinned memory
+// does not exist without CUDA, so host buffers are pageable and the record's message says so.
+//
+// Threads: producer threads (options.producer_threads) call ctx.bind_thread first. The calling
+// thread is not re-bound: bind it before calling (the sweep runner does) if it should live on a
+// NUMA node. Host buffers come from ctx.host_alloc / host_free when set.
+#pragma once
+
+#include <string>
+
+#include "measure/probe_context.h"
+#include "model/measurement_record.h"
+#include "model/pipeline_options.h"
+#include "model/vit_config.h"
+
+namespace vitperf::measure {
+
+// Measures one point. Never throws for out-of-memory or runtime failures: the record then has
+// status oom or error and the message. Throws std::invalid_argument, before measuring, for an
+// invalid config, options, batch, timing settings or device string. Points that cannot run here
+// (graph on a CPU, compiled from C++) come back with status skipped and the reason.
+//
+// The record: throughput [images/s] end to end (compute_only: batch / forward median); latency
+// per batch (sequential: one batch through all stages; overlapped: from the start of its
+// preprocessing to its D2H completion, in steady state); per-stage medians [ms]; `compute`: the
+// forward pass alone on a device-resident random input in the point's execution mode; peak
+// device memory [bytes] (0 on the CPU: not measured); CUPTI breakdown of one untimed iteration
+// or null; the context's provenance.
+PipelineRecord RunPipelinePoint(const ViTConfig& config, int batch, const PipelineOptions& options,
+                                const ProbeContext& ctx);
+
+// Stable key of a point: config, batch, options and device ("vit_b16|224x224|p16|d768x12|...").
+std::string PipelinePointId(const ViTConfig& config, int batch, const PipelineOptions& options,
+                            const std::string& device);
+
+}  // namespace vitperf::measure
