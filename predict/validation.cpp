@@ -1,0 +1,231 @@
+#include "predict/validation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <numeric>
+
+#include "predict/batch_sweep.h"
+
+namespace vitperf {
+namespace {
+
+double Mean(const std::vector<double>& v) {
+  return v.empty() ? 0 : std::accumulate(v.begin(), v.end(), 0.0) / v.size();
+}
+
+std::vector<double> Ranks(const std::vector<double>& v) {
+  std::vector<size_t> order(v.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return v[a] < v[b]; });
+  std::vector<double> rank(v.size());
+  for (size_t i = 0; i < order.size();) {
+    size_t j = i;
+    while (j + 1 < order.size() && v[order[j + 1]] == v[order[i]]) ++j;
+    const double average = 0.5 * (i + j) + 1;  // ranks from 1; ties share their mean rank
+    for (size_t t = i; t <= j; ++t) rank[order[t]] = average;
+    i = j + 1;
+  }
+  return rank;
+}
+
+bool UsableThroughput(double v) { return std::isfinite(v) && v > 0; }
+
+}  // namespace
+
+std::string ConfigKey(const PipelineRecord& r) {
+  nlohmann::json j = {{"config", r.config}, {"options", r.options}};
+  return j.dump();
+}
+
+std::string ConfigLabel(const PipelineRecord& r) {
+  const PipelineOptions& o = r.options;
+  std::string s =
+      r.config.Label() + " " + ToString(r.config.attention) + ", " + ToString(o.execution);
+  if (o.compute_only) return s + " compute-only";
+  s += " " + ToString(o.input) + " " + ToString(o.host_memory) + " " + ToString(o.pipeline);
+  if (o.pipeline == PipelineMode::overlapped) s += " q" + std::to_string(o.queue_depth);
+  if (o.numa != NumaBinding::none) s += " numa-" + ToString(o.numa);
+  return s;
+}
+
+std::vector<ValidationInput> PredictRecords(const std::vector<PipelineRecord>& records,
+                                            const HardwareProfile& profile,
+                                            const CoefficientValues<double>* coefficients) {
+  std::vector<ValidationInput> out;
+  out.reserve(records.size());
+  for (const auto& r : records) {
+    std::string why;
+    if (!r.config.IsValid(&why) || r.batch <= 0 || !r.options.IsValid(&why)) continue;
+    ValidationInput in{r, coefficients
+                              ? Evaluate(r.config, r.batch, r.options, profile, *coefficients)
+                              : Evaluate(r.config, r.batch, r.options, profile)};
+    out.push_back(std::move(in));
+  }
+  return out;
+}
+
+double Quantile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const double at = q * (v.size() - 1);
+  const size_t lo = static_cast<size_t>(std::floor(at));
+  const size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (at - lo) * (v[hi] - v[lo]);
+}
+
+double SpearmanCorrelation(const std::vector<double>& a, const std::vector<double>& b) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (a.size() != b.size() || a.size() < 2) return nan;
+  const std::vector<double> ra = Ranks(a), rb = Ranks(b);
+  const double ma = Mean(ra), mb = Mean(rb);
+  double sab = 0, saa = 0, sbb = 0;
+  for (size_t i = 0; i < ra.size(); ++i) {
+    sab += (ra[i] - ma) * (rb[i] - mb);
+    saa += (ra[i] - ma) * (ra[i] - ma);
+    sbb += (rb[i] - mb) * (rb[i] - mb);
+  }
+  if (saa == 0 || sbb == 0) return nan;
+  return sab / std::sqrt(saa * sbb);
+}
+
+ValidationReport Validate(const std::vector<ValidationInput>& inputs,
+                          const ValidationOptions& options) {
+  ValidationReport report;
+  std::vector<double> apes, measured, predicted;
+  std::map<std::string, std::vector<const ValidationInput*>> by_config;
+  std::vector<std::string> config_order;
+  for (const auto& in : inputs) {
+    const PipelineRecord& r = in.record;
+    const bool ok = r.status == PointStatus::ok && UsableThroughput(r.throughput_ips);
+    if (r.status != PointStatus::oom && !ok) {
+      ++report.skipped;
+      continue;
+    }
+    // Out-of-memory accuracy over every record that either ran or ran out of memory.
+    const bool measured_oom = r.status == PointStatus::oom;
+    ++report.oom.records;
+    if (measured_oom == !in.prediction.fits) ++report.oom.correct;
+    if (measured_oom && in.prediction.fits) ++report.oom.missed;
+    if (!measured_oom && !in.prediction.fits) ++report.oom.false_alarm;
+    const std::string key = ConfigKey(r);
+    if (!by_config.count(key)) config_order.push_back(key);
+    by_config[key].push_back(&in);
+    if (!ok) continue;
+    PointError p;
+    p.id = r.id;
+    p.label = ConfigLabel(r) + " b=" + std::to_string(r.batch);
+    p.batch = r.batch;
+    p.measured_ips = r.throughput_ips;
+    p.predicted_ips = in.prediction.throughput_ips;
+    p.ape = std::abs(p.predicted_ips - p.measured_ips) / p.measured_ips;
+    p.regime = in.prediction.regime;
+    report.points.push_back(p);
+    apes.push_back(p.ape);
+    measured.push_back(p.measured_ips);
+    predicted.push_back(p.predicted_ips);
+  }
+  report.mape = Mean(apes);
+  report.median_ape = Quantile(apes, 0.5);
+  report.p90_ape = Quantile(apes, 0.9);
+  report.spearman = SpearmanCorrelation(measured, predicted);
+
+  report.worst = report.points;
+  std::stable_sort(report.worst.begin(), report.worst.end(),
+                   [](const PointError& a, const PointError& b) { return a.ape > b.ape; });
+  if (static_cast<int>(report.worst.size()) > options.worst_points)
+    report.worst.resize(options.worst_points);
+
+  // Best-batch regret: would the batch the model picks among the measured ones have been good?
+  SweepConstraints rule;
+  rule.near_best_fraction = options.near_best_fraction;
+  std::vector<double> regrets;
+  for (const auto& key : config_order) {
+    const auto& rows = by_config[key];
+    std::vector<int> batches;
+    for (const auto* in : rows) batches.push_back(in->record.batch);
+    std::sort(batches.begin(), batches.end());
+    if (std::unique(batches.begin(), batches.end()) - batches.begin() < 2) continue;
+    std::vector<Prediction> predictions;
+    ConfigRegret c;
+    c.label = ConfigLabel(rows.front()->record);
+    for (const auto* in : rows) {
+      predictions.push_back(in->prediction);
+      if (in->record.status == PointStatus::ok && in->record.throughput_ips > c.measured_best_ips) {
+        c.measured_best_ips = in->record.throughput_ips;
+        c.measured_best_batch = in->record.batch;
+      }
+    }
+    const std::optional<int> pick = RecommendBatch(predictions, rule, nullptr);
+    if (!pick || c.measured_best_ips <= 0) continue;
+    const PipelineRecord& chosen = rows[*pick]->record;
+    c.predicted_best_batch = chosen.batch;
+    c.measured_at_predicted_ips = chosen.status == PointStatus::ok ? chosen.throughput_ips : 0.0;
+    c.regret = std::max(0.0, 1.0 - c.measured_at_predicted_ips / c.measured_best_ips);
+    regrets.push_back(c.regret);
+    report.regrets.push_back(c);
+  }
+  report.mean_regret = Mean(regrets);
+  report.max_regret = regrets.empty() ? 0 : *std::max_element(regrets.begin(), regrets.end());
+
+  for (const auto& [regime, name] : EnumNames<Regime>::kNames) {
+    std::vector<double> e;
+    for (const auto& p : report.points)
+      if (p.regime == regime) e.push_back(p.ape);
+    if (e.empty()) continue;
+    report.regimes.push_back({regime, static_cast<int>(e.size()), Mean(e), Quantile(e, 0.5)});
+  }
+  return report;
+}
+
+void to_json(nlohmann::json& j, const ValidationReport& r) {
+  auto point = [](const PointError& p) {
+    return nlohmann::json{{"id", p.id},
+                          {"label", p.label},
+                          {"batch", p.batch},
+                          {"measured_ips", p.measured_ips},
+                          {"predicted_ips", p.predicted_ips},
+                          {"ape", p.ape},
+                          {"regime", p.regime}};
+  };
+  nlohmann::json worst = nlohmann::json::array(), points = nlohmann::json::array(),
+                 regrets = nlohmann::json::array(), regimes = nlohmann::json::array();
+  for (const auto& p : r.worst) worst.push_back(point(p));
+  for (const auto& p : r.points) points.push_back(point(p));
+  for (const auto& c : r.regrets)
+    regrets.push_back({{"config", c.label},
+                       {"predicted_best_batch", c.predicted_best_batch},
+                       {"measured_best_batch", c.measured_best_batch},
+                       {"measured_best_ips", c.measured_best_ips},
+                       {"measured_at_predicted_ips", c.measured_at_predicted_ips},
+                       {"regret", c.regret}});
+  for (const auto& g : r.regimes)
+    regimes.push_back({{"regime", g.regime},
+                       {"points", g.points},
+                       {"mape", g.mape},
+                       {"median_ape", g.median_ape}});
+  j = nlohmann::json{
+      {"summary",
+       {{"points", r.points.size()},
+        {"skipped", r.skipped},
+        {"mape", r.mape},
+        {"median_ape", r.median_ape},
+        {"p90_ape", r.p90_ape},
+        {"spearman", std::isfinite(r.spearman) ? nlohmann::json(r.spearman) : nlohmann::json()},
+        {"configs_with_regret", r.regrets.size()},
+        {"mean_regret", r.mean_regret},
+        {"max_regret", r.max_regret},
+        {"oom",
+         {{"records", r.oom.records},
+          {"correct", r.oom.correct},
+          {"accuracy", r.oom.Accuracy()},
+          {"missed", r.oom.missed},
+          {"false_alarm", r.oom.false_alarm}}}}},
+      {"worst", worst},
+      {"regret", regrets},
+      {"regimes", regimes},
+      {"points", points}};
+}
+
+}  // namespace vitperf

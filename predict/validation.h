@@ -1,0 +1,100 @@
+// Predictions against measurements, point by point and in summary: percentage errors, rank
+// correlation, best-batch regret per config, out-of-memory accuracy and the error per predicted
+// regime. Lives in predict/ (not fit/) so that a host without Ceres can validate a profile.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/evaluate.h"
+#include "model/measurement_record.h"
+
+namespace vitperf {
+
+inline constexpr const char* kValidationSchema = "vitperf.validation";
+inline constexpr int kValidationSchemaVersion = 1;
+
+struct ValidationOptions {
+  // Which batch the model "recommends" per config, by RecommendBatch's rule: the smallest batch
+  // within this fraction of the best predicted throughput. 1.0 (the default) takes the predicted
+  // best itself, so a perfect model scores zero regret; 0.95 scores what `vitperf best` would
+  // pick, and then even a perfect model can lose up to 5%.
+  double near_best_fraction = 1.0;
+  int worst_points = 5;
+};
+
+// One measured pipeline record with the prediction it is judged against.
+struct ValidationInput {
+  PipelineRecord record;
+  Prediction prediction;
+};
+
+// A config: everything but the batch (the model, its precision and attention, the pipeline).
+std::string ConfigKey(const PipelineRecord& record);
+// "vit_b16 224px bf16, eager uint8 pinned sequential" - the config in words.
+std::string ConfigLabel(const PipelineRecord& record);
+
+// Predicts every record at the profile's coefficients, or at `coefficients` when given.
+std::vector<ValidationInput> PredictRecords(
+    const std::vector<PipelineRecord>& records, const HardwareProfile& profile,
+    const CoefficientValues<double>* coefficients = nullptr);
+
+struct PointError {
+  std::string id;
+  std::string label;  // config label with the batch
+  int batch = 0;
+  double measured_ips = 0, predicted_ips = 0;
+  double ape = 0;  // |predicted - measured| / measured
+  Regime regime = Regime::compute;
+};
+
+struct ConfigRegret {
+  std::string label;
+  int predicted_best_batch = 0;  // the model's pick among the measured batches
+  int measured_best_batch = 0;
+  double measured_best_ips = 0;
+  double measured_at_predicted_ips = 0;  // 0 when the pick ran out of memory
+  double regret = 0;                     // 1 - measured_at_predicted / measured_best
+};
+
+struct RegimeError {
+  Regime regime = Regime::compute;
+  int points = 0;
+  double mape = 0, median_ape = 0;
+};
+
+struct OomAccuracy {
+  int records = 0;  // ok and oom records
+  int correct = 0;
+  int missed = 0;       // ran out of memory, predicted to fit
+  int false_alarm = 0;  // ran, predicted not to fit
+  double Accuracy() const { return records ? static_cast<double>(correct) / records : 1.0; }
+};
+
+struct ValidationReport {
+  std::vector<PointError> points;  // every ok record, in input order
+  int skipped = 0;                 // records neither ok nor oom, or with unusable throughput
+  double mape = 0, median_ape = 0, p90_ape = 0;
+  std::vector<PointError> worst;      // largest errors first
+  double spearman = 0;                // rank correlation of measured and predicted throughputs
+  std::vector<ConfigRegret> regrets;  // configs measured at two or more batches
+  double mean_regret = 0, max_regret = 0;
+  OomAccuracy oom;
+  std::vector<RegimeError> regimes;  // by the predicted regime, only those that occur
+};
+
+ValidationReport Validate(const std::vector<ValidationInput>& inputs,
+                          const ValidationOptions& options);
+
+// Spearman's rank correlation (ties get their average rank); NaN for fewer than 2 points or
+// a constant series.
+double SpearmanCorrelation(const std::vector<double>& a, const std::vector<double>& b);
+// The q-quantile (0..1) with linear interpolation between order statistics; 0 when empty.
+double Quantile(std::vector<double> values, double q);
+
+// The report's payload (summary, worst points, regrets, OOM, regimes, every point).
+void to_json(nlohmann::json& j, const ValidationReport& r);
+
+}  // namespace vitperf
