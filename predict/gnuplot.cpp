@@ -37,6 +37,15 @@ std::string GnuplotString(const std::string& text) {
   return out + "'";
 }
 
+std::string GnuplotText(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c == '\n' ? std::string("\\n") : std::string(1, c);
+  }
+  return out + "\"";
+}
+
 const GnuplotInfo& DetectGnuplot() {
   static const GnuplotInfo info = [] {
     GnuplotInfo g;
@@ -68,9 +77,9 @@ std::string WritePlotScript(const std::string& dir, const PlotSpec& spec, const 
   out << "set terminal " << terminal << " size " << size
       << (terminal == "pngcairo" ? " font 'Sans,11'" : "") << " noenhanced\n";
   out << "set output " << GnuplotString(spec.stem + ".png") << "\n";
-  out << "set title " << GnuplotString(spec.title) << "\n";
-  out << "set xlabel " << GnuplotString(spec.x_label) << "\n";
-  out << "set ylabel " << GnuplotString(spec.y_label) << "\n";
+  out << "set title " << GnuplotText(spec.title) << "\n";
+  out << "set xlabel " << GnuplotText(spec.x_label) << "\n";
+  out << "set ylabel " << GnuplotText(spec.y_label) << "\n";
   out << "set grid xtics ytics mxtics mytics lc rgb '#dddddd'\n";
   out << "set key outside right top box opaque\n";
   if (spec.log_x) out << "set logscale x\n";

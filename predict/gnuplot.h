@@ -34,5 +34,7 @@ bool RenderPlot(const std::string& dir, const PlotSpec& spec, std::string* messa
 
 // A gnuplot string literal: 'text' with embedded quotes doubled.
 std::string GnuplotString(const std::string& text);
+// A gnuplot double-quoted string: newlines in `text` become line breaks in titles.
+std::string GnuplotText(const std::string& text);
 
 }  // namespace vitperf

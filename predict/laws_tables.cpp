@@ -22,6 +22,9 @@ std::string Exponent(const std::optional<PowerLawFit>& f) {
   return f ? Fixed(f->exponent, 2) + " +/- " + Fixed(f->exponent_error, 2) : "-";
 }
 
+// The search stops at a cap; a value there is a lower bound, not the answer.
+std::string AtLeast(int px, int cap_px) { return (px >= cap_px ? ">=" : "") + std::to_string(px); }
+
 std::string Percent(double share) { return Fixed(share * 100, 0) + "%"; }
 
 }  // namespace
@@ -63,7 +66,9 @@ void PrintScalingLaws(const ScalingLaws& laws, const HardwareProfile& profile,
         << Percent(laws.saturation.fraction) << " of its large-batch TFLOP/s already at batch 1\n";
   else
     out << bullet << "saturation: no grid model reaches " << Percent(laws.saturation.fraction)
-        << " of its large-batch TFLOP/s at batch 1 (the GPU is not saturated by one image)\n";
+        << " of its large-batch TFLOP/s at batch 1: one image does not saturate the GPU at any "
+           "grid size (best "
+        << Percent(laws.saturation.best_fraction) << ", " << laws.saturation.best_model << ")\n";
 
   for (const ResolutionLaw& law : laws.resolution_laws) {
     Heading(out, markdown,
@@ -100,8 +105,8 @@ void PrintScalingLaws(const ScalingLaws& laws, const HardwareProfile& profile,
   Heading(out, markdown, "RQ2: largest resolution that fits at batch 1");
   TextTable l({"model", "patch", "fused px", "math px"});
   for (const LargestResolution& r : laws.largest_resolutions)
-    l.AddRow(
-        {r.model, std::to_string(r.patch), std::to_string(r.fused_px), std::to_string(r.math_px)});
+    l.AddRow({r.model, std::to_string(r.patch), AtLeast(r.fused_px, r.search_cap_px),
+              AtLeast(r.math_px, r.search_cap_px)});
   Emit(l, out, markdown);
 }
 

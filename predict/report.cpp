@@ -65,6 +65,11 @@ struct Writer {
     const DeviceRates rates = RatesFor(profile, model.precision);
     const CoefficientView<double> c{profile.coefficients.v.data()};
     double lo = 1e9, hi = 0;
+    struct Label {
+      double ai, tflops;
+      std::string text;
+    };
+    std::vector<Label> labels;
     {
       std::ofstream out = OpenFile(options.out_dir, "roofline_ops.dat");
       out << "# operator  intensity[FLOP/byte]  achieved[TFLOP/s]  time[us]  bound\n";
@@ -74,9 +79,26 @@ struct Writer {
         const double ai = op.flops / op.bytes;
         lo = std::min(lo, ai);
         hi = std::max(hi, ai);
-        out << ToString(op.kind) << " " << Num(ai) << " " << Num(op.flops / t.time_s * 1e-12) << " "
+        const double tflops = op.flops / t.time_s * 1e-12;
+        out << ToString(op.kind) << " " << Num(ai) << " " << Num(tflops) << " "
             << Num(t.time_s * 1e6) << " " << (t.compute_bound ? "compute" : "memory") << "\n";
+        // Operators at (nearly) the same point share one label, else the names overprint.
+        bool merged = false;
+        for (auto& l : labels)
+          if (std::fabs(std::log(l.ai / ai)) < 0.15 &&
+              std::fabs(std::log(l.tflops / tflops)) < 0.15) {
+            l.text += "," + ToString(op.kind);
+            merged = true;
+            break;
+          }
+        if (!merged) labels.push_back({ai, tflops, ToString(op.kind)});
       }
+    }
+    {
+      std::ofstream out = OpenFile(options.out_dir, "roofline_labels.dat");
+      out << "# intensity[FLOP/byte]  achieved[TFLOP/s]  operators at that point\n";
+      for (const auto& l : labels)
+        out << Num(l.ai) << " " << Num(l.tflops) << " " << l.text << "\n";
     }
     int measured = 0;
     {
@@ -116,6 +138,7 @@ struct Writer {
                   "set xrange [" + Num(lo) + ":" + Num(hi) + "]",
                   "set yrange [" + Num(std::max(1e-3, peak * 1e-4)) + ":" + Num(peak * 2) + "]",
                   "set samples 400",
+                  "set key inside right bottom box opaque",
                   "set format x '%g'",
                   "set format y '%g'",
                   "set arrow from " + Num(ridge) + ", graph 0 to " + Num(ridge) +
@@ -127,7 +150,7 @@ struct Writer {
              " GB/s)', vroof(x) lw 1.5 dt 2 lc rgb '#555555' title 'vector roof (" + Num(vector) +
              " TFLOP/s)', 'roofline_ops.dat' using 2:3 with points pt 7 ps 1.3 lc rgb '" +
              Colour(0) +
-             "' title 'operators (predicted)', '' using 2:3:1 with labels left "
+             "' title 'operators (predicted)', 'roofline_labels.dat' using 1:2:3 with labels left "
              "offset 0.7,0.4 font ',8' tc rgb '#333333' notitle";
     if (measured > 0)
       s.plot += ", 'roofline_measured.dat' using 2:3 with points pt 9 ps 1.2 lc rgb '" +
@@ -391,6 +414,7 @@ PlotSpec RegimeMapPlot(const RegimeMap& map, const std::string& dir, const std::
       "set cbtics ('compute' 0, 'memory' 1, 'transfer' 2, 'overhead' 3, 'preprocess' 4, "
       "'does not fit' 5, 'invalid' 6)",
       "set cbtics scale 0",
+      "set rmargin 16",
       "unset key"};
   s.plot = "plot '" + stem +
            ".dat' using 1:2:3 with image, '' using 1:2:4 with labels "
@@ -415,14 +439,16 @@ ReportResult WriteReport(const HardwareProfile& profile, const MeasurementSet& d
   const ScalingLaws laws = ComputeScalingLaws(profile, options.laws);
   w.LawPlots(laws);
   ViTConfig regime_model = model;
-  const RegimeMap map =
-      ComputeRegimeMap(regime_model, 1, options.pipeline, profile, RegimeAxis::batch,
-                       DefaultAxisValues(RegimeAxis::batch), RegimeAxis::resolution,
-                       {64, 128, 224, 256, 384, 512, 768, 1024, 1536, 2048});
+  const RegimeMap map = ComputeRegimeMap(regime_model, 1, options.pipeline, profile,
+                                         RegimeAxis::batch, DefaultAxisValues(RegimeAxis::batch),
+                                         RegimeAxis::width, DefaultAxisValues(RegimeAxis::width));
   w.Add(RegimeMapPlot(map, options.out_dir, "regime_map",
-                      "Bounding regime, " + model.name + " " + ToString(model.precision) + ", " +
-                          profile.display_name + " (" + ToString(options.pipeline.execution) +
-                          ", " + ToString(options.pipeline.input) + " input)"));
+                      "Bounding regime, " + model.name + " " + ToString(model.precision) +
+                          " with width varied (64-wide heads), " + profile.display_name + "\n" +
+                          ToString(options.pipeline.execution) + ", " +
+                          ToString(options.pipeline.input) + " input, " +
+                          ToString(options.pipeline.host_memory) + ", " +
+                          ToString(options.pipeline.pipeline)));
 
   result.rendered = true;
   for (const PlotSpec& spec : w.plots) {

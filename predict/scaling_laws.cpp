@@ -86,45 +86,48 @@ Crossover SolveCrossover(const ViTConfig& config, int batch, const PipelineOptio
     return StageGap(c, batch, o, profile, fits);
   };
   const int k_max = std::max(1, max_px / config.patch);
-  // Scan multiples of the patch geometrically for a sign change, then bisect to neighbours.
-  int lo = 1;
-  double g_lo = gap(lo);
-  const double g_first = g_lo;
-  std::vector<int> scan;
-  for (int k = 2; k < k_max; k *= 2) scan.push_back(k);
-  if (k_max > 1) scan.push_back(k_max);
-  int hi = 0;
-  for (int k : scan) {
-    const double g = gap(k);
-    if ((g > 0) != (g_lo > 0)) {
-      hi = k;
-      break;
+  // Scan multiples of the patch geometrically (ratio ~1.25, fine enough that a band where
+  // transfer dominates is not stepped over), then bisect each sign change to neighbours.
+  std::vector<int> scan{1};
+  while (scan.back() < k_max)
+    scan.push_back(std::min(k_max, std::max(scan.back() + 1, scan.back() * 5 / 4)));
+  std::vector<double> g(scan.size());
+  for (size_t i = 0; i < scan.size(); ++i) g[i] = gap(scan[i]);
+  const auto stage = [](double gap_s) { return gap_s > 0 ? "transfer (H2D)" : "compute"; };
+  const std::string px = " px";
+  std::string text = stage(g[0]);
+  for (size_t i = 0; i + 1 < scan.size(); ++i) {
+    if ((g[i] > 0) == (g[i + 1] > 0)) continue;
+    int lo = scan[i], hi = scan[i + 1];
+    double g_lo = g[i];
+    while (hi - lo > 1) {  // invariant: sign(gap(lo)) == sign(g[i]) != sign(gap(hi))
+      const int mid = lo + (hi - lo) / 2;
+      const double gm = gap(mid);
+      if ((gm > 0) == (g_lo > 0)) {
+        lo = mid;
+        g_lo = gm;
+      } else {
+        hi = mid;
+      }
     }
-    lo = k;
-    g_lo = g;
-  }
-  const auto stage = [](bool transfer) { return transfer ? "transfer (H2D)" : "compute"; };
-  if (hi == 0) {
-    x.direction = std::string(stage(g_first > 0)) + " dominates throughout " +
-                  std::to_string(config.patch) + "-" + std::to_string(k_max * config.patch) + " px";
-    return x;
-  }
-  while (hi - lo > 1) {
-    const int mid = lo + (hi - lo) / 2;
-    const double g = gap(mid);
-    if ((g > 0) == (g_lo > 0)) {
-      lo = mid;
-      g_lo = g;
-    } else {
-      hi = mid;
+    bool fits = true;
+    const double g_hi = gap(hi, &fits);
+    // Linear interpolation of the gap between the bracketing multiples: resolution as a
+    // continuous variable.
+    const double t = g_lo / (g_lo - g_hi);
+    const double crossing = (lo + t * (hi - lo)) * config.patch;
+    x.resolutions.push_back(crossing);
+    if (x.resolutions.size() == 1) {
+      x.resolution = crossing;
+      x.fits = fits;
     }
+    text += " up to " + std::to_string(static_cast<int>(std::lround(crossing))) + px + ", then " +
+            stage(g_hi);
   }
-  const double g_hi = gap(hi, &x.fits);
-  // Linear interpolation of the gap between the bracketing multiples: resolution as a
-  // continuous variable.
-  const double t = g_lo / (g_lo - g_hi);
-  x.resolution = (lo + t * (hi - lo)) * config.patch;
-  x.direction = std::string(stage(g_lo > 0)) + " dominates below, " + stage(g_hi > 0) + " above";
+  if (x.resolutions.empty())
+    text += " throughout " + std::to_string(config.patch) + "-" +
+            std::to_string(k_max * config.patch) + px;
+  x.direction = text;
   return x;
 }
 
@@ -183,6 +186,11 @@ ScalingLaws ComputeScalingLaws(const HardwareProfile& profile, const LawsOptions
   std::sort(by_size.begin(), by_size.end(), [](const GridPoint* a, const GridPoint* b) {
     return a->gflops_per_image < b->gflops_per_image;
   });
+  for (const GridPoint* g : by_size)
+    if (g->tflops_batch1 / g->tflops_large > laws.saturation.best_fraction) {
+      laws.saturation.best_fraction = g->tflops_batch1 / g->tflops_large;
+      laws.saturation.best_model = g->config.name;
+    }
   for (auto it = by_size.rbegin(); it != by_size.rend(); ++it) {
     if ((*it)->tflops_batch1 < options.saturation_fraction * (*it)->tflops_large) break;
     laws.saturation.gflops_per_image = (*it)->gflops_per_image;
@@ -241,6 +249,7 @@ ScalingLaws ComputeScalingLaws(const HardwareProfile& profile, const LawsOptions
     LargestResolution largest;
     largest.model = preset.name;
     largest.patch = c.patch;
+    largest.search_cap_px = (kResolutionSearchCapPx / c.patch) * c.patch;
     c.attention = AttentionImpl::fused;
     largest.fused_px = LargestFittingResolution(c, o, profile);
     c.attention = AttentionImpl::math;
@@ -317,6 +326,8 @@ void to_json(nlohmann::json& j, const ScalingLaws& laws) {
                                  ? nlohmann::json(*laws.saturation.parameters)
                                  : nlohmann::json(nullptr);
   saturation["first_model"] = laws.saturation.first_model;
+  saturation["best_fraction"] = laws.saturation.best_fraction;
+  saturation["best_model"] = laws.saturation.best_model;
   j = nlohmann::json{{"ridge_flop_per_byte", laws.ridge_flop_per_byte},
                      {"grid", grid},
                      {"optimal_batch_vs_gflops", optional_fit(laws.optimal_batch_vs_gflops)},

@@ -50,7 +50,9 @@ struct Saturation {
   double fraction = 0;
   // Smallest GFLOPs/image from which every larger grid model reaches the fraction at batch 1.
   std::optional<double> gflops_per_image, parameters;
-  std::string first_model;  // the grid model at that point
+  std::string first_model;   // the grid model at that point
+  double best_fraction = 0;  // the highest batch-1 share any grid model reaches
+  std::string best_model;
 };
 
 struct ResolutionRow {
@@ -75,15 +77,17 @@ struct Crossover {
   int batch = 0;
   // Resolution [pixels] where H2D time equals compute time, interpolated between the two
   // neighbouring multiples of the patch that bracket it; empty when no sign change in range.
-  std::optional<double> resolution;
-  bool fits = true;       // the bracketing point fits in memory at that batch
-  std::string direction;  // which stage dominates below and above
+  std::optional<double> resolution;  // the first crossing
+  std::vector<double> resolutions;   // every crossing in range, ascending
+  bool fits = true;                  // the bracketing point fits in memory at that batch
+  std::string direction;             // which stage dominates below and above
 };
 
 struct LargestResolution {
   std::string model;
   int patch = 0;
   int fused_px = 0, math_px = 0;  // largest multiple of the patch that fits at batch 1
+  int search_cap_px = 0;          // the search stops here: a value at the cap means "at least"
 };
 
 struct ScalingLaws {
@@ -98,9 +102,11 @@ struct ScalingLaws {
 
 ScalingLaws ComputeScalingLaws(const HardwareProfile& profile, const LawsOptions& options);
 
+inline constexpr int kResolutionSearchCapPx = 1 << 16;
+
 // Largest multiple of config.patch (at most max_px) that fits at batch 1; 0 when none does.
 int LargestFittingResolution(const ViTConfig& config, const PipelineOptions& options,
-                             const HardwareProfile& profile, int max_px = 1 << 16);
+                             const HardwareProfile& profile, int max_px = kResolutionSearchCapPx);
 
 // H2D stage time over compute stage time at (config, batch): the balance the crossover solves.
 double TransferToComputeRatio(const ViTConfig& config, int batch, const PipelineOptions& options,

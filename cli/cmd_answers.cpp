@@ -1,0 +1,445 @@
+// The answers: `best` (which configuration, and which optimisation first), `regimes` (what
+// bounds where), `laws` (RQ1/RQ2 scaling laws, checked against data) and `report` (plots).
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/model_flags.h"
+#include "cli/run_meta.h"
+#include "model/measurement_record.h"
+#include "model/presets.h"
+#include "predict/best_config.h"
+#include "predict/laws_tables.h"
+#include "predict/measured_laws.h"
+#include "predict/regime_map.h"
+#include "predict/report.h"
+#include "predict/scaling_laws.h"
+#include "predict/text_table.h"
+
+namespace vitperf::cli {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+MeasurementSet ReadAll(const std::vector<std::string>& paths) {
+  MeasurementSet data;
+  for (const auto& path : paths) {
+    if (!std::filesystem::exists(path))
+      throw std::invalid_argument("data: no such file '" + path + "'");
+    ReadMeasurements(path, &data);
+  }
+  for (const auto& w : data.warnings) std::cerr << "vitperf: warning: " << w << "\n";
+  return data;
+}
+
+std::string Ms(double seconds) { return Fixed(seconds * 1e3, seconds < 0.01 ? 3 : 2); }
+std::string Usd(double usd) { return std::isnan(usd) ? "-" : "$" + Fixed(usd, usd < 1 ? 3 : 2); }
+
+// ---- best ----
+
+struct BestFlags {
+  ModelFlags model;
+  GpuFlags gpu;
+  std::optional<double> latency_slo_ms, memory_limit_gib, price_per_hour;
+  int top = 10;
+  bool json = false;
+};
+
+void RunBest(const BestFlags& f) {
+  const ViTConfig model = ResolveModel(f.model);
+  const HardwareProfile profile = ResolveGpu(f.gpu);
+  BestSearchOptions o;
+  o.constraints.latency_slo_ms = f.latency_slo_ms;
+  if (f.memory_limit_gib) {
+    if (!(*f.memory_limit_gib > 0))
+      throw std::invalid_argument("memory-limit: must be a positive number of GiB");
+    o.constraints.memory_limit_bytes = *f.memory_limit_gib * kGiB;
+  }
+  if (!f.model.precision.empty()) o.precisions = {model.precision};
+  o.top = f.top;
+  o.price = ResolvePrice(profile, f.price_per_hour);
+  const BestSearchResult r = SearchBestConfigs(model, profile, o);
+
+  if (f.json) {
+    nlohmann::json j = JsonEnvelope("best", kSchemaVersion, &profile);
+    j["model"] = model;
+    j["constraints"] = {
+        {"latency_slo_ms", f.latency_slo_ms ? nlohmann::json(*f.latency_slo_ms) : nullptr},
+        {"memory_limit_gib", f.memory_limit_gib ? nlohmann::json(*f.memory_limit_gib) : nullptr}};
+    j["price"] = o.price ? nlohmann::json{{"usd_per_hour", o.price->usd_per_hour},
+                                          {"source", o.price->source}}
+                         : nlohmann::json(nullptr);
+    j["searched"] = {{"pipelines", r.pipelines},
+                     {"evaluations", r.evaluations},
+                     {"pipelines_without_batch", r.pipelines_without_batch},
+                     {"numa_factor_measured", r.numa_measured}};
+    j["top"] = r.top;
+    j["baseline"] = r.baseline;
+    j["single_changes"] = r.single_changes;
+    j["greedy_path"] = r.greedy_path;
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+
+  std::cout << "Best configurations for " << model.Label() << " on " << profile.display_name
+            << (profile.calibrated ? ""
+                                   : " (uncalibrated profile: datasheet + default coefficients)")
+            << "\n";
+  std::cout << "searched " << r.pipelines << " pipelines x batch sizes (" << r.evaluations
+            << " predictions)";
+  if (f.latency_slo_ms) std::cout << ", p90 latency <= " << *f.latency_slo_ms << " ms";
+  if (f.memory_limit_gib) std::cout << ", memory <= " << *f.memory_limit_gib << " GiB";
+  std::cout << "; each pipeline at its recommended batch\n";
+  if (o.price)
+    std::cout << "price " << Usd(o.price->usd_per_hour) << "/h (" << o.price->source << ")\n";
+  std::cout << "\n";
+  if (r.top.empty()) {
+    std::cout << "no configuration meets the constraints (" << r.pipelines_without_batch
+              << " pipelines had no admissible batch); relax --latency-slo or --memory-limit\n";
+  } else {
+    TextTable t({"#", "configuration", "batch", "img/s", "p50 ms", "p90 ms", "memory", "regime",
+                 "$/M img"});
+    bool any_default_numa = false;
+    for (size_t i = 0; i < r.top.size(); ++i) {
+      const Candidate& c = r.top[i];
+      any_default_numa |= c.numa_default_factor;
+      t.AddRow({std::to_string(i + 1), DescribeCandidate(c) + (c.numa_default_factor ? " *" : ""),
+                std::to_string(c.prediction.batch), Si(c.prediction.throughput_ips),
+                Ms(c.prediction.latency_p50_s), Ms(c.prediction.latency_p90_s),
+                Bytes(c.prediction.memory.TotalBytes()), ToString(c.prediction.regime),
+                Usd(c.cost_per_million_usd)});
+    }
+    t.Print(std::cout);
+    if (any_default_numa)
+      std::cout << "* remote NUMA priced with an unmeasured default factor ("
+                << Fixed(profile.coefficients[Coef::numa_remote_factor], 2)
+                << " of host bandwidth); calibrate with NUMA probes to measure it\n";
+  }
+
+  const Prediction& b = r.baseline.prediction;
+  std::cout << "\nWhat-if: each single change on the plain baseline ("
+            << DescribeCandidate(r.baseline) << ", batch 1: " << Si(b.throughput_ips)
+            << " img/s, p90 " << Ms(b.latency_p90_s) << " ms)\n";
+  TextTable w({"change", "img/s", "gain", "p90 ms", "regime", "meets constraints"});
+  for (const WhatIfStep& s : r.single_changes)
+    w.AddRow({s.change + (s.result.numa_default_factor ? " *" : ""),
+              Si(s.result.prediction.throughput_ips), "x" + Fixed(s.gain, 2),
+              Ms(s.result.prediction.latency_p90_s), ToString(s.result.prediction.regime),
+              s.result.meets_constraints ? "yes" : "no"});
+  w.Print(std::cout);
+  if (!r.numa_measured)
+    std::cout << "* unmeasured default NUMA factor (profile not calibrated with NUMA data)\n";
+
+  std::cout << "\nWhich optimisation first (greedy: apply the largest admissible gain, repeat)\n";
+  TextTable g({"step", "change", "img/s", "step gain", "total gain", "p90 ms", "regime"});
+  g.AddRow({"0", "baseline", Si(b.throughput_ips), "-", "x1.00", Ms(b.latency_p90_s),
+            ToString(b.regime)});
+  for (size_t i = 0; i < r.greedy_path.size(); ++i) {
+    const WhatIfStep& s = r.greedy_path[i];
+    g.AddRow({std::to_string(i + 1), s.change, Si(s.result.prediction.throughput_ips),
+              "x" + Fixed(s.gain, 2), "x" + Fixed(s.total_gain, 2),
+              Ms(s.result.prediction.latency_p90_s), ToString(s.result.prediction.regime)});
+  }
+  g.Print(std::cout);
+}
+
+// ---- regimes ----
+
+struct RegimeFlags {
+  ModelFlags model;
+  PipelineFlags pipeline;
+  GpuFlags gpu;
+  std::string x = "batch", y = "resolution", x_values, y_values, plot;
+  int batch = 1;
+  bool json = false;
+};
+
+void RunRegimes(const RegimeFlags& f) {
+  const ViTConfig model = ResolveModel(f.model);
+  const PipelineOptions options = ResolvePipeline(f.pipeline);
+  const HardwareProfile profile = ResolveGpu(f.gpu);
+  const RegimeAxis x = ParseEnumOrThrow<RegimeAxis>(f.x, "x");
+  const RegimeAxis y = ParseEnumOrThrow<RegimeAxis>(f.y, "y");
+  if (f.batch < 1) throw std::invalid_argument("batch: must be a positive integer");
+  const std::vector<int> xs =
+      f.x_values.empty() ? DefaultAxisValues(x) : ParseBatchList(f.x_values);
+  const std::vector<int> ys =
+      f.y_values.empty() ? DefaultAxisValues(y) : ParseBatchList(f.y_values);
+  const RegimeMap map = ComputeRegimeMap(model, f.batch, options, profile, x, xs, y, ys);
+
+  std::string plot_note;
+  if (!f.plot.empty()) {
+    const std::filesystem::path path(f.plot);
+    const std::string dir = path.has_parent_path() ? path.parent_path().string() : ".";
+    std::filesystem::create_directories(dir);
+    const PlotSpec spec =
+        RegimeMapPlot(map, dir, path.stem().string(),
+                      "Bounding regime, " + model.Label() + ", " + profile.display_name + "\n" +
+                          DescribePipeline(options));
+    std::string message;
+    plot_note =
+        RenderPlot(dir, spec, &message)
+            ? "plot: " + (std::filesystem::path(dir) / (path.stem().string() + ".png")).string()
+            : "plot not rendered: " + message;
+  }
+
+  if (f.json) {
+    nlohmann::json j = JsonEnvelope("regimes", kSchemaVersion, &profile);
+    j["model"] = model;
+    j["options"] = options;
+    j["base_batch"] = f.batch;
+    j["map"] = map;
+    if (!f.plot.empty()) j["plot"] = plot_note;
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+  std::cout << "Bounding regime of " << model.Label() << " on " << profile.display_name << " ("
+            << DescribePipeline(options) << ")";
+  if (x != RegimeAxis::batch && y != RegimeAxis::batch) std::cout << ", batch " << f.batch;
+  std::cout << "\nrows: " << ToString(y) << " [" << AxisUnit(y) << "], columns: " << ToString(x)
+            << " [" << AxisUnit(x) << "]\n\n";
+  std::vector<std::string> header{ToString(y) + " \\ " + ToString(x)};
+  for (int v : xs) header.push_back(std::to_string(v));
+  TextTable t(header);
+  for (size_t yi = 0; yi < ys.size(); ++yi) {
+    std::vector<std::string> row{std::to_string(ys[yi])};
+    for (const RegimeCell& c : map.cells[yi]) row.push_back(std::string(1, c.Letter()));
+    t.AddRow(row);
+  }
+  t.Print(std::cout);
+  std::cout << "\nC compute  M memory  T transfer (PCIe)  O overhead (launch/dispatch)  "
+               "P host preprocessing  x does not fit  - invalid (patch does not divide)\n";
+  if (!map.boundaries.empty()) {
+    std::cout << "\nBoundaries along " << ToString(x) << " (bisected on the model):\n";
+    for (const RegimeBoundary& b : map.boundaries)
+      std::cout << "  " << ToString(y) << " " << b.y << ": " << ToString(b.from) << " up to "
+                << b.x_before << ", " << ToString(b.to) << " from " << b.x_after << "\n";
+  }
+  if (!plot_note.empty()) std::cout << "\n" << plot_note << "\n";
+}
+
+// ---- laws ----
+
+struct LawsFlags {
+  GpuFlags gpu;
+  PipelineFlags pipeline;
+  std::string precision = "bf16", reference = "vit_b16";
+  std::vector<std::string> data;
+  bool check = false, json = false;
+  double tolerance = kDefaultLawTolerance;
+  double saturation = 0.8;
+  int crossover_batch = 64, grid_resolution = 224;
+  std::optional<double> latency_slo_ms;
+};
+
+LawsOptions ResolveLawsOptions(const PipelineOptions& pipeline, const std::string& precision,
+                               const std::string& reference, double saturation, int crossover_batch,
+                               int grid_resolution, std::optional<double> latency_slo_ms) {
+  LawsOptions o;
+  o.pipeline = pipeline;
+  o.precision = ParseEnumOrThrow<Precision>(precision);
+  PresetByName(reference);  // throws on an unknown name, with the closest ones
+  o.reference_model = reference;
+  if (!(saturation > 0 && saturation <= 1))
+    throw std::invalid_argument("saturation: must be a fraction in (0, 1]");
+  o.saturation_fraction = saturation;
+  if (crossover_batch < 1) throw std::invalid_argument("crossover-batch: must be positive");
+  o.crossover_batch = crossover_batch;
+  for (int p : o.patches)
+    if (grid_resolution < 1 || grid_resolution % p != 0)
+      throw std::invalid_argument(
+          "grid-res: must be a positive multiple of every grid patch "
+          "(8, 16, 32)");
+  o.grid_resolution = grid_resolution;
+  if (latency_slo_ms && !(*latency_slo_ms > 0))
+    throw std::invalid_argument("latency-slo: must be a positive number of milliseconds");
+  o.constraints.latency_slo_ms = latency_slo_ms;
+  return o;
+}
+
+void RunLaws(const LawsFlags& f) {
+  const HardwareProfile profile = ResolveGpu(f.gpu);
+  if (!(f.tolerance > 0)) throw std::invalid_argument("tolerance: must be positive");
+  const LawsOptions o =
+      ResolveLawsOptions(ResolvePipeline(f.pipeline), f.precision, f.reference, f.saturation,
+                         f.crossover_batch, f.grid_resolution, f.latency_slo_ms);
+  if (f.check && f.data.empty())
+    throw std::invalid_argument("check: needs measurements (--data FILE.jsonl)");
+  const MeasurementSet data = ReadAll(f.data);
+  const ScalingLaws laws = ComputeScalingLaws(profile, o);
+  const std::vector<MeasuredLaw> measured =
+      f.data.empty() ? std::vector<MeasuredLaw>{} : FitMeasuredLaws(data, profile, f.tolerance);
+  bool failed = false;
+  for (const MeasuredLaw& m : measured) failed |= !m.within_tolerance;
+  if (f.check && measured.empty()) failed = true;  // a check that checked nothing must not pass
+
+  if (f.json) {
+    nlohmann::json j = JsonEnvelope("laws", kSchemaVersion, &profile);
+    j["precision"] = o.precision;
+    j["options"] = o.pipeline;
+    j["laws"] = laws;
+    if (!f.data.empty()) {
+      j["data"] = f.data;
+      j["measured"] = measured;
+      j["tolerance"] = f.tolerance;
+      j["check"] = {{"requested", f.check}, {"passed", !failed}};
+    }
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::cout << "Scaling laws on " << profile.display_name
+              << (profile.calibrated ? "" : " (uncalibrated profile)") << ", "
+              << DescribePipeline(o.pipeline) << "\n";
+    PrintScalingLaws(laws, profile, o, std::cout, false);
+    if (!f.data.empty()) PrintMeasuredLaws(measured, f.tolerance, std::cout, false);
+    if (f.check)
+      std::cout << "\ncheck " << (failed ? "FAILED" : "passed")
+                << (measured.empty() ? ": the data supports no law" : "") << "\n";
+  }
+  if (f.check && failed) throw ExitStatus{kExitCheckFailed};
+}
+
+// ---- report ----
+
+struct ReportFlags {
+  std::string profile = "h100", out, model = "vit_b16", precision = "bf16";
+  PipelineFlags pipeline;
+  std::vector<std::string> data;
+  double band = 0.2, tolerance = kDefaultLawTolerance;
+  bool json = false;
+};
+
+void RunReport(const ReportFlags& f) {
+  const HardwareProfile profile = LoadProfile(f.profile);
+  if (f.out.empty()) throw std::invalid_argument("output: give a folder with -o DIR");
+  if (!(f.band > 0 && f.band < 1)) throw std::invalid_argument("band: must be in (0, 1)");
+  PresetByName(f.model);
+  ReportOptions o;
+  o.out_dir = f.out;
+  o.model = f.model;
+  o.pipeline = ResolvePipeline(f.pipeline);
+  o.error_band = f.band;
+  o.law_tolerance = f.tolerance;
+  o.laws = ResolveLawsOptions(o.pipeline, f.precision, "vit_b16", 0.8, 64, 224, std::nullopt);
+  o.data_paths = f.data;
+  const nlohmann::json argv = MetaBlock()["argv"];
+  for (const auto& a : argv)
+    o.invocation += (o.invocation.empty() ? "" : " ") + a.get<std::string>();
+  const MeasurementSet data = ReadAll(f.data);
+  const ReportResult r = WriteReport(profile, data, o);
+  if (f.json) {
+    nlohmann::json j = JsonEnvelope("report", kSchemaVersion, &profile);
+    j["report"] = r.report_path;
+    j["images"] = r.images;
+    j["plots"] = r.plot_stems;
+    j["rendered"] = r.rendered;
+    j["messages"] = r.messages;
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+  std::cout << "wrote " << r.report_path << " with " << r.plot_stems.size() << " plots";
+  if (r.rendered)
+    std::cout << " (" << r.images.size() << " PNG/SVG images)\n";
+  else
+    std::cout << "\n";
+  for (const auto& m : r.messages) std::cout << "note: " << m << "\n";
+}
+
+}  // namespace
+
+void AddAnswerCommands(CLI::App& app) {
+  {
+    auto f = std::make_shared<BestFlags>();
+    CLI::App* c = app.add_subcommand(
+        "best",
+        "Best configuration: search batch x execution x precision x input x host memory "
+        "x overlap x NUMA, and which optimisation to do first");
+    AddModelFlags(c, &f->model);
+    AddGpuFlags(c, &f->gpu);
+    c->add_option("--latency-slo", f->latency_slo_ms, "p90 latency limit per batch [ms]");
+    c->add_option("--memory-limit", f->memory_limit_gib, "device memory budget [GiB]");
+    c->add_option("--price-per-hour", f->price_per_hour,
+                  "GPU price [USD/h] for cost per million images (default: the profile's)");
+    c->add_option("--top", f->top, "configurations to list")->capture_default_str();
+    c->add_flag("--json", f->json, "machine-readable output (schema vitperf.best)");
+    c->footer(
+        "--precision restricts the search to one precision; otherwise fp32, tf32, fp16 "
+        "and bf16 are all searched.");
+    c->callback([f] { RunBest(*f); });
+  }
+  {
+    auto f = std::make_shared<RegimeFlags>();
+    CLI::App* c = app.add_subcommand(
+        "regimes", "Bounding regime (compute/memory/transfer/overhead/preprocess) over two axes");
+    AddModelFlags(c, &f->model);
+    AddPipelineFlags(c, &f->pipeline);
+    AddGpuFlags(c, &f->gpu);
+    c->add_option("--x", f->x, "column axis: batch, depth, width, resolution or patch")
+        ->capture_default_str();
+    c->add_option("--y", f->y, "row axis: batch, depth, width, resolution or patch")
+        ->capture_default_str();
+    c->add_option("--x-values", f->x_values, "column values, e.g. 1,8,64 (default: a wide grid)");
+    c->add_option("--y-values", f->y_values, "row values, e.g. 224,512,1024");
+    c->add_option("--batch", f->batch, "batch when neither axis is batch")->capture_default_str();
+    c->add_option("--plot", f->plot, "also draw a heat-map FILE.png (and .svg) with gnuplot");
+    c->add_flag("--json", f->json, "machine-readable output (schema vitperf.regimes)");
+    c->callback([f] { RunRegimes(*f); });
+  }
+  {
+    auto f = std::make_shared<LawsFlags>();
+    CLI::App* c = app.add_subcommand(
+        "laws",
+        "Scaling laws (RQ1 architecture, RQ2 resolution) from the model, and checked "
+        "against measurements");
+    AddGpuFlags(c, &f->gpu);
+    AddPipelineFlags(c, &f->pipeline);
+    c->add_option("--precision,-p", f->precision, "fp32, tf32, fp16 or bf16")
+        ->capture_default_str();
+    c->add_option("--reference", f->reference, "model for the resolution laws")
+        ->capture_default_str();
+    c->add_option("--grid-res", f->grid_resolution, "resolution of the architecture grid [px]")
+        ->capture_default_str();
+    c->add_option("--saturation", f->saturation,
+                  "saturated when batch-1 TFLOP/s reaches this share of the large-batch value")
+        ->capture_default_str();
+    c->add_option("--crossover-batch", f->crossover_batch,
+                  "batch at which the H2D = compute crossover resolution is solved")
+        ->capture_default_str();
+    c->add_option("--latency-slo", f->latency_slo_ms, "p90 limit for the optimal batch [ms]");
+    c->add_option("--data", f->data, "measured JSONL dataset(s): fit each law they support");
+    c->add_flag("--check", f->check,
+                "exit 1 when a measured law's exponent departs from the predicted one by more "
+                "than --tolerance (or when the data supports no law)");
+    c->add_option("--tolerance", f->tolerance,
+                  "largest allowed |measured - predicted| power-law exponent (absolute; time "
+                  "vs resolution exponents run 2 to 4)")
+        ->capture_default_str();
+    c->add_flag("--json", f->json, "machine-readable output (schema vitperf.laws)");
+    c->callback([f] { RunLaws(*f); });
+  }
+  {
+    auto f = std::make_shared<ReportFlags>();
+    CLI::App* c = app.add_subcommand(
+        "report",
+        "Write DIR/report.md with roofline, batch, accuracy, scaling-law and regime "
+        "plots (PNG + SVG via gnuplot; data and scripts always written)");
+    c->add_option("--profile,--gpu", f->profile, "hardware profile name or JSON file")
+        ->capture_default_str();
+    c->add_option("--data", f->data, "measured JSONL dataset(s) to place on the plots");
+    c->add_option("-o,--out", f->out, "output folder")->required();
+    c->add_option("--model,-m", f->model, "model whose operators go on the roofline")
+        ->capture_default_str();
+    c->add_option("--precision,-p", f->precision, "fp32, tf32, fp16 or bf16")
+        ->capture_default_str();
+    AddPipelineFlags(c, &f->pipeline);
+    c->add_option("--band", f->band, "relative error band on the predicted-vs-measured plot")
+        ->capture_default_str();
+    c->add_option("--tolerance", f->tolerance, "exponent tolerance for the measured laws table")
+        ->capture_default_str();
+    c->add_flag("--json", f->json, "machine-readable summary (schema vitperf.report)");
+    c->callback([f] { RunReport(*f); });
+  }
+}
+
+}  // namespace vitperf::cli
