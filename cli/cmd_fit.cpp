@@ -1,0 +1,98 @@
+// `vitperf fit`: fits a hardware profile's coefficients to measurements and writes the
+// calibrated profile.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/run_meta.h"
+#include "fit/fit_report.h"
+#include "fit/fitted_profile.h"
+
+namespace vitperf::cli {
+namespace {
+
+struct FitFlags {
+  std::vector<std::string> data;
+  std::string base;
+  std::string output;
+  std::string loss = "cauchy";
+  double loss_scale = 0.1;
+  double prior_weight = 0.01;
+  bool allow_device_mismatch = false;
+  bool no_latency = false;
+  bool no_memory = false;
+  bool json = false;
+};
+
+void RunFit(const FitFlags& f) {
+  if (f.data.empty()) throw std::invalid_argument("data: name at least one measurement file");
+  for (const auto& path : f.data)
+    if (!std::filesystem::is_regular_file(path))
+      throw std::invalid_argument("data: cannot open '" + path + "' (no such file)");
+  if (f.output.empty()) throw std::invalid_argument("-o/--output: name the profile to write");
+  const HardwareProfile base = LoadProfile(f.base);
+  FitOptions options;
+  options.loss = ParseEnumOrThrow<RobustLoss>(f.loss);
+  options.loss_scale = f.loss_scale;
+  options.prior_weight = f.prior_weight;
+  options.observations.allow_device_mismatch = f.allow_device_mismatch;
+  options.observations.latency_ratios = !f.no_latency;
+  options.observations.peak_memory = !f.no_memory;
+
+  MeasurementSet data;
+  const std::vector<FitInput> inputs = ReadInputs(f.data, &data);
+  for (const auto& w : data.warnings) std::cerr << "warning: " << w << "\n";
+  const FitResult result = FitCoefficients(base, data, options);
+  const HardwareProfile fitted = MakeFittedProfile(base, result, inputs, options);
+
+  std::ofstream out(f.output);
+  if (!out) throw std::runtime_error(f.output + ": cannot write the profile");
+  out << nlohmann::json(fitted).dump(2) << "\n";
+  if (!out) throw std::runtime_error(f.output + ": write failed");
+
+  if (f.json) {
+    nlohmann::json j = JsonEnvelope("fit", 1, &fitted);
+    j["output"] = f.output;
+    j["fit"] = fitted.fit;
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+  std::cout << "fitted " << base.name << " (" << base.display_name << ") to " << f.data.size()
+            << " file(s)\n";
+  PrintFitReport(std::cout, result);
+  std::cout << "wrote " << f.output << (result.converged ? "" : " (the solver did not converge)")
+            << "\n";
+}
+
+}  // namespace
+
+void AddFitCommand(CLI::App& app) {
+  auto flags = std::make_shared<FitFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "fit",
+      "Fit a hardware profile's coefficients to measurements (JSONL from `vitperf measure`)");
+  cmd->add_option("data", flags->data, "measurement files (JSONL)")->required();
+  cmd->add_option("--base", flags->base,
+                  "profile to start from: a name (see `vitperf gpus`) or a .json file")
+      ->required();
+  cmd->add_option("-o,--output", flags->output, "calibrated profile to write (.json)")->required();
+  cmd->add_option("--loss", flags->loss,
+                  "robust loss: cauchy (default; ignores gross outliers), huber, none");
+  cmd->add_option("--loss-scale", flags->loss_scale,
+                  "residual [log units] beyond which the loss stops growing quadratically (0.1)");
+  cmd->add_option("--prior-weight", flags->prior_weight,
+                  "weight of the pull toward datasheet values (0.01; 0 disables)");
+  cmd->add_flag("--allow-device-mismatch", flags->allow_device_mismatch,
+                "fit points measured on a device other than the base profile's");
+  cmd->add_flag("--no-latency", flags->no_latency, "do not fit the latency p90/p99 factors");
+  cmd->add_flag("--no-memory", flags->no_memory,
+                "do not fit activation_memory_factor to allocator peaks");
+  cmd->add_flag("--json", flags->json, "print the fit provenance as JSON (schema vitperf.fit)");
+  cmd->footer(
+      "Example:\n  vitperf fit h100.jsonl --base h100 -o my-h100.json\n"
+      "Exit status: 0 written, 1 failure, 2 bad input (no usable points, device mismatch).");
+  cmd->callback([flags] { RunFit(*flags); });
+}
+
+}  // namespace vitperf::cli

@@ -1,0 +1,366 @@
+// `vitperf validate`: predictions against measurements, point by point and in summary, with
+// optional held-out configs (refitting on the rest, needs Ceres), bounds that set the exit
+// status for CI, and JUnit XML.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "cli/run_meta.h"
+#include "predict/text_table.h"
+#include "predict/validation.h"
+#ifdef VITPERF_HAVE_FIT
+#include "fit/fit_coefficients.h"
+#endif
+
+namespace vitperf::cli {
+namespace {
+
+struct ValidateFlags {
+  std::string profile;
+  std::vector<std::string> data;
+  std::string holdout;
+  std::optional<double> holdout_fraction;
+  std::optional<int> kfold;
+  std::optional<double> max_mape_pct;
+  std::optional<double> max_regret_pct;
+  double near_best = 1.0;
+  std::string junit;
+  bool allow_device_mismatch = false;
+  bool json = false;
+};
+
+struct Check {
+  std::string name;
+  double value = 0, bound = 0;  // [%]
+  bool passed = true;
+  std::string message;
+};
+
+std::string Pct(double fraction) { return Fixed(fraction * 100, 1) + "%"; }
+
+std::uint64_t Fnv1a(const std::string& s) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char ch : s) h = (h ^ ch) * 1099511628211ULL;
+  return h;
+}
+
+// Config keys in a fixed pseudo-random order (by hash), so splits are reproducible.
+std::vector<std::string> ShuffledConfigs(const std::vector<PipelineRecord>& records) {
+  std::set<std::string> keys;
+  for (const auto& r : records) keys.insert(ConfigKey(r));
+  std::vector<std::string> out(keys.begin(), keys.end());
+  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
+    return Fnv1a(a) != Fnv1a(b) ? Fnv1a(a) < Fnv1a(b) : a < b;
+  });
+  return out;
+}
+
+// The records whose config key is in `held` go to the validation side, the rest to the fit.
+void Split(const std::vector<PipelineRecord>& all, const std::set<std::string>& held,
+           std::vector<PipelineRecord>* fit, std::vector<PipelineRecord>* test) {
+  for (const auto& r : all) (held.count(ConfigKey(r)) ? test : fit)->push_back(r);
+}
+
+std::vector<ValidationInput> FitAndPredict(const HardwareProfile& profile,
+                                           const MeasurementSet& data,
+                                           const std::vector<PipelineRecord>& fit_records,
+                                           const std::vector<PipelineRecord>& test_records,
+                                           const ValidateFlags& f) {
+#ifdef VITPERF_HAVE_FIT
+  MeasurementSet fit_set;
+  fit_set.provenance = data.provenance;
+  fit_set.pipeline = fit_records;
+  fit_set.probes = data.probes;
+  FitOptions options;
+  options.observations.allow_device_mismatch = f.allow_device_mismatch;
+  const FitResult result = FitCoefficients(profile, fit_set, options);
+  HardwareProfile fitted = profile;
+  fitted.coefficients = result.coefficients;
+  fitted.coefficient_errors = result.errors;
+  return PredictRecords(test_records, fitted);
+#else
+  (void)profile, (void)data, (void)fit_records, (void)test_records, (void)f;
+  throw std::invalid_argument(
+      "--holdout/--holdout-fraction/--kfold refit the profile, and this vitperf was built without "
+      "Ceres (install libceres-dev and rebuild), or validate without a split");
+#endif
+}
+
+std::string XmlEscape(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    switch (ch) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += ch;
+    }
+  }
+  return out;
+}
+
+void WriteJunit(const std::string& path, const std::vector<Check>& checks,
+                const std::string& summary) {
+  std::ofstream out(path);
+  if (!out) throw std::runtime_error(path + ": cannot write the JUnit report");
+  int failures = 0;
+  for (const auto& c : checks) failures += !c.passed;
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      << "<testsuites>\n  <testsuite name=\"vitperf.validate\" tests=\"" << checks.size()
+      << "\" failures=\"" << failures << "\">\n";
+  for (const auto& c : checks) {
+    out << "    <testcase classname=\"vitperf.validate\" name=\"" << XmlEscape(c.name) << "\">\n";
+    if (!c.passed) out << "      <failure message=\"" << XmlEscape(c.message) << "\"/>\n";
+    out << "      <system-out>" << XmlEscape(c.message) << "</system-out>\n    </testcase>\n";
+  }
+  out << "    <system-out>" << XmlEscape(summary)
+      << "</system-out>\n  </testsuite>\n</testsuites>\n";
+}
+
+void PrintReport(const ValidationReport& r, const std::vector<Check>& checks) {
+  TextTable summary({"metric", "value", "bound", "status"});
+  auto bound_of = [&](const std::string& name, std::string* status) {
+    for (const auto& c : checks)
+      if (c.name == name) {
+        *status = c.passed ? "ok" : "EXCEEDED";
+        return Fixed(c.bound, 1) + "%";
+      }
+    return std::string();
+  };
+  std::string s1, s2, s3;
+  summary.AddRow({"points", std::to_string(r.points.size()), "", ""});
+  summary.AddRow({"MAPE", Pct(r.mape), bound_of("max_mape", &s1), s1});
+  summary.AddRow({"median APE", Pct(r.median_ape), "", ""});
+  summary.AddRow({"P90 APE", Pct(r.p90_ape), "", ""});
+  summary.AddRow({"Spearman rank correlation", Fixed(r.spearman, 3), "", ""});
+  summary.AddRow({"configs with a batch choice", std::to_string(r.regrets.size()), "", ""});
+  summary.AddRow({"best-batch regret, mean", Pct(r.mean_regret), "", ""});
+  summary.AddRow({"best-batch regret, max", Pct(r.max_regret), bound_of("max_regret", &s2), s2});
+  summary.AddRow({"OOM prediction accuracy",
+                  Pct(r.oom.Accuracy()) + " of " + std::to_string(r.oom.records), "", ""});
+  summary.Print(std::cout);
+  if (r.oom.missed || r.oom.false_alarm)
+    std::cout << "  OOM: " << r.oom.missed << " ran out of memory but predicted to fit, "
+              << r.oom.false_alarm << " ran but predicted not to fit\n";
+  (void)s3;
+
+  std::cout << "\nworst points:\n";
+  TextTable worst({"point", "measured img/s", "predicted img/s", "error", "regime"});
+  for (const auto& p : r.worst)
+    worst.AddRow({p.label, Si(p.measured_ips), Si(p.predicted_ips),
+                  (p.predicted_ips >= p.measured_ips ? "+" : "-") + Pct(p.ape),
+                  ToString(p.regime)});
+  worst.Print(std::cout);
+
+  std::cout << "\nby predicted regime:\n";
+  TextTable regimes({"regime", "points", "MAPE", "median APE"});
+  for (const auto& g : r.regimes)
+    regimes.AddRow({ToString(g.regime), std::to_string(g.points), Pct(g.mape), Pct(g.median_ape)});
+  regimes.Print(std::cout);
+
+  if (!r.regrets.empty()) {
+    std::vector<ConfigRegret> top = r.regrets;
+    std::stable_sort(top.begin(), top.end(), [](const ConfigRegret& a, const ConfigRegret& b) {
+      return a.regret > b.regret;
+    });
+    if (top.size() > 5) top.resize(5);
+    std::cout << "\nlargest best-batch regrets:\n";
+    TextTable regret({"config", "model's batch", "measured best", "regret"});
+    for (const auto& c : top)
+      regret.AddRow({c.label, std::to_string(c.predicted_best_batch),
+                     std::to_string(c.measured_best_batch), Pct(c.regret)});
+    regret.Print(std::cout);
+  }
+}
+
+void RunValidate(const ValidateFlags& f) {
+  for (const auto& path : f.data)
+    if (!std::filesystem::is_regular_file(path))
+      throw std::invalid_argument("data: cannot open '" + path + "' (no such file)");
+  const int splits = !f.holdout.empty() + f.holdout_fraction.has_value() + f.kfold.has_value();
+  if (splits > 1)
+    throw std::invalid_argument("--holdout, --holdout-fraction and --kfold: use at most one");
+  if (f.holdout_fraction && !(*f.holdout_fraction > 0 && *f.holdout_fraction < 1))
+    throw std::invalid_argument("holdout-fraction: must be between 0 and 1 (exclusive)");
+  if (f.max_mape_pct && !(*f.max_mape_pct >= 0))
+    throw std::invalid_argument("max-mape: must be a non-negative percentage");
+  if (f.max_regret_pct && !(*f.max_regret_pct >= 0))
+    throw std::invalid_argument("max-regret: must be a non-negative percentage");
+  if (!(f.near_best > 0 && f.near_best <= 1))
+    throw std::invalid_argument("near-best: must be in (0, 1]");
+  const HardwareProfile profile = LoadProfile(f.profile);
+
+  MeasurementSet data;
+  for (const auto& path : f.data) ReadMeasurements(path, &data);
+  for (const auto& w : data.warnings) std::cerr << "warning: " << w << "\n";
+
+  std::vector<ValidationInput> inputs;
+  nlohmann::json split = {{"kind", "none"}};
+  if (!f.holdout.empty()) {
+    std::set<std::string> names, held;
+    std::stringstream list(f.holdout);
+    for (std::string name; std::getline(list, name, ',');)
+      if (!name.empty()) names.insert(name);
+    std::set<std::string> known;
+    for (const auto& r : data.pipeline) {
+      known.insert(r.config.name);
+      if (names.count(r.config.name)) held.insert(ConfigKey(r));
+    }
+    for (const auto& n : names)
+      if (!known.count(n)) {
+        std::string all;
+        for (const auto& k : known) all += (all.empty() ? "" : ", ") + k;
+        throw std::invalid_argument("holdout: no config named '" + n +
+                                    "' in the data (names: " + all + ")");
+      }
+    std::vector<PipelineRecord> fit, test;
+    Split(data.pipeline, held, &fit, &test);
+    inputs = FitAndPredict(profile, data, fit, test, f);
+    split = {{"kind", "holdout"},
+             {"configs", std::vector<std::string>(names.begin(), names.end())},
+             {"fit_records", fit.size()},
+             {"test_records", test.size()}};
+  } else if (f.holdout_fraction) {
+    const std::vector<std::string> configs = ShuffledConfigs(data.pipeline);
+    if (configs.size() < 2)
+      throw std::invalid_argument("holdout-fraction: needs at least 2 configs, the data have " +
+                                  std::to_string(configs.size()));
+    const size_t n = std::clamp<size_t>(std::lround(*f.holdout_fraction * configs.size()), 1,
+                                        configs.size() - 1);
+    std::vector<PipelineRecord> fit, test;
+    Split(data.pipeline, std::set<std::string>(configs.begin(), configs.begin() + n), &fit, &test);
+    inputs = FitAndPredict(profile, data, fit, test, f);
+    split = {{"kind", "holdout_fraction"},
+             {"fraction", *f.holdout_fraction},
+             {"held_configs", n},
+             {"configs", configs.size()}};
+  } else if (f.kfold) {
+    const std::vector<std::string> configs = ShuffledConfigs(data.pipeline);
+    const int k = *f.kfold;
+    if (k < 2 || k > static_cast<int>(configs.size()))
+      throw std::invalid_argument("kfold: must be between 2 and the number of configs (" +
+                                  std::to_string(configs.size()) + ")");
+    for (int fold = 0; fold < k; ++fold) {
+      std::set<std::string> held;
+      for (size_t i = fold; i < configs.size(); i += k) held.insert(configs[i]);
+      std::vector<PipelineRecord> fit, test;
+      Split(data.pipeline, held, &fit, &test);
+      auto part = FitAndPredict(profile, data, fit, test, f);
+      inputs.insert(inputs.end(), part.begin(), part.end());
+    }
+    split = {{"kind", "kfold"}, {"folds", k}, {"configs", configs.size()}};
+  } else {
+    inputs = PredictRecords(data.pipeline, profile);
+  }
+
+  ValidationOptions options;
+  options.near_best_fraction = f.near_best;
+  const ValidationReport report = Validate(inputs, options);
+  if (report.points.empty())
+    throw std::invalid_argument("data: no pipeline records with status ok to validate (" +
+                                std::to_string(data.pipeline.size()) + " pipeline records read)");
+
+  std::vector<Check> checks;
+  auto check = [&](const char* name, double value, std::optional<double> bound_pct) {
+    if (!bound_pct) return;
+    Check c{name, value * 100, *bound_pct, value * 100 <= *bound_pct, ""};
+    char text[160];
+    std::snprintf(text, sizeof text, "%s %.2f%% %s the bound %.2f%%", name, c.value,
+                  c.passed ? "within" : "exceeds", c.bound);
+    c.message = text;
+    checks.push_back(c);
+  };
+  check("max_mape", report.mape, f.max_mape_pct);
+  check("max_regret", report.max_regret, f.max_regret_pct);
+  bool passed = true;
+  for (const auto& c : checks) passed &= c.passed;
+
+  char summary[200];
+  std::snprintf(
+      summary, sizeof summary, "%zu points: MAPE %.2f%%, median APE %.2f%%, max regret %.2f%%",
+      report.points.size(), report.mape * 100, report.median_ape * 100, report.max_regret * 100);
+  if (!f.junit.empty()) {
+    std::vector<Check> cases = checks;
+    if (cases.empty()) cases.push_back({"validation", 0, 0, true, summary});
+    WriteJunit(f.junit, cases, summary);
+  }
+
+  if (f.json) {
+    nlohmann::json j = JsonEnvelope("validation", kValidationSchemaVersion, &profile);
+    j["data"] = f.data;
+    j["split"] = split;
+    j["near_best_fraction"] = f.near_best;
+    const nlohmann::json body = report;
+    for (auto it = body.begin(); it != body.end(); ++it) j[it.key()] = it.value();
+    j["checks"] = nlohmann::json::array();
+    for (const auto& c : checks)
+      j["checks"].push_back(
+          {{"name", c.name}, {"value_pct", c.value}, {"bound_pct", c.bound}, {"passed", c.passed}});
+    j["passed"] = passed;
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::cout << "validating " << profile.name << " (" << profile.display_name << ", "
+              << (profile.calibrated ? "calibrated" : "uncalibrated") << ") against "
+              << f.data.size() << " file(s)";
+    if (split["kind"] != "none") std::cout << ", split: " << split.dump();
+    std::cout << "\n";
+    if (report.skipped) std::cout << report.skipped << " record(s) neither ok nor oom skipped\n";
+    std::cout << "\n";
+    PrintReport(report, checks);
+    for (const auto& c : checks) std::cout << (c.passed ? "PASS " : "FAIL ") << c.message << "\n";
+  }
+  if (!passed) throw ExitStatus{kExitCheckFailed};
+}
+
+}  // namespace
+
+void AddValidateCommand(CLI::App& app) {
+  auto flags = std::make_shared<ValidateFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "validate",
+      "Compare a profile's predictions with measurements; fail when a bound is exceeded");
+  cmd->add_option("--profile", flags->profile,
+                  "profile: a name (see `vitperf gpus`) or a .json file")
+      ->required();
+  cmd->add_option("--data", flags->data, "measurement files (JSONL)")->required();
+  cmd->add_option("--holdout", flags->holdout,
+                  "comma-separated config names (e.g. vit_l16) kept out of a refit and validated "
+                  "(needs Ceres)");
+  cmd->add_option("--holdout-fraction", flags->holdout_fraction,
+                  "share of configs (a config: everything but the batch) held out of a refit");
+  cmd->add_option("--kfold", flags->kfold, "K-fold cross-validation over configs (refits K times)");
+  cmd->add_option("--max-mape", flags->max_mape_pct, "[%] exit 1 when the MAPE exceeds this");
+  cmd->add_option("--max-regret", flags->max_regret_pct,
+                  "[%] exit 1 when the worst best-batch regret exceeds this");
+  cmd->add_option("--near-best", flags->near_best,
+                  "the model picks the smallest batch within this share of its best throughput "
+                  "(1.0: its best; 0.95: what `vitperf best` picks)");
+  cmd->add_option("--junit", flags->junit, "write a JUnit XML report (one testcase per check)");
+  cmd->add_flag("--allow-device-mismatch", flags->allow_device_mismatch,
+                "let a refit use points from a device other than the profile's");
+  cmd->add_flag("--json", flags->json, "print JSON (schema vitperf.validation)");
+  cmd->footer(
+      "Examples:\n  vitperf validate --profile my-h100.json --data h100.jsonl --max-mape 15\n"
+      "  vitperf validate --profile h100 --data h100.jsonl --kfold 5 --junit validate.xml\n"
+      "Exit status: 0 within bounds, 1 a bound exceeded, 2 bad input.");
+  cmd->callback([flags] { RunValidate(*flags); });
+}
+
+}  // namespace vitperf::cli
