@@ -190,7 +190,8 @@ struct Writer {
         std::ofstream out = OpenFile(options.out_dir, "measured_batch_" + name + ".dat");
         out << "# batch  throughput[img/s]  per_image[ms]  (measured " << name << ")\n";
         for (const PipelineRecord& r : data.pipeline)
-          if (r.status == PointStatus::ok && r.config.name == name && r.throughput_ips > 0) {
+          if (r.status == PointStatus::ok && r.config.name == name && r.throughput_ips > 0 &&
+              r.config.image_height == c.image_height && r.config.precision == c.precision) {
             out << r.batch << " " << Num(r.throughput_ips) << " " << Num(1e3 / r.throughput_ips)
                 << "\n";
             ++measured;
