@@ -171,8 +171,8 @@ BestSearchResult SearchBestConfigs(const ViTConfig& model, const HardwareProfile
     throw std::invalid_argument("memory-limit: must be a positive number of GiB");
   if (options.top < 1) throw std::invalid_argument("top: must be at least 1");
   const std::vector<Precision> precisions =
-      options.precisions.empty() ? std::vector<Precision>{Precision::fp32, Precision::tf32,
-                                                          Precision::fp16, Precision::bf16}
+      options.precisions.empty() ? std::vector<Precision>{Precision::bf16, Precision::fp16,
+                                                          Precision::tf32, Precision::fp32}
                                  : options.precisions;
 
   BestSearchResult r;
