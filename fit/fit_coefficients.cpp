@@ -207,16 +207,21 @@ FitResult FitCoefficients(const HardwareProfile& base, const MeasurementSet& dat
       if (null_share > kNullSpaceShare) determined[informed[t]] = false;
     }
 
+    // Ask for the pseudo-inverse straight away when the SVD above found a null space (Ceres
+    // would otherwise refuse, and log the refusal); the retry covers borderline conditioning.
+    bool null_space = false;
+    for (int i : informed) null_space |= !determined[i];
     ceres::Covariance::Options co;
     co.algorithm_type = ceres::DENSE_SVD;
+    if (null_space) co.null_space_rank = -1;
     auto covariance = std::make_unique<ceres::Covariance>(co);
     const std::vector<std::pair<const double*, const double*>> blocks{{log_c.data(), log_c.data()}};
     bool ok = covariance->Compute(blocks, data_problem.get());
-    if (!ok) {
-      result.rank_deficient = true;
+    if (!ok && !null_space) {
       co.null_space_rank = -1;  // Moore-Penrose pseudo-inverse: drop the undetermined directions
       covariance = std::make_unique<ceres::Covariance>(co);
       ok = covariance->Compute(blocks, data_problem.get());
+      result.rank_deficient = true;
     }
     if (ok && scale2 > 0) {
       std::vector<double> c(kNumCoefficients * kNumCoefficients);
