@@ -166,7 +166,8 @@ TEST_F(FitCli, BadInputExitsTwoWithOneLine) {
       << validate.err;
 }
 
-// The real thing on the CPU: measure the CI experiment, fit the generic CPU profile to it,
+// The real thing on the CPU: measure the CI experiment, fit the generic CPU profile to it (a
+// "-generic" profile matches any device of its kind, so no --allow-device-mismatch),
 // validate the fit on the same points with a loose bound (a CPU is noisy and the model is a GPU
 // model; the bound guards against a broken pipeline, not for accuracy).
 TEST(FitCliEndToEnd, MeasureFitValidateOnCpu) {
@@ -178,8 +179,8 @@ TEST(FitCliEndToEnd, MeasureFitValidateOnCpu) {
   const CommandResult m =
       RunVitperf("measure --experiment ci_cpu --device cpu -o " + data, "e2e_measure");
   ASSERT_EQ(m.exit_code, 0) << m.err;
-  const CommandResult f = RunVitperf(
-      "fit " + data + " --base cpu-generic --allow-device-mismatch -o " + profile, "e2e_fit");
+  const CommandResult f =
+      RunVitperf("fit " + data + " --base cpu-generic -o " + profile, "e2e_fit");
   ASSERT_EQ(f.exit_code, 0) << f.err << f.out;
   const auto p = nlohmann::json::parse(ReadWholeFile(profile));
   EXPECT_EQ(p["calibrated"], true);
