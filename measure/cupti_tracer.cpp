@@ -3,6 +3,9 @@
 
 #include <cupti.h>
 
+#include <algorithm>
+#include <vector>
+
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
@@ -46,6 +49,7 @@ struct Sum {
 struct Collector {
   std::mutex mutex;
   std::map<std::string, Sum> kernels;  // by class
+  std::map<std::string, Sum> by_name;  // by kernel name (mangled), for the top list
   std::map<std::string, Sum> memcpy;   // by direction
   std::size_t dropped = 0;
 };
@@ -74,9 +78,11 @@ void CUPTIAPI BufferCompleted(CUcontext context, uint32_t stream_id, uint8_t* bu
       if (record->kind == CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL ||
           record->kind == CUPTI_ACTIVITY_KIND_KERNEL) {
         const auto* k = reinterpret_cast<const KernelRecord*>(record);
-        Sum& s = c.kernels[KernelClass(k->name ? k->name : "")];
-        s.time_ns += static_cast<double>(k->end - k->start);
-        s.count += 1;
+        const char* name = k->name ? k->name : "";
+        for (Sum* s : {&c.kernels[KernelClass(name)], &c.by_name[name]}) {
+          s->time_ns += static_cast<double>(k->end - k->start);
+          s->count += 1;
+        }
       } else if (record->kind == CUPTI_ACTIVITY_KIND_MEMCPY) {
         const auto* m = reinterpret_cast<const MemcpyRecord*>(record);
         const char* dir = m->copyKind == CUPTI_ACTIVITY_MEMCPY_KIND_HTOD   ? "h2d"
@@ -128,6 +134,7 @@ std::unique_ptr<CuptiTracer> CuptiTracer::Start(std::string* warning) {
     Collector& c = GlobalCollector();
     std::lock_guard<std::mutex> lock(c.mutex);
     c.kernels.clear();
+    c.by_name.clear();
     c.memcpy.clear();
     c.dropped = 0;
   }
@@ -180,6 +187,17 @@ nlohmann::json CuptiTracer::Stop(std::string* warning) {
     total_ns += s.time_ns;
     total_count += s.count;
   }
+  // The few kernels that take the most time: where a slow class is spending it.
+  std::vector<std::pair<std::string, Sum>> named(c.by_name.begin(), c.by_name.end());
+  std::sort(named.begin(), named.end(),
+            [](const auto& a, const auto& b) { return a.second.time_ns > b.second.time_ns; });
+  out["top_kernels"] = nlohmann::json::array();
+  constexpr std::size_t kTopKernels = 12, kNameChars = 160;
+  for (std::size_t i = 0; i < named.size() && i < kTopKernels; ++i)
+    out["top_kernels"].push_back({{"name", named[i].first.substr(0, kNameChars)},
+                                  {"class", KernelClass(named[i].first.c_str())},
+                                  {"time_ms", named[i].second.time_ns * 1e-6},
+                                  {"count", named[i].second.count}});
   out["kernel_time_ms"] = total_ns * 1e-6;
   out["kernel_count"] = total_count;
   out["memcpy"] = nlohmann::json::object();
@@ -187,6 +205,7 @@ nlohmann::json CuptiTracer::Stop(std::string* warning) {
     out["memcpy"][dir] = {{"time_ms", s.time_ns * 1e-6}, {"count", s.count}, {"bytes", s.bytes}};
   out["dropped_records"] = c.dropped;
   c.kernels.clear();
+  c.by_name.clear();
   c.memcpy.clear();
   c.dropped = 0;
   return out;

@@ -18,6 +18,7 @@
 #include <ATen/cuda/CUDAEvent.h>
 #include <ATen/cuda/CUDAGraph.h>
 #include <c10/cuda/CUDACachingAllocator.h>
+#include <c10/cuda/CUDAException.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
 #include <cuda_runtime_api.h>
@@ -301,7 +302,12 @@ void DeviceGraph::Capture(const Device& d, const std::function<void()>& fn, int 
   c10::cuda::CUDAGuard device_guard(static_cast<c10::DeviceIndex>(d.index));
   // Capture is illegal on the legacy default stream; the warm-up runs on the same side stream.
   auto side = c10::cuda::getStreamFromPool(false, static_cast<c10::DeviceIndex>(d.index));
-  side.wait(c10::cuda::getCurrentCUDAStream(static_cast<c10::DeviceIndex>(d.index)));
+  {
+    // Work queued before (inputs being written) must be done before the side stream reads.
+    at::cuda::CUDAEvent ready;
+    ready.record(c10::cuda::getCurrentCUDAStream(static_cast<c10::DeviceIndex>(d.index)));
+    ready.block(side);
+  }
   {
     c10::cuda::CUDAStreamGuard stream_guard(side);
     for (int i = 0; i < warmup_calls; ++i) fn();
@@ -352,6 +358,9 @@ void ResetPeakMemory(const Device& d) {
 #if VITPERF_HAVE_CUDA
   if (!d.cuda) return;
   const auto index = static_cast<c10::DeviceIndex>(d.index);
+  // The caching allocator refuses stats calls ("Invalid device argument: did you call init?")
+  // until the process has allocated on the device once; a pipeline point can come first.
+  (void)torch::empty({1}, torch::TensorOptions().device(torch::kCUDA, index));
 #if TORCH_VERSION_MAJOR >= 2
   c10::cuda::CUDACachingAllocator::get()->resetPeakStats(index);
 #else
