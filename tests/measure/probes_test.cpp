@@ -239,8 +239,9 @@ TEST(PipelineProbe, SequentialOnCpu) {
   EXPECT_LE(r.preprocess_ms + r.h2d_ms + r.compute_ms + r.d2h_ms, r.latency.p99_ms * 1.05);
   EXPECT_NEAR(r.throughput_ips, 4 / (r.latency.median_ms * 1e-3), 1e-6 * r.throughput_ips);
   EXPECT_NE(r.message.find("CPU device"), std::string::npos);
-  if (!FusedAttentionAvailable())
+  if (!FusedAttentionAvailable()) {
     EXPECT_NE(r.message.find(kFusedFallbackMessage), std::string::npos) << r.message;
+  }
   EXPECT_EQ(r.id, PipelinePointId(Tiny(), 4, o, "cpu"));
 }
 
