@@ -113,8 +113,9 @@ TEST(MeasureCli, CiCpuExperimentWritesAConsistentDataset) {
     EXPECT_NE(j["kind"], "provenance") << "one provenance line per run";
     EXPECT_TRUE(ids.insert(j["id"].get<std::string>()).second) << "duplicate id at line " << i;
     const std::string status = j["status"];
-    if (status != "ok")
+    if (status != "ok") {
       EXPECT_FALSE(j["message"].get<std::string>().empty()) << "no reason for " << status;
+    }
     EXPECT_EQ(j["provenance"]["experiment"], "ci_cpu");
     EXPECT_EQ(j["device"], "cpu");
   }
