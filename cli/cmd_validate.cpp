@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "model/profile_transfer.h"
 #include "cli/run_meta.h"
 #include "predict/text_table.h"
 #include "predict/validation.h"
@@ -24,6 +25,7 @@ namespace {
 
 struct ValidateFlags {
   std::string profile;
+  std::string coefficients_from;
   std::vector<std::string> data;
   std::string holdout;
   std::optional<double> holdout_fraction;
@@ -205,7 +207,9 @@ void RunValidate(const ValidateFlags& f) {
     throw std::invalid_argument("max-regret: must be a non-negative percentage");
   if (!(f.near_best > 0 && f.near_best <= 1))
     throw std::invalid_argument("near-best: must be in (0, 1]");
-  const HardwareProfile profile = LoadProfile(f.profile);
+  HardwareProfile profile = LoadProfile(f.profile);
+  if (!f.coefficients_from.empty())
+    profile = TransferCoefficients(LoadProfile(f.coefficients_from), profile);
 
   MeasurementSet data;
   for (const auto& path : f.data) ReadMeasurements(path, &data);
@@ -340,6 +344,9 @@ void AddValidateCommand(CLI::App& app) {
                   "profile: a name (see `vitperf gpus`) or a .json file")
       ->required();
   cmd->add_option("--data", flags->data, "measurement files (JSONL)")->required();
+  cmd->add_option("--coefficients-from", flags->coefficients_from,
+                  "predict with another (calibrated) profile's coefficients moved onto --profile's "
+                  "datasheet: the cross-GPU check");
   cmd->add_option("--holdout", flags->holdout,
                   "comma-separated config names (e.g. vit_l16) kept out of a refit and validated "
                   "(needs Ceres)");
