@@ -2,6 +2,7 @@
 #pragma once
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -25,7 +26,10 @@ inline std::string ReadWholeFile(const std::string& path) {
 
 // `args` is appended to the binary's path as shell words (quote them yourself when needed).
 inline CommandResult RunVitperf(const std::string& args, const std::string& tag = "cmd") {
-  const std::string base = std::string(VITPERF_TEST_TMP) + "/" + tag;
+  // Unique per process and call: ctest runs test processes in parallel in one folder.
+  static int calls = 0;
+  const std::string base = std::string(VITPERF_TEST_TMP) + "/" + tag + "-" +
+                           std::to_string(getpid()) + "-" + std::to_string(++calls);
   const std::string command = std::string(VITPERF_BINARY) + " " + args + " >" + base +
                               ".out 2>" + base + ".err </dev/null";
   CommandResult r;
