@@ -8,6 +8,7 @@
 #include "model/parameter_count.h"
 #include "predict/batch_sweep.h"
 #include "predict/explain.h"
+#include "predict/prediction_interval.h"
 #include "predict/text_table.h"
 
 namespace vitperf::cli {
@@ -36,19 +37,33 @@ void PrintTable(const ViTConfig& config, const PipelineOptions& options,
             << Bytes(first.memory.weights_bytes) << ", "
             << Fixed(first.matmul_macs / first.batch * 1e-9, 2) << " GMAC/image, "
             << "largest batch that fits: " << sweep.largest_fitting_batch << "\n\n";
-  TextTable table({"batch", "p50 [ms]", "p90 [ms]", "img/s", "memory", "H2D [ms]",
-                   "compute [ms]", "D2H [ms]", "AI [FLOP/B]", "regime", ""});
+  // Calibrated profiles carry coefficient errors: show throughput's one-sigma band.
+  const bool band = profile.calibrated;
+  std::vector<std::string> header{"batch", "p50 [ms]", "p90 [ms]", "img/s"};
+  if (band) header.push_back("+-1sd");
+  for (const char* h : {"memory", "H2D [ms]", "compute [ms]", "D2H [ms]", "AI [FLOP/B]", "regime", ""})
+    header.push_back(h);
+  TextTable table(header);
   for (size_t i = 0; i < sweep.rows.size(); ++i) {
     const Prediction& p = sweep.rows[i];
     const bool mark = sweep.recommended && *sweep.recommended == static_cast<int>(i);
-    table.AddRow({std::to_string(p.batch),
-                  Fixed(p.latency_p50_s * 1e3, 3), Fixed(p.latency_p90_s * 1e3, 3),
-                  Fixed(p.throughput_ips, 0), Bytes(p.memory.TotalBytes()),
-                  Fixed(p.h2d_s * 1e3, 3), Fixed(p.compute_s * 1e3, 3), Fixed(p.d2h_s * 1e3, 3),
-                  Fixed(p.arithmetic_intensity, 0), ToString(p.regime),
-                  mark ? "* recommended" : (p.fits ? "" : "! over memory limit")});
+    std::vector<std::string> row{std::to_string(p.batch), Fixed(p.latency_p50_s * 1e3, 3),
+                                 Fixed(p.latency_p90_s * 1e3, 3), Fixed(p.throughput_ips, 0)};
+    if (band)
+      row.push_back(
+          Fixed(100 * PredictThroughputInterval(config, p.batch, options, profile).relative_sigma,
+                1) + "%");
+    for (std::string cell :
+         {Bytes(p.memory.TotalBytes()), Fixed(p.h2d_s * 1e3, 3), Fixed(p.compute_s * 1e3, 3),
+          Fixed(p.d2h_s * 1e3, 3), Fixed(p.arithmetic_intensity, 0), ToString(p.regime),
+          std::string(mark ? "* recommended" : (p.fits ? "" : "! over memory limit"))})
+      row.push_back(cell);
+    table.AddRow(row);
   }
   table.Print(std::cout);
+  if (band)
+    std::cout << "+-1sd: throughput spread from the fitted coefficients' standard errors only; "
+                 "the model's held-out error is larger (vitperf validate)\n";
   std::cout << "\n";
   if (sweep.recommended) {
     const Prediction& best = sweep.rows[*sweep.recommended];
@@ -86,6 +101,11 @@ void Run(const PredictFlags& f) {
     out["parameters"] = CountParameters(config).Total();
     out["largest_fitting_batch"] = sweep.largest_fitting_batch;
     out["rows"] = sweep.rows;
+    if (profile.calibrated)
+      for (size_t i = 0; i < sweep.rows.size(); ++i) {
+        const auto band = PredictThroughputInterval(config, sweep.rows[i].batch, options, profile);
+        out["rows"][i]["throughput_interval_ips"] = {{"low", band.low_ips}, {"high", band.high_ips}};
+      }
     out["recommended_batch"] =
         sweep.recommended ? nlohmann::json(sweep.rows[*sweep.recommended].batch) : nlohmann::json();
     out["recommendation_reason"] = sweep.recommendation_reason;
