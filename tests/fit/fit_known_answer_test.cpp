@@ -51,7 +51,7 @@ CoefficientValues<double> Perturbed(const CoefficientValues<double>& truth) {
 }
 
 HardwareProfile TruthProfile() {
-  HardwareProfile p = LoadProfile("h100-sxm");
+  HardwareProfile p = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
   p.coefficients = Truth();
   return p;
 }
@@ -122,7 +122,7 @@ MeasurementSet Dataset(const SyntheticOptions& o, const HardwareProfile& truth) 
 }
 
 FitResult Fit(const MeasurementSet& data, const HardwareProfile& truth) {
-  HardwareProfile base = LoadProfile("h100-sxm");  // datasheet priors, uncalibrated
+  HardwareProfile base = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");  // datasheet priors, uncalibrated
   FitOptions options;
   options.start = Perturbed(truth.coefficients);
   return FitCoefficients(base, data, options);
@@ -199,7 +199,7 @@ TEST(FitKnownAnswer, WithoutRobustLossOutliersDoMoveIt) {
   FitOptions options;
   options.start = Perturbed(truth.coefficients);
   options.loss = RobustLoss::none;
-  const FitResult plain = FitCoefficients(LoadProfile("h100-sxm"), Dataset(dirty, truth), options);
+  const FitResult plain = FitCoefficients(LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), Dataset(dirty, truth), options);
   double worst = 0;
   for (const auto& f : plain.per_coefficient)
     if (f.informed)
@@ -212,7 +212,7 @@ TEST(FitKnownAnswer, UninformedCoefficientsKeepTheBaseValues) {
   const HardwareProfile truth = TruthProfile();
   MeasurementSet data;
   data.probes = SyntheticProbes(truth, 0.0);
-  const HardwareProfile base = LoadProfile("h100-sxm");
+  const HardwareProfile base = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
   const FitResult r = FitCoefficients(base, data, FitOptions{});
   for (Coef c : {Coef::overlap_efficiency, Coef::host_copy_gbs, Coef::numa_remote_factor,
                  Coef::latency_p90_factor, Coef::activation_memory_factor}) {
@@ -236,7 +236,7 @@ TEST(FitKnownAnswer, ConfoundedCoefficientsAreReportedUndetermined) {
     if (p.probe == "h2d" && p.params["host_memory"] == "pinned" && p.params["bytes"] == 1048576.0)
       data.probes.push_back(p);
   ASSERT_EQ(data.probes.size(), 1u);
-  const FitResult r = FitCoefficients(LoadProfile("h100-sxm"), data, FitOptions{});
+  const FitResult r = FitCoefficients(LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), data, FitOptions{});
   EXPECT_TRUE(r.rank_deficient);
   EXPECT_TRUE(r.per_coefficient[static_cast<int>(Coef::h2d_pinned_gbs)].informed);
   EXPECT_FALSE(r.per_coefficient[static_cast<int>(Coef::h2d_pinned_gbs)].determined);

@@ -38,7 +38,15 @@ TEST(HardwareProfilesShipped, EveryFileLoadsAndIsValid) {
     EXPECT_FALSE(p.display_name.empty());
     EXPECT_FALSE(p.sources.empty()) << "every profile cites at least one source";
     for (const auto& s : p.sources) EXPECT_FALSE(s.empty());
-    EXPECT_FALSE(p.calibrated) << "shipped datasheet profiles are uncalibrated";
+    if (p.calibrated) {
+      // A calibrated profile says how it was fitted and keeps its datasheet base beside it.
+      EXPECT_FALSE(p.fit.is_null()) << "a calibrated profile records its fit";
+      const auto base = file.parent_path() / "datasheet" / file.filename();
+      ASSERT_TRUE(std::filesystem::exists(base)) << base;
+      EXPECT_FALSE(LoadProfileFile(base.string()).calibrated);
+    } else {
+      EXPECT_TRUE(p.fit.is_null()) << "an uncalibrated profile has no fit block";
+    }
     if (p.price_per_hour_usd) {
       EXPECT_FALSE(p.price_source.empty()) << "a price needs its source";
     }

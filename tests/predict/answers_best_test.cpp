@@ -15,7 +15,7 @@ namespace {
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
 TEST(AnswersBest, LatencySloBoundsEveryListedConfiguration) {
-  const HardwareProfile h100 = LoadProfile("h100");
+  const HardwareProfile h100 = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
   BestSearchOptions free_options, slo_options;
   slo_options.constraints.latency_slo_ms = 10.0;
   const auto model = PresetByName("vit_l16");
@@ -32,7 +32,7 @@ TEST(AnswersBest, LatencySloBoundsEveryListedConfiguration) {
 }
 
 TEST(AnswersBest, MemoryLimitBoundsEveryListedConfiguration) {
-  const HardwareProfile h100 = LoadProfile("h100");
+  const HardwareProfile h100 = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
   BestSearchOptions o;
   o.constraints.memory_limit_bytes = 2 * kGiB;
   const BestSearchResult r = SearchBestConfigs(PresetByName("vit_b16"), h100, o);
@@ -45,7 +45,7 @@ TEST(AnswersBest, MemoryLimitBoundsEveryListedConfiguration) {
 TEST(AnswersBest, ImpossibleSloListsNothing) {
   BestSearchOptions o;
   o.constraints.latency_slo_ms = 1e-3;  // 1 us: below any kernel launch
-  const BestSearchResult r = SearchBestConfigs(PresetByName("vit_b16"), LoadProfile("h100"), o);
+  const BestSearchResult r = SearchBestConfigs(PresetByName("vit_b16"), LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), o);
   EXPECT_TRUE(r.top.empty());
   EXPECT_EQ(r.pipelines_without_batch, r.pipelines);
   EXPECT_TRUE(r.greedy_path.empty());
@@ -53,7 +53,7 @@ TEST(AnswersBest, ImpossibleSloListsNothing) {
 
 TEST(AnswersBest, BaselineIsThePlainPipelineAndTheGreedyPathOnlyGains) {
   const BestSearchResult r =
-      SearchBestConfigs(PresetByName("vit_b16"), LoadProfile("h100"), BestSearchOptions{});
+      SearchBestConfigs(PresetByName("vit_b16"), LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), BestSearchOptions{});
   EXPECT_EQ(r.baseline.config.precision, Precision::fp32);
   EXPECT_EQ(r.baseline.options.execution, ExecutionMode::eager);
   EXPECT_EQ(r.baseline.options.input, InputFormat::float32);
@@ -78,7 +78,7 @@ TEST(AnswersBest, BaselineIsThePlainPipelineAndTheGreedyPathOnlyGains) {
 }
 
 TEST(AnswersBest, RemoteNumaIsSlowerAndMarkedUnmeasuredOnADatasheetProfile) {
-  const HardwareProfile h100 = LoadProfile("h100");
+  const HardwareProfile h100 = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
   ASSERT_FALSE(h100.calibrated);
   EXPECT_FALSE(NumaFactorMeasured(h100));
   const BestSearchResult r = SearchBestConfigs(PresetByName("vit_b16"), h100, {});
@@ -95,7 +95,7 @@ TEST(AnswersBest, RemoteNumaIsSlowerAndMarkedUnmeasuredOnADatasheetProfile) {
 TEST(AnswersBest, RestrictedPrecisionSearchesOnlyThatPrecision) {
   BestSearchOptions o;
   o.precisions = {Precision::tf32};
-  const BestSearchResult r = SearchBestConfigs(PresetByName("vit_s16"), LoadProfile("h100"), o);
+  const BestSearchResult r = SearchBestConfigs(PresetByName("vit_s16"), LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), o);
   for (const Candidate& c : r.top) EXPECT_EQ(c.config.precision, Precision::tf32);
   EXPECT_EQ(r.baseline.config.precision, Precision::tf32);
 }
@@ -104,7 +104,7 @@ TEST(AnswersCost, PerMillionImagesFromHourlyPrice) {
   // $3.60/h at 1000 img/s: 3.6e6 images per hour cost $3.60, so $1 per million.
   EXPECT_NEAR(CostPerMillionImages(3.6, 1000), 1.0, 1e-12);
   EXPECT_TRUE(std::isnan(CostPerMillionImages(3.6, 0)));
-  const HardwareProfile h100 = LoadProfile("h100");
+  const HardwareProfile h100 = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
   EXPECT_DOUBLE_EQ(ResolvePrice(h100, 1.5)->usd_per_hour, 1.5);
   EXPECT_THROW(ResolvePrice(h100, -1.0), std::invalid_argument);
 }

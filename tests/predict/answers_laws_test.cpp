@@ -35,7 +35,7 @@ TEST(AnswersLaws, TransferToComputeRatioFallsAsResolutionRises) {
   // By hand, per batch of B images at resolution r: H2D bytes = B * 3 r^2 (uint8), so H2D time
   // grows as r^2. Compute grows as r^2 (linear layers, ~tokens) plus r^4 (attention, ~tokens^2),
   // i.e. faster than r^2 once attention matters. So H2D/compute must fall with r.
-  const HardwareProfile h100 = LoadProfile("h100");
+  const HardwareProfile h100 = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
   PipelineOptions o;
   o.execution = ExecutionMode::graph;  // no dispatch floor hiding the compute growth
   o.input = InputFormat::uint8;
@@ -50,7 +50,7 @@ TEST(AnswersLaws, TransferToComputeRatioFallsAsResolutionRises) {
 }
 
 TEST(AnswersLaws, CrossoverSeparatesTransferAndComputeDominance) {
-  const HardwareProfile h100 = LoadProfile("h100");
+  const HardwareProfile h100 = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
   PipelineOptions o;
   o.execution = ExecutionMode::graph;
   o.input = InputFormat::float32;  // 4 bytes per pixel: transfer can overtake compute
@@ -72,7 +72,7 @@ TEST(AnswersLaws, CrossoverSeparatesTransferAndComputeDominance) {
 }
 
 TEST(AnswersLaws, LargestFittingResolutionPlusOnePatchDoesNotFit) {
-  const HardwareProfile h100 = LoadProfile("h100");
+  const HardwareProfile h100 = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
   for (AttentionImpl attention : {AttentionImpl::math, AttentionImpl::fused}) {
     ViTConfig c = PresetByName("vit_l16");
     c.attention = attention;
@@ -88,7 +88,7 @@ TEST(AnswersLaws, LargestFittingResolutionPlusOnePatchDoesNotFit) {
 }
 
 TEST(AnswersLaws, GridAndResolutionLawsHaveTheExpectedShape) {
-  const ScalingLaws laws = ComputeScalingLaws(LoadProfile("h100"), LawsOptions{});
+  const ScalingLaws laws = ComputeScalingLaws(LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), LawsOptions{});
   EXPECT_EQ(laws.grid.size(), 48u);  // 3 patches x 4 depths x 4 widths
   ASSERT_TRUE(laws.optimal_batch_vs_gflops);
   EXPECT_LT(laws.optimal_batch_vs_gflops->exponent, 0);  // bigger models saturate sooner
@@ -121,7 +121,7 @@ MeasurementSet SyntheticResolutionData(const HardwareProfile& profile, double ex
 }
 
 TEST(AnswersMeasuredLaws, AgreeingDataPassesAndDepartingDataFails) {
-  const HardwareProfile h100 = LoadProfile("h100");
+  const HardwareProfile h100 = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
   const auto same = FitMeasuredLaws(SyntheticResolutionData(h100, 0.0), h100, 0.25);
   ASSERT_EQ(same.size(), 1u);
   EXPECT_EQ(same[0].law, "compute time vs resolution");
