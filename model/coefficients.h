@@ -16,7 +16,7 @@ namespace vitperf {
   X(matmul_k_half, 64.0, 0.0, 8192.0, "elements", "inner size where GEMM efficiency halves")   \
   X(memory_efficiency, 0.85, 0.05, 1.0, "fraction", "of datasheet device-memory bandwidth")    \
   X(vector_efficiency, 0.5, 0.01, 1.0, "fraction", "of peak vector rate in elementwise work")   \
-  X(dispatch_us, 6.0, 0.1, 500.0, "us", "host time to dispatch one kernel, eager")             \
+  X(dispatch_us, 6.0, 0.1, 500.0, "us", "host time per framework call, eager")             \
   X(kernel_gap_us, 1.0, 0.0, 100.0, "us", "device idle between back-to-back kernels")          \
   X(graph_launch_us, 15.0, 0.0, 2000.0, "us", "host time to launch one captured graph")        \
   X(sync_us, 20.0, 0.0, 20000.0, "us", "fixed per-batch cost: synchronise, bookkeeping")       \

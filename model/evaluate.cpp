@@ -39,6 +39,7 @@ Prediction Evaluate(const ViTConfig& config, int batch, const PipelineOptions& o
   p.flops = ops.TotalFlops();
   p.bytes = ops.TotalBytes();
   p.kernels = ops.TotalKernels();
+  p.host_ops = ops.TotalHostOps();
   p.matmul_macs = ops.MatmulMacs();
   p.device_s = forward.device_s;
   p.dispatch_s = forward.dispatch_s;
@@ -77,6 +78,7 @@ void to_json(nlohmann::json& j, const Prediction& p) {
                      {"flops", p.flops},
                      {"bytes", p.bytes},
                      {"kernels", p.kernels},
+                     {"host_ops", p.host_ops},
                      {"matmul_macs", p.matmul_macs},
                      {"arithmetic_intensity", p.arithmetic_intensity},
                      {"achieved_tflops", p.achieved_tflops},

@@ -24,7 +24,7 @@ struct Prediction {
   double throughput_ips = 0;  // [images/s]
 
   // Forward pass.
-  double flops = 0, bytes = 0, kernels = 0, matmul_macs = 0;
+  double flops = 0, bytes = 0, kernels = 0, host_ops = 0, matmul_macs = 0;
   double device_s = 0, dispatch_s = 0;
   double arithmetic_intensity = 0;   // [FLOP/byte] of the forward pass
   double achieved_tflops = 0;        // forward FLOPs over compute-stage time

@@ -29,6 +29,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.flops = 2 * op.macs;
     op.bytes = in_bytes + weight_bytes + out_bytes;
     op.kernels = 1;
+    op.host_ops = 3;  // linear -> view, addmm, view
   };
 
   if (options.normalize_input_on_device) {
@@ -37,6 +38,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.bytes = b * pixels * (1 + e);
     op.live_bytes = op.bytes;
     op.kernels = fused ? 1 : 3;  // to(float), sub/div, to(precision)
+    op.host_ops = 9;  // mean/std constants (tensor, view, to) x2, to(float), addcmul, to
   }
   {
     Operator& op = out->Add(OpKind::patch_embed, OpClass::matmul, 1);
@@ -44,6 +46,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     gemm(op, b * p, d, k, 1, b * pixels * e, (k * d + d) * e, b * p * d * e);
     op.live_bytes = b * pixels * e + b * p * d * e;
     op.kernels = fused ? 1 : 2;  // convolution + bias
+    op.host_ops = 4;  // conv2d (two dispatch levels), flatten, transpose
   }
   {
     Operator& op = out->Add(OpKind::embed_assemble, OpClass::elementwise, 1);
@@ -51,6 +54,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.bytes = b * p * d * e + n * d * e + bnd;
     op.live_bytes = b * p * d * e + bnd;
     op.kernels = fused ? 1 : 2;  // class-token concat, position add
+    op.host_ops = 3;  // expand, cat, add
   }
   // Pre-norm blocks: two LayerNorms and two residual adds per block.
   {
@@ -59,6 +63,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.bytes = 2 * bnd + 2 * d * e;
     op.live_bytes = 2 * bnd;
     op.kernels = 1;
+    op.host_ops = 2;  // layer_norm -> native_layer_norm
   }
   {
     Operator& op = out->Add(OpKind::qkv, OpClass::matmul, depth);
@@ -73,20 +78,24 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.bytes = 4 * bnd;  // read q, k, v; write the output
     op.live_bytes = 5 * bnd;
     op.kernels = 1;
+    op.host_ops = 4;  // scaled_dot_product_attention, backend choice, kernel call, view
   } else {
     Operator& s = out->Add(OpKind::attn_scores, OpClass::matmul, depth);
     gemm(s, n, n, hd, b * h, 2 * bnd, 0, scores);
     s.bytes += 2 * bnd / 3;  // q * scale, a separate pass over q
     s.kernels = fused ? 1 : 2;
+    s.host_ops = 7;  // q * scale, transpose, matmul (expand, reshape, bmm, view)
     s.live_bytes = 4 * bnd + scores;
     Operator& sm = out->Add(OpKind::softmax, OpClass::elementwise, depth);
     sm.flops = 5 * b * h * n * n;
     sm.bytes = 2 * scores;
     sm.live_bytes = 4 * bnd + 2 * scores;
     sm.kernels = 1;
+    sm.host_ops = 1;
     Operator& v = out->Add(OpKind::attn_values, OpClass::matmul, depth);
     gemm(v, n, hd, n, b * h, scores + bnd / 3, 0, bnd);
     v.live_bytes = 4 * bnd + scores + bnd;
+    v.host_ops = 5;  // matmul (expand, reshape, bmm, view)
   }
   if (!fused) {
     // Copies that make heads contiguous: the math path splits q, k, v and merges the output
@@ -96,6 +105,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.bytes = 2 * copies * bnd;
     op.live_bytes = 5 * bnd;
     op.kernels = copies;
+    op.host_ops = 7;  // reshape, permute, three selects; transpose, reshape
   }
   {
     Operator& op = out->Add(OpKind::proj, OpClass::matmul, depth);
@@ -109,6 +119,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.bytes = fused ? bnd : 3 * bnd;
     op.live_bytes = 3 * bnd;
     op.kernels = fused ? 0 : 1;
+    op.host_ops = fused ? 0 : 1;
   }
   {
     Operator& op = out->Add(OpKind::mlp_up, OpClass::matmul, depth);
@@ -121,6 +132,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.bytes = 2 * bnf;
     op.live_bytes = bnd + 2 * bnf;
     op.kernels = 1;
+    op.host_ops = 1;
   }
   {
     Operator& op = out->Add(OpKind::mlp_down, OpClass::matmul, depth);
@@ -133,6 +145,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.bytes = 2 * bnd + 2 * d * e;
     op.live_bytes = 2 * bnd;
     op.kernels = 1;
+    op.host_ops = 2;
   }
   if (c.output != OutputKind::tokens) {
     Operator& op = out->Add(OpKind::pool, OpClass::elementwise, 1);
@@ -141,6 +154,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.bytes = (mean ? bnd : b * d * e) + b * d * e;
     op.live_bytes = bnd + b * d * e;
     op.kernels = 1;
+    op.host_ops = mean ? 2 : 1;  // narrow + mean, or select
   }
   if (c.output == OutputKind::logits) {
     Operator& op = out->Add(OpKind::head, OpClass::matmul, 1);
@@ -162,6 +176,11 @@ double OperatorList::TotalBytes() const {
 double OperatorList::TotalKernels() const {
   double t = 0;
   for (const auto& op : *this) t += op.repeat * op.kernels;
+  return t;
+}
+double OperatorList::TotalHostOps() const {
+  double t = 0;
+  for (const auto& op : *this) t += op.repeat * op.host_ops;
   return t;
 }
 double OperatorList::PeakLiveBytes() const {

@@ -86,6 +86,9 @@ struct Operator {
   double bytes = 0;        // minimum device-memory traffic: inputs read once, outputs written once
   double live_bytes = 0;   // activations alive while it runs (inputs, outputs, residual stream)
   double kernels = 0;      // launches
+  // Framework calls the host dispatches in eager mode, views and kernel-less ops included
+  // (LibTorch pays its per-op cost for a reshape as for a GEMM), as the ViT module makes them.
+  double host_ops = 0;
   GemmShape gemm;          // zero count when not a matrix product
 };
 
@@ -115,6 +118,7 @@ struct OperatorList {
   double TotalFlops() const;
   double TotalBytes() const;
   double TotalKernels() const;
+  double TotalHostOps() const;
   double PeakLiveBytes() const;
   double MatmulMacs() const;  // multiply-accumulates in matrix products (what timm/fvcore count)
 };

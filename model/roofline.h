@@ -69,6 +69,7 @@ struct ForwardTime {
   T memory_bound_s{};    // device time in memory-bound operators
   T gaps_s{};            // device idle between kernels
   double kernels = 0;
+  double host_ops = 0;
 };
 
 template <typename T>
@@ -80,10 +81,11 @@ ForwardTime<T> TimeForward(const OperatorList& ops, const DeviceRates& r, Execut
     const T busy = t.time_s * op.repeat;
     (t.compute_bound ? f.compute_bound_s : f.memory_bound_s) += busy;
     f.kernels += op.repeat * op.kernels;
+    f.host_ops += op.repeat * op.host_ops;
   }
   f.gaps_s = T(f.kernels) * c[Coef::kernel_gap_us] * 1e-6;
   f.device_s = f.compute_bound_s + f.memory_bound_s + f.gaps_s;
-  f.dispatch_s = mode == ExecutionMode::eager ? T(f.kernels) * c[Coef::dispatch_us] * 1e-6
+  f.dispatch_s = mode == ExecutionMode::eager ? T(f.host_ops) * c[Coef::dispatch_us] * 1e-6
                                               : c[Coef::graph_launch_us] * 1e-6;
   f.total_s = MaxOf(f.device_s, f.dispatch_s);
   return f;
