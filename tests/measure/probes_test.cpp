@@ -14,6 +14,7 @@
 #include "measure/pipeline_probe.h"
 #include "measure/timing.h"
 #include "measure/vit_module.h"
+#include "tests/measure/tiny_config.h"
 
 namespace vitperf::measure {
 namespace {
@@ -26,19 +27,6 @@ ProbeContext FastCpu() {
   ctx.time_cap_s = 0.4;
   ctx.provenance = {{"test", true}};
   return ctx;
-}
-
-ViTConfig Tiny() {
-  ViTConfig c;
-  c.name = "tiny";
-  c.image_height = c.image_width = 64;
-  c.patch = 16;
-  c.dim = 64;
-  c.depth = 2;
-  c.heads = 2;
-  c.classes = 10;
-  c.precision = Precision::fp32;
-  return c;
 }
 
 TEST(Device, ParsesAndRejectsWithAClearMessage) {

@@ -7,22 +7,10 @@
 
 #include "model/parameter_count.h"
 #include "model/presets.h"
+#include "tests/measure/tiny_config.h"
 
 namespace vitperf::measure {
 namespace {
-
-ViTConfig Tiny() {
-  ViTConfig c;
-  c.name = "tiny";
-  c.image_height = c.image_width = 64;
-  c.patch = 16;
-  c.dim = 64;
-  c.depth = 2;
-  c.heads = 2;
-  c.classes = 10;
-  c.precision = Precision::fp32;
-  return c;
-}
 
 void ExpectCountMatches(const ViTConfig& c) {
   VitModule m(c);
