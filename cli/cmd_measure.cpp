@@ -30,6 +30,7 @@ struct MeasureArgs {
   std::optional<double> point_time_limit_s;
   bool dry_run = false;
   std::string topology_xml;
+  std::string cupti = "detach";
   std::vector<std::string> overrides;
 };
 
@@ -61,6 +62,7 @@ void RunMeasure(const MeasureArgs& a) {
   if (!a.shard.empty()) measure::ParseShard(a.shard, &options.shard_index, &options.shard_count);
   options.point_time_limit_s = a.point_time_limit_s;
   options.topology_xml = a.topology_xml;
+  options.cupti = ParseEnumOrThrow<measure::CuptiBreakdown>(a.cupti);
   options.argv = MetaBlock()["argv"].get<std::vector<std::string>>();
 
   measure::ExperimentSpec spec = measure::LoadExperiment(a.experiment);
@@ -162,6 +164,11 @@ void AddMeasureCommands(CLI::App& app) {
                       "i/n: run only points whose index % n == i (split a sweep over hosts)");
   measure->add_option("--point-time-limit", args->point_time_limit_s,
                       "[s] time cap per timed quantity of a point (the probe reports timeout)");
+  measure
+      ->add_option("--cupti", args->cupti,
+                   "kernel breakdown of pipeline points: detach (trace, then detach CUPTI so later "
+                   "points dispatch at full speed), keep-attached (the old, slower behaviour), off")
+      ->capture_default_str();
   measure->add_flag("--dry-run", args->dry_run, "list the points with their ids; measure nothing");
   measure->add_option("--topology-xml", args->topology_xml,
                       "hwloc XML topology instead of this machine's (also $VITPERF_HWLOC_XML)");

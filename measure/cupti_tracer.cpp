@@ -4,14 +4,13 @@
 #include <cupti.h>
 
 #include <algorithm>
-#include <vector>
-
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <map>
 #include <mutex>
 #include <utility>
+#include <vector>
 
 namespace vitperf::measure {
 
@@ -102,15 +101,15 @@ void CUPTIAPI BufferCompleted(CUcontext context, uint32_t stream_id, uint8_t* bu
   std::free(buffer);
 }
 
-bool RegisterOnce(std::string* warning) {
-  static std::once_flag once;
-  static bool ok = false;
-  static std::string error;
-  std::call_once(once, [] {
-    ok = VITPERF_CUPTI_OK(cuptiActivityRegisterCallbacks(BufferRequested, BufferCompleted), &error);
-  });
-  if (!ok && warning) *warning = error;
-  return ok;
+// Whether the buffer callbacks are registered with the CUPTI now attached; cuptiFinalize
+// forgets them, so the next tracer registers again. Touched only by the one running tracer.
+bool g_callbacks_registered = false;
+
+bool RegisterCallbacks(std::string* warning) {
+  if (g_callbacks_registered) return true;
+  g_callbacks_registered =
+      VITPERF_CUPTI_OK(cuptiActivityRegisterCallbacks(BufferRequested, BufferCompleted), warning);
+  return g_callbacks_registered;
 }
 
 void DisableAll() {
@@ -125,7 +124,7 @@ std::unique_ptr<CuptiTracer> CuptiTracer::Start(std::string* warning) {
     if (warning) *warning = "CUPTI: another tracer is running";
     return nullptr;
   }
-  if (!RegisterOnce(warning)) {
+  if (!RegisterCallbacks(warning)) {
     g_tracer_running = false;
     return nullptr;
   }
@@ -164,7 +163,7 @@ CuptiTracer::~CuptiTracer() {
   if (active_) Stop(nullptr);
 }
 
-nlohmann::json CuptiTracer::Stop(std::string* warning) {
+nlohmann::json CuptiTracer::Stop(std::string* warning, bool detach) {
   if (!active_) return nullptr;
   active_ = false;
   const bool flushed =
@@ -172,6 +171,10 @@ nlohmann::json CuptiTracer::Stop(std::string* warning) {
   DisableAll();
   // A second flush returns records of work that completed while disabling (none expected).
   (void)cuptiActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
+  // The device is synchronised (the caller's duty) and the buffers flushed, which is what
+  // cuptiFinalize asks for when it is not called from an API exit callback. Safe with CUDA
+  // graphs from CUDA 12.6 on (Kineto enables this teardown by default there).
+  if (detach && cuptiFinalize() == CUPTI_SUCCESS) g_callbacks_registered = false;
   g_tracer_running = false;
   if (!flushed) return nullptr;
 

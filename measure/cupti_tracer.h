@@ -10,6 +10,31 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "model/enum_names.h"
+
+namespace vitperf::measure {
+
+// How pipeline points get their CUPTI kernel breakdown (one untimed iteration after timing).
+//   detach: trace, then cuptiFinalize() so the next point's host dispatch runs without CUPTI.
+//   keep_attached: trace, leave CUPTI attached (what vitperf did before; kept to show the cost:
+//     eager dispatch stays slower for the rest of the process, as Kineto found - TEARDOWN_CUPTI).
+//   off: no breakdown.
+enum class CuptiBreakdown { detach, keep_attached, off };
+
+}  // namespace vitperf::measure
+
+namespace vitperf {
+template <>
+struct EnumNames<measure::CuptiBreakdown> {
+  static constexpr const char* kField = "cupti";
+  static constexpr std::array<std::pair<measure::CuptiBreakdown, const char*>, 3> kNames{{
+      {measure::CuptiBreakdown::detach, "detach"},
+      {measure::CuptiBreakdown::keep_attached, "keep-attached"},
+      {measure::CuptiBreakdown::off, "off"},
+  }};
+};
+}  // namespace vitperf
+
 namespace vitperf::measure {
 
 // Class of a kernel from its (mangled or demangled) name, by case-insensitive substring, first
@@ -46,12 +71,14 @@ class CuptiTracer {
   CuptiTracer(const CuptiTracer&) = delete;
   CuptiTracer& operator=(const CuptiTracer&) = delete;
 
-  // Flushes and disables collection. Returns
+  // Flushes and disables collection; with `detach`, also detaches CUPTI from the process
+  // (cuptiFinalize), because an attached CUPTI keeps slowing every later kernel launch even with
+  // no activity enabled. Returns
   //   {"kernels": {class: {"time_ms", "count"}}, "kernel_time_ms", "kernel_count",
   //    "memcpy": {"h2d"|"d2h"|"d2d": {"time_ms", "count", "bytes"}}, "dropped_records"}
   // or null with *warning set when CUPTI failed while stopping. The caller synchronises the
   // device first so every kernel of the iteration has finished.
-  nlohmann::json Stop(std::string* warning);
+  nlohmann::json Stop(std::string* warning, bool detach = true);
 
  private:
   CuptiTracer() = default;

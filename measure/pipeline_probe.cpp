@@ -570,14 +570,14 @@ template <typename Iteration>
 void AttachBreakdown(const Point& p, PipelineRecord* r, std::vector<std::string>* notes,
                      Iteration&& iteration) {
 #if VITPERF_HAVE_CUPTI
-  if (!p.ctx.cupti || !p.d.cuda) return;
+  if (p.ctx.cupti == CuptiBreakdown::off || !p.d.cuda) return;
   Synchronize(p.d);
   std::string warning;
   auto tracer = CuptiTracer::Start(&warning);
   if (tracer) {
     iteration();
     Synchronize(p.d);
-    r->breakdown = tracer->Stop(&warning);
+    r->breakdown = tracer->Stop(&warning, p.ctx.cupti == CuptiBreakdown::detach);
   }
   if (!warning.empty()) notes->push_back("CUPTI breakdown unavailable: " + warning);
 #else
@@ -615,7 +615,7 @@ void Measure(const Point& p, PipelineRecord* r, std::vector<std::string>* notes)
     runner.Measure(r);
   }
   // The kernel mix of a batch does not depend on overlap: trace one sequential iteration.
-  if (p.ctx.cupti && p.d.cuda) {
+  if (p.ctx.cupti != CuptiBreakdown::off && p.d.cuda) {
     SequentialRunner runner(p);
     AttachBreakdown(p, r, notes, [&] { runner.Iteration(); });
   }

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "measure/cupti_tracer.h"
 #include "measure/timing.h"
 #include "model/pipeline_options.h"
 
@@ -35,8 +36,8 @@ struct ProbeContext {
   std::function<void*(std::size_t bytes)> host_alloc;
   std::function<void(void* data, std::size_t bytes)> host_free;
 
-  // Collect a CUPTI kernel breakdown for pipeline points (when the build has CUPTI).
-  bool cupti = true;
+  // The CUPTI kernel breakdown of pipeline points (when the build has CUPTI).
+  CuptiBreakdown cupti = CuptiBreakdown::detach;
 
   TimingOptions Timing() const {
     TimingOptions o;

@@ -266,7 +266,9 @@ SweepSummary SweepRunner::Run() {
   if (options_.shard_count > 1)
     inputs.shard =
         std::to_string(options_.shard_index) + "/" + std::to_string(options_.shard_count);
-  const nlohmann::json provenance = MakeProvenance(inputs, topology);
+  nlohmann::json provenance = MakeProvenance(inputs, topology);
+  // Whether CUPTI stayed attached between points changes eager timings (see CuptiBreakdown).
+  provenance["cupti"] = ToString(options_.cupti);
 
   JsonlAppender out(options_.output);
   out.Append(ProvenanceLine(provenance));
@@ -338,6 +340,7 @@ SweepSummary SweepRunner::Run() {
     if (spec_.timing.time_cap_s) ctx.time_cap_s = *spec_.timing.time_cap_s;
     if (options_.point_time_limit_s) ctx.time_cap_s = *options_.point_time_limit_s;
     ctx.provenance = point_provenance;
+    ctx.cupti = options_.cupti;
     ctx.numa = binding;
     if (plan.node) {
       ctx.numa_node = *plan.node;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "measure/cupti_tracer.h"
 #include "measure/experiment.h"
 #include "measure/probe_context.h"
 #include "model/measurement_record.h"
@@ -42,6 +43,7 @@ struct SweepOptions {
   int shard_count = 1;
   std::optional<double> point_time_limit_s;  // [s] overrides the experiment's time cap
   std::string topology_xml;                  // hwloc XML instead of this machine ("" = machine)
+  CuptiBreakdown cupti = CuptiBreakdown::detach;
   std::vector<std::string> argv;
   std::ostream* log = nullptr;  // progress and warnings; nullptr = std::cerr
   bool handle_signals = true;   // install SIGINT/SIGTERM handlers for the run

@@ -104,6 +104,7 @@ TEST(MeasureCli, CiCpuExperimentWritesAConsistentDataset) {
   EXPECT_FALSE(lines[0]["git_revision"].get<std::string>().empty());
   EXPECT_FALSE(lines[0]["time_utc"].get<std::string>().empty());
   EXPECT_GE(lines[0]["numa"]["nodes"].get<int>(), 1);
+  EXPECT_EQ(lines[0]["cupti"], "detach") << "the CUPTI mode changes eager timings: recorded";
   std::set<std::string> ids;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const auto& j = lines[i];
@@ -200,6 +201,7 @@ TEST(MeasureCli, BadInputIsOneLineAndExit2BeforeMeasuring) {
       {"-e ci_cpu --device tpu", "tpu"},
       {"-e ci_cpu --shard 3/2", "shard"},
       {"-e ci_cpu patch=7", "patch: 7 does not divide the image"},
+      {"-e ci_cpu --cupti finalize", "cupti: 'finalize' is not one of detach, keep-attached, off"},
   };
   int index = 0;
   for (const auto& [args, expected] : cases) {
