@@ -386,7 +386,7 @@ ExperimentSpec ParseExperiment(const std::string& json_text, const std::string& 
     const auto& t = j["timing"];
     const std::string tw = source + ": timing";
     if (!t.is_object()) throw std::invalid_argument(tw + ": expected a JSON object");
-    RejectUnknown(t, tw, {"warmup", "min_repeats", "target_spread", "time_cap_s"});
+    RejectUnknown(t, tw, {"warmup", "min_repeats", "target_spread", "time_cap_s", "min_time_s"});
     auto number = [&](const char* key, double min_value) -> std::optional<double> {
       if (!t.contains(key)) return std::nullopt;
       if (!t[key].is_number() || t[key].get<double>() < min_value)
@@ -398,6 +398,7 @@ ExperimentSpec ParseExperiment(const std::string& json_text, const std::string& 
     if (auto v = number("min_repeats", 1)) spec.timing.min_repeats = static_cast<int>(*v);
     spec.timing.target_spread = number("target_spread", 0);
     spec.timing.time_cap_s = number("time_cap_s", 0.001);
+    spec.timing.min_time_s = number("min_time_s", 0);
   }
 
   if (j.contains("probes")) {

@@ -5,7 +5,8 @@
 //
 // File format (schema "vitperf.experiment", version 1):
 //   {"schema": "vitperf.experiment", "schema_version": 1, "name": "...", "description": "...",
-//    "timing": {"warmup": 3, "min_repeats": 5, "target_spread": 0.05, "time_cap_s": 10},
+//    "timing": {"warmup": 3, "min_repeats": 5, "target_spread": 0.05, "time_cap_s": 10,
+//               "min_time_s": 0.25},
 //    "probes": [{"probe": "h2d", "params": {"bytes": [1048576, 268435456], "numa": "local"},
 //                "devices": ["cuda"]},
 //               {"probe": "matmul", "params": {"m": 8192, "n": 8192, "k": 8192},
@@ -56,6 +57,7 @@ struct ExperimentTiming {
   std::optional<int> min_repeats;
   std::optional<double> target_spread;
   std::optional<double> time_cap_s;  // [s]
+  std::optional<double> min_time_s;  // [s]
 };
 
 struct SweepSpec {

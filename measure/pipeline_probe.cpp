@@ -521,7 +521,9 @@ class OverlappedRunner {
         compute_.push_back(s->c1.ElapsedMsSince(s->c0));
         d2h_.push_back(s->d1.ElapsedMsSince(s->d0));
         last_done_ = done;
-        if (latency_.size() >= next_check) {
+        const bool long_enough =
+            std::chrono::duration<double>(done - first_done_).count() >= timing.min_time_s;
+        if (latency_.size() >= next_check && long_enough) {
           next_check = latency_.size() + std::max<std::size_t>(1, latency_.size() / 32);
           if (Summarise(latency_, "").RelativeSpread() < timing.target_spread) {
             stop_reason_ = "spread";

@@ -2,6 +2,7 @@
 // timing, the provenance to embed in records, and the NUMA hooks supplied by the sweep runner.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -20,6 +21,7 @@ struct ProbeContext {
   int min_repeats = 5;
   int warmup = 3;
   double time_cap_s = 10.0;   // [s] per timed quantity of a point (a point times several)
+  double min_time_s = 0.0;    // [s] least time spent repeating one timed quantity
   nlohmann::json provenance;  // embedded verbatim in every record
   std::uint64_t seed = 0;     // model weights and inputs
 
@@ -45,6 +47,7 @@ struct ProbeContext {
     o.min_repeats = min_repeats;
     o.target_spread = target_spread;
     o.time_cap_s = time_cap_s;
+    o.min_time_s = std::min(min_time_s, time_cap_s);
     return o;
   }
 };

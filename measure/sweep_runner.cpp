@@ -338,6 +338,7 @@ SweepSummary SweepRunner::Run() {
     if (spec_.timing.min_repeats) ctx.min_repeats = *spec_.timing.min_repeats;
     if (spec_.timing.target_spread) ctx.target_spread = *spec_.timing.target_spread;
     if (spec_.timing.time_cap_s) ctx.time_cap_s = *spec_.timing.time_cap_s;
+    if (spec_.timing.min_time_s) ctx.min_time_s = *spec_.timing.min_time_s;
     if (options_.point_time_limit_s) ctx.time_cap_s = *options_.point_time_limit_s;
     ctx.provenance = point_provenance;
     ctx.cupti = options_.cupti;

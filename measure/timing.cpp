@@ -16,6 +16,7 @@ bool TimingOptions::IsValid(std::string* why) const {
   if (min_repeats < 1) return fail("min_repeats: must be at least 1");
   if (!(target_spread > 0)) return fail("target_spread: must be positive");
   if (!(time_cap_s > 0)) return fail("time_cap_s: must be positive");
+  if (!(min_time_s >= 0)) return fail("min_time_s: must not be negative");
   return true;
 }
 
@@ -51,13 +52,17 @@ TimingStats RepeatUntilStable(const std::function<double()>& sample_ms, const Ti
     return std::chrono::duration<double>(Clock::now() - start).count() >= o.time_cap_s;
   };
   for (int i = 0; i < o.warmup && !over_cap(); ++i) sample_ms();
+  const auto timed_start = Clock::now();
+  auto long_enough = [&] {
+    return std::chrono::duration<double>(Clock::now() - timed_start).count() >= o.min_time_s;
+  };
 
   std::vector<double> samples;
   std::string reason;
   size_t next_check = static_cast<size_t>(o.min_repeats);
   while (true) {
     samples.push_back(sample_ms());
-    if (samples.size() >= next_check) {
+    if (samples.size() >= next_check && long_enough()) {
       // Sorting every repeat would cost O(n^2 log n) for fast kernels; check every ~3% instead.
       next_check = samples.size() + std::max<size_t>(1, samples.size() / 32);
       if (Summarise(samples, "").RelativeSpread() < o.target_spread) {

@@ -1,5 +1,6 @@
 // Repeated timing until the measurement is stable: warm up, then repeat until the relative spread
-// (p90 - p10) / median falls under a target after a minimum number of repeats, or a time cap hits.
+// (p90 - p10) / median falls under a target after a minimum number of repeats and a minimum
+// time, or a time cap hits.
 #pragma once
 
 #include <functional>
@@ -16,6 +17,10 @@ struct TimingOptions {
   int min_repeats = 5;          // timed runs before the spread is looked at
   double target_spread = 0.05;  // stop when (p90 - p10) / median is under this
   double time_cap_s = 10.0;     // [s] wall-clock cap over warm-up and repeats
+  // [s] keep repeating at least this long even when the spread is small: host-bound timings
+  // (eager dispatch) shift between fast and slow states over tens of milliseconds, and five
+  // quick repeats would record whichever state the point happened to start in.
+  double min_time_s = 0.0;
   bool IsValid(std::string* why) const;
 };
 

@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <stdexcept>
+#include <thread>
 
 #include "measure/cupti_tracer.h"
 #include "measure/device.h"
@@ -80,7 +82,24 @@ TEST(Timing, StopsOnSpreadOrTimeCap) {
   EXPECT_GE(noisy.repeats, 7);
   EXPECT_GT(noisy.RelativeSpread(), 0.5);
 
+  // A steady quantity still repeats for min_time_s (host-bound timings drift between states).
+  o.time_cap_s = 5;
+  o.min_time_s = 0.05;
+  const auto start = std::chrono::steady_clock::now();
+  const TimingStats held = RepeatUntilStable(
+      [&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        return 1.0;
+      },
+      o);
+  EXPECT_EQ(held.stop_reason, "spread");
+  EXPECT_GE(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 0.05);
+  EXPECT_GT(held.repeats, 7);
+
   o.min_repeats = 0;
+  EXPECT_THROW(RepeatUntilStable([] { return 1.0; }, o), std::invalid_argument);
+  o.min_repeats = 7;
+  o.min_time_s = -1;
   EXPECT_THROW(RepeatUntilStable([] { return 1.0; }, o), std::invalid_argument);
 }
 
