@@ -10,28 +10,33 @@ namespace vitperf {
 
 // X(name, default, lower, upper, unit, meaning). Defaults for the host-link bandwidths are
 // replaced by each profile's nominal link figures when the profile is loaded.
-#define VITPERF_COEFFICIENTS(X)                                                               \
-  X(matmul_efficiency, 0.75, 0.02, 1.0, "fraction", "of peak matrix rate, large full-wave GEMM") \
-  X(attention_efficiency, 0.45, 0.01, 1.0, "fraction", "of peak matrix rate in fused attention") \
-  X(matmul_k_half, 64.0, 0.0, 8192.0, "elements", "inner size where GEMM efficiency halves")   \
-  X(memory_efficiency, 0.85, 0.05, 1.0, "fraction", "of datasheet device-memory bandwidth")    \
-  X(vector_efficiency, 0.5, 0.01, 1.0, "fraction", "of peak vector rate in elementwise work")   \
-  X(dispatch_us, 6.0, 0.1, 500.0, "us", "host time per framework call, eager")             \
-  X(kernel_gap_us, 1.0, 0.0, 100.0, "us", "device idle between back-to-back kernels")          \
-  X(graph_launch_us, 15.0, 0.0, 2000.0, "us", "host time to launch one captured graph")        \
-  X(sync_us, 20.0, 0.0, 20000.0, "us", "fixed per-batch cost: synchronise, bookkeeping")       \
-  X(h2d_pinned_gbs, 50.0, 0.1, 1000.0, "GB/s", "host-to-device, pinned host memory")           \
-  X(h2d_pageable_gbs, 15.0, 0.1, 1000.0, "GB/s", "host-to-device, pageable host memory")       \
-  X(d2h_pinned_gbs, 50.0, 0.1, 1000.0, "GB/s", "device-to-host, pinned host memory")           \
-  X(d2h_pageable_gbs, 10.0, 0.1, 1000.0, "GB/s", "device-to-host, pageable host memory")       \
-  X(copy_latency_us, 10.0, 0.0, 5000.0, "us", "fixed cost of one host-device copy")            \
-  X(host_copy_gbs, 8.0, 0.01, 500.0, "GB/s", "host staging of uint8 pixels, per thread")       \
+#define VITPERF_COEFFICIENTS(X)                                                                    \
+  X(matmul_efficiency, 0.75, 0.02, 1.0, "fraction", "of peak matrix rate, large full-wave GEMM")   \
+  X(attention_efficiency, 0.45, 0.01, 1.0, "fraction", "of peak matrix rate in fused attention")   \
+  X(matmul_k_half, 64.0, 0.0, 8192.0, "elements", "inner size where GEMM efficiency halves")       \
+  X(memory_efficiency, 0.85, 0.05, 1.0, "fraction", "of datasheet device-memory bandwidth")        \
+  X(vector_efficiency, 0.5, 0.01, 1.0, "fraction", "of peak vector rate in elementwise work")      \
+  X(dispatch_us, 6.0, 0.1, 500.0, "us", "host time per framework call, eager")                     \
+  X(kernel_gap_us, 1.0, 0.0, 100.0, "us", "device idle between back-to-back kernels")              \
+  X(graph_launch_us, 15.0, 0.0, 2000.0, "us", "host time to launch one captured graph")            \
+  X(sync_us, 20.0, 0.0, 20000.0, "us", "fixed per-batch cost: synchronise, bookkeeping")           \
+  X(h2d_pinned_gbs, 50.0, 0.1, 1000.0, "GB/s", "host-to-device, pinned host memory")               \
+  X(h2d_pageable_gbs, 15.0, 0.1, 1000.0, "GB/s", "host-to-device, pageable host memory")           \
+  X(d2h_pinned_gbs, 50.0, 0.1, 1000.0, "GB/s", "device-to-host, pinned host memory")               \
+  X(d2h_pageable_gbs, 10.0, 0.1, 1000.0, "GB/s", "device-to-host, pageable host memory")           \
+  X(copy_latency_us, 10.0, 0.0, 5000.0, "us", "fixed cost of one host-device copy")                \
+  X(host_copy_gbs, 8.0, 0.01, 500.0, "GB/s", "host staging of uint8 pixels, per thread")           \
   X(host_normalize_gbs, 1.5, 0.01, 500.0, "GB/s", "host float32 normalisation output, per thread") \
-  X(overlap_efficiency, 0.9, 0.0, 1.0, "fraction", "of non-bottleneck stage time hidden")      \
-  X(numa_remote_factor, 0.8, 0.1, 1.0, "fraction", "host-link bandwidth kept when remote")     \
-  X(latency_p90_factor, 1.05, 1.0, 5.0, "ratio", "p90 over p50 latency")                      \
-  X(latency_p99_factor, 1.15, 1.0, 10.0, "ratio", "p99 over p50 latency")                     \
-  X(activation_memory_factor, 1.0, 0.3, 5.0, "ratio", "allocator peak over computed live bytes")
+  X(overlap_efficiency, 0.9, 0.0, 1.0, "fraction", "of non-bottleneck stage time hidden")          \
+  X(numa_remote_factor, 0.8, 0.1, 1.0, "fraction", "host-link bandwidth kept when remote")         \
+  X(latency_p90_factor, 1.05, 1.0, 5.0, "ratio", "p90 over p50 latency")                           \
+  X(latency_p99_factor, 1.15, 1.0, 10.0, "ratio", "p99 over p50 latency")                          \
+  X(activation_memory_factor, 1.0, 0.3, 5.0, "ratio", "allocator peak over computed live bytes")   \
+  X(conv_efficiency, 0.3, 0.01, 1.0, "fraction", "of the fp32 vector rate in the patch conv")      \
+  X(conv_step_ns, 80.0, 0.0, 2000.0, "ns", "serial time per inner element of a conv tile")         \
+  X(row_reduction_ns, 1.0, 0.0, 100.0, "ns", "per row of a LayerNorm/softmax reduction")           \
+  X(tile_intensity_half, 16.0, 0.0, 1000.0, "elements", "GEMM tile intensity where it halves")     \
+  X(misaligned_matmul_efficiency, 0.1, 0.005, 1.0, "fraction", "of peak, leading dim % 8 != 0")
 
 enum class Coef {
 #define VITPERF_COEF_ENUM(name, def, lo, hi, unit, meaning) name,

@@ -1,5 +1,6 @@
 #include "model/operators.h"
 
+#include <cmath>
 #include <sstream>
 
 namespace vitperf {
@@ -35,9 +36,18 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
   if (options.normalize_input_on_device) {
     Operator& op = out->Add(OpKind::input_normalize, OpClass::elementwise, 1);
     op.flops = 2 * b * pixels;
-    op.bytes = b * pixels * (1 + e);
-    op.live_bytes = op.bytes;
-    op.kernels = fused ? 1 : 3;  // to(float), sub/div, to(precision)
+    if (fused) {
+      op.bytes = b * pixels * (1 + e);  // one kernel: uint8 in, model precision out
+      op.kernels = 1;
+      op.live_bytes = op.bytes;
+    } else {
+      // to(float32) [1 + 4 B/px], addcmul in float32 [4 + 4], to(precision) [4 + e; none for
+      // float32 tensors]: the intermediates are float32 whatever the model's precision.
+      const bool cast = e != 4;
+      op.bytes = b * pixels * (5 + 8 + (cast ? 4 + e : 0));
+      op.kernels = cast ? 3 : 2;
+      op.live_bytes = b * pixels * (4 + 4);  // both float32 temporaries (uint8 input: io buffers)
+    }
     op.host_ops = 9;  // mean/std constants (tensor, view, to) x2, to(float), addcmul, to
   }
   {
@@ -46,7 +56,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     gemm(op, b * p, d, k, 1, b * pixels * e, (k * d + d) * e, b * p * d * e);
     op.live_bytes = b * pixels * e + b * p * d * e;
     op.kernels = fused ? 1 : 2;  // convolution + bias
-    op.host_ops = 4;  // conv2d (two dispatch levels), flatten, transpose
+    op.host_ops = 4;             // conv2d (two dispatch levels), flatten, transpose
   }
   {
     Operator& op = out->Add(OpKind::embed_assemble, OpClass::elementwise, 1);
@@ -54,7 +64,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.bytes = b * p * d * e + n * d * e + bnd;
     op.live_bytes = b * p * d * e + bnd;
     op.kernels = fused ? 1 : 2;  // class-token concat, position add
-    op.host_ops = 3;  // expand, cat, add
+    op.host_ops = 3;             // expand, cat, add
   }
   // Pre-norm blocks: two LayerNorms and two residual adds per block.
   {
@@ -64,6 +74,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.live_bytes = 2 * bnd;
     op.kernels = 1;
     op.host_ops = 2;  // layer_norm -> native_layer_norm
+    op.rows = b * n;
   }
   {
     Operator& op = out->Add(OpKind::qkv, OpClass::matmul, depth);
@@ -72,7 +83,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
   }
   if (c.attention == AttentionImpl::fused) {
     Operator& op = out->Add(OpKind::attn_fused, OpClass::attention, depth);
-    op.gemm = {n, n, hd, b * h};  // the score product's tiling drives the wave count
+    op.gemm = {n, n, hd, b * h};       // the score product's tiling drives the wave count
     op.macs = 2 * b * h * n * n * hd;  // Q K^T and P V
     op.flops = 2 * op.macs + 5 * b * h * n * n;
     op.bytes = 4 * bnd;  // read q, k, v; write the output
@@ -81,19 +92,29 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.host_ops = 4;  // scaled_dot_product_attention, backend choice, kernel call, view
   } else {
     Operator& s = out->Add(OpKind::attn_scores, OpClass::matmul, depth);
+    // The score matrix's leading dimension is the token count: unless its rows are a multiple
+    // of 16 B (8 bf16 elements; odd with the class token) both products miss the aligned
+    // (TMA/wgmma) kernels and run on align1 or SIMT fallbacks.
+    const bool aligned = std::fmod(n * e, 16.0) == 0;
     gemm(s, n, n, hd, b * h, 2 * bnd, 0, scores);
+    s.gemm.aligned = aligned;
     s.bytes += 2 * bnd / 3;  // q * scale, a separate pass over q
     s.kernels = fused ? 1 : 2;
     s.host_ops = 7;  // q * scale, transpose, matmul (expand, reshape, bmm, view)
     s.live_bytes = 4 * bnd + scores;
     Operator& sm = out->Add(OpKind::softmax, OpClass::elementwise, depth);
     sm.flops = 5 * b * h * n * n;
-    sm.bytes = 2 * scores;
+    // A row of up to 1024 elements stays in one warp's registers (read once, written once);
+    // longer rows go to the block softmax, which reads its input three times (max, sum of
+    // exponentials, normalised output) before the one write.
+    sm.bytes = (n <= 1024 ? 2 : 4) * scores;
     sm.live_bytes = 4 * bnd + 2 * scores;
     sm.kernels = 1;
     sm.host_ops = 1;
+    sm.rows = b * h * n;
     Operator& v = out->Add(OpKind::attn_values, OpClass::matmul, depth);
     gemm(v, n, hd, n, b * h, scores + bnd / 3, 0, bnd);
+    v.gemm.aligned = aligned;
     v.live_bytes = 4 * bnd + scores + bnd;
     v.host_ops = 5;  // matmul (expand, reshape, bmm, view)
   }
@@ -146,6 +167,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.live_bytes = 2 * bnd;
     op.kernels = 1;
     op.host_ops = 2;
+    op.rows = b * n;
   }
   if (c.output != OutputKind::tokens) {
     Operator& op = out->Add(OpKind::pool, OpClass::elementwise, 1);

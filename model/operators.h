@@ -13,7 +13,7 @@ namespace vitperf {
 
 enum class OpKind {
   input_normalize,  // uint8 -> float, (x - mean) / std on the device
-  patch_embed,      // conv as a GEMM over patches
+  patch_embed,      // stride = kernel conv: counted as a GEMM over patches, timed as a conv
   embed_assemble,   // class token concat + position embedding add
   layernorm,
   qkv,
@@ -74,6 +74,7 @@ VITPERF_ENUM_JSON(OpClass)
 // C[m x n] = A[m x k] B[k x n], `count` independent products (batched over images x heads).
 struct GemmShape {
   double m = 0, n = 0, k = 0, count = 0;
+  bool aligned = true;  // leading dimensions a multiple of 16 B: the fast (TMA/wgmma) kernels
 };
 
 struct Operator {
@@ -81,15 +82,16 @@ struct Operator {
   OpClass op_class = OpClass::elementwise;
   double repeat = 1;  // instances per forward pass (depth for per-block operators)
   // Per instance:
-  double flops = 0;        // a multiply-add counts 2
-  double macs = 0;         // multiply-accumulates in matrix products (timm/fvcore's count)
-  double bytes = 0;        // minimum device-memory traffic: inputs read once, outputs written once
-  double live_bytes = 0;   // activations alive while it runs (inputs, outputs, residual stream)
-  double kernels = 0;      // launches
+  double flops = 0;       // a multiply-add counts 2
+  double macs = 0;        // multiply-accumulates in matrix products (timm/fvcore's count)
+  double bytes = 0;       // minimum device-memory traffic: inputs read once, outputs written once
+  double live_bytes = 0;  // activations alive while it runs (inputs, outputs, residual stream)
+  double kernels = 0;     // launches
   // Framework calls the host dispatches in eager mode, views and kernel-less ops included
   // (LibTorch pays its per-op cost for a reshape as for a GEMM), as the ViT module makes them.
   double host_ops = 0;
-  GemmShape gemm;          // zero count when not a matrix product
+  double rows = 0;  // rows reduced one at a time (LayerNorm, softmax); 0 for others
+  GemmShape gemm;   // zero count when not a matrix product
 };
 
 // Structural choices that change the operator list (not its efficiencies).

@@ -7,6 +7,9 @@ DeviceRates RatesFor(const HardwareProfile& p, Precision precision) {
   r.matrix_flops_per_s = p.MatrixTflops(precision) * 1e12;
   r.vector_flops_per_s = p.VectorTflops(precision) * 1e12;
   r.memory_bytes_per_s = p.memory_bandwidth_gbs * 1e9;
+  r.attention_flops_per_s =
+      precision == Precision::tf32 ? p.MatrixTflops(Precision::fp32) * 1e12 : r.matrix_flops_per_s;
+  r.conv_flops_per_s = p.VectorTflops(Precision::fp32) * 1e12;
   r.multiprocessors = p.multiprocessors;
   r.tile_m = p.tile_m;
   r.tile_n = p.tile_n;
@@ -15,13 +18,16 @@ DeviceRates RatesFor(const HardwareProfile& p, Precision precision) {
 }
 
 double WaveEfficiency(const GemmShape& g, const DeviceRates& r) {
+  return WaveEfficiency(g, r.tile_m, r.tile_n, r.multiprocessors);
+}
+
+double WaveEfficiency(const GemmShape& g, int tile_m, int tile_n, int multiprocessors) {
   if (g.count <= 0) return 1.0;
-  const double tiles =
-      std::ceil(g.m / r.tile_m) * std::ceil(g.n / r.tile_n) * g.count;
-  const double waves = std::ceil(tiles / r.multiprocessors);
+  const double tiles = std::ceil(g.m / tile_m) * std::ceil(g.n / tile_n) * g.count;
+  const double waves = std::ceil(tiles / multiprocessors);
   // Tiles cut by the matrix edge do partial work: count only the useful fraction.
-  const double useful = (g.m * g.n * g.count) / (static_cast<double>(r.tile_m) * r.tile_n);
-  return useful / (waves * r.multiprocessors);
+  const double useful = (g.m * g.n * g.count) / (static_cast<double>(tile_m) * tile_n);
+  return useful / (waves * multiprocessors);
 }
 
 }  // namespace vitperf

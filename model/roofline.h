@@ -22,6 +22,13 @@ struct DeviceRates {
   double matrix_flops_per_s = 0;
   double vector_flops_per_s = 0;
   double memory_bytes_per_s = 0;
+  // Fused attention: the matrix rate, except that fp32 tensors run the attention kernel at the
+  // fp32 rate whatever the TF32 setting (TF32 applies to cuBLAS products only).
+  double attention_flops_per_s = 0;
+  // The patch-embedding convolution: cuDNN's kernels for a stride-equals-kernel conv on NCHW
+  // input run on the CUDA cores (or on tensor cores behind layout transposes) at a share of
+  // the fp32 vector rate, whatever the precision.
+  double conv_flops_per_s = 0;
   int multiprocessors = 1;
   int tile_m = 128, tile_n = 128;
   int copy_engines = 2;
@@ -32,6 +39,34 @@ DeviceRates RatesFor(const HardwareProfile& profile, Precision precision);
 // Share of multiprocessor slots doing useful work in a GEMM's last wave: tiles / (waves * SMs).
 // This is what makes per-image time fall with batch size until the GPU saturates.
 double WaveEfficiency(const GemmShape& g, const DeviceRates& r);
+double WaveEfficiency(const GemmShape& g, int tile_m, int tile_n, int multiprocessors);
+
+// The output tiles a GEMM library chooses among: the profile's (large) tile and smaller ones
+// that fill more multiprocessors when the product is small.
+struct TileCandidate {
+  int m, n;
+};
+inline constexpr TileCandidate kSmallerTiles[] = {{128, 128}, {64, 128}, {64, 64}};
+
+// Operand reuse of a tile: MACs per element loaded per inner step, m*n / (m + n) [elements].
+inline double TileIntensity(int m, int n) { return static_cast<double>(m) * n / (m + n); }
+
+// Best share of the matrix rate over the candidate tiles: wave efficiency times the tile's
+// operand reuse relative to the profile's tile, I / (I + half) over I_ref / (I_ref + half). The
+// library picks the fastest tile, so the model takes the best.
+template <typename T>
+T TiledEfficiency(const GemmShape& g, const DeviceRates& r, const T& intensity_half) {
+  const double ref = TileIntensity(r.tile_m, r.tile_n);
+  T best = T(WaveEfficiency(g, r));
+  for (const TileCandidate& t : kSmallerTiles) {
+    if (t.m * t.n >= r.tile_m * r.tile_n) continue;
+    const double intensity = TileIntensity(t.m, t.n);
+    const T reuse =
+        (T(intensity) / (T(intensity) + intensity_half)) * ((T(ref) + intensity_half) / T(ref));
+    best = MaxOf(best, T(WaveEfficiency(g, t.m, t.n, r.multiprocessors)) * reuse);
+  }
+  return best;
+}
 
 template <typename T>
 struct OperatorTime {
@@ -46,28 +81,41 @@ OperatorTime<T> TimeOperator(const Operator& op, const DeviceRates& r, Coefficie
   OperatorTime<T> t;
   if (op.op_class == OpClass::elementwise) {
     t.compute_s = T(op.flops / r.vector_flops_per_s) / c[Coef::vector_efficiency];
-  } else {
-    const T base = op.op_class == OpClass::matmul ? c[Coef::matmul_efficiency]
-                                                  : c[Coef::attention_efficiency];
+  } else if (op.kind == OpKind::patch_embed) {
+    // A convolution, not a cuBLAS GEMM; each output tile walks the whole inner dimension
+    // (3 * patch^2) serially, which floors its time at small batch.
+    t.compute_s = T(op.flops / r.conv_flops_per_s) / c[Coef::conv_efficiency];
+    t.compute_s = MaxOf(t.compute_s, T(op.gemm.k) * c[Coef::conv_step_ns] * 1e-9);
+  } else if (op.op_class == OpClass::matmul) {
     // Short inner dimensions spend proportionally more time in the GEMM prologue/epilogue.
     const T k_share = T(op.gemm.k) / (T(op.gemm.k) + c[Coef::matmul_k_half]);
-    const T efficiency = base * T(WaveEfficiency(op.gemm, r)) * k_share;
+    const T base =
+        op.gemm.aligned ? c[Coef::matmul_efficiency] : c[Coef::misaligned_matmul_efficiency];
+    const T efficiency = base * TiledEfficiency(op.gemm, r, c[Coef::tile_intensity_half]) * k_share;
     t.compute_s = T(op.flops / r.matrix_flops_per_s) / efficiency;
+  } else {
+    // Fused attention: no k_share, its inner loops run over the keys, not the head dim (and
+    // with the head dim 64 in nearly every ViT, a k_share would only trade off against
+    // attention_efficiency).
+    const T efficiency = c[Coef::attention_efficiency] * T(WaveEfficiency(op.gemm, r));
+    t.compute_s = T(op.flops / r.attention_flops_per_s) / efficiency;
   }
   t.memory_s = T(op.bytes / r.memory_bytes_per_s) / c[Coef::memory_efficiency];
   t.compute_bound = t.compute_s >= t.memory_s;
   t.time_s = t.compute_bound ? t.compute_s : t.memory_s;
+  // Row reductions (LayerNorm, softmax) pay a latency per row that streaming does not hide.
+  if (op.rows > 0) t.time_s += T(op.rows) * c[Coef::row_reduction_ns] * 1e-9;
   return t;
 }
 
 template <typename T>
 struct ForwardTime {
-  T device_s{};          // kernels plus the device's gaps between them
-  T dispatch_s{};        // host time to issue the work (eager: per kernel; graph: one launch)
-  T total_s{};           // the larger: the host can run ahead but not behind
-  T compute_bound_s{};   // device time in compute-bound operators
-  T memory_bound_s{};    // device time in memory-bound operators
-  T gaps_s{};            // device idle between kernels
+  T device_s{};         // kernels plus the device's gaps between them
+  T dispatch_s{};       // host time to issue the work (eager: per kernel; graph: one launch)
+  T total_s{};          // the larger: the host can run ahead but not behind
+  T compute_bound_s{};  // device time in compute-bound operators
+  T memory_bound_s{};   // device time in memory-bound operators
+  T gaps_s{};           // device idle between kernels
   double kernels = 0;
   double host_ops = 0;
 };

@@ -37,6 +37,11 @@ CoefficientValues<double> Truth() {
   c[Coef::latency_p90_factor] = 1.08;
   c[Coef::latency_p99_factor] = 1.2;
   c[Coef::activation_memory_factor] = 1.3;
+  c[Coef::conv_efficiency] = 0.22;
+  c[Coef::conv_step_ns] = 120;
+  c[Coef::row_reduction_ns] = 1.5;
+  c[Coef::tile_intensity_half] = 40;
+  c[Coef::misaligned_matmul_efficiency] = 0.14;
   return c;
 }
 
@@ -122,21 +127,31 @@ MeasurementSet Dataset(const SyntheticOptions& o, const HardwareProfile& truth) 
 }
 
 FitResult Fit(const MeasurementSet& data, const HardwareProfile& truth) {
-  HardwareProfile base = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");  // datasheet priors, uncalibrated
+  HardwareProfile base =
+      LoadProfile(VITPERF_SOURCE_DIR
+                  "/data/hardware/datasheet/h100-sxm.json");  // datasheet priors, uncalibrated
   FitOptions options;
   options.start = Perturbed(truth.coefficients);
   return FitCoefficients(base, data, options);
 }
 
 // [fraction] tolerance per coefficient for 2% noise; coefficients that only a handful of
-// points inform in a weak way (sync, the pipeline's overlap) get more room.
+// points inform in a weak way (sync, the pipeline's overlap) get more room. Over seeds 1-6 the
+// standard errors are about 5% for the per-row and per-conv-step costs (a few structure points
+// each) and 12-15% for the tile reuse (it enters only as a ratio of tile reuses) and the
+// misaligned GEMM efficiency (the math-attention points alone).
 double Tolerance(Coef c) {
   switch (c) {
     case Coef::sync_us:
     case Coef::overlap_efficiency:
     case Coef::kernel_gap_us:
     case Coef::matmul_k_half:
+    case Coef::tile_intensity_half:
+    case Coef::misaligned_matmul_efficiency:
       return 0.25;
+    case Coef::row_reduction_ns:
+    case Coef::conv_step_ns:
+      return 0.10;
     default:
       return 0.05;
   }
@@ -154,23 +169,27 @@ TEST(FitKnownAnswer, RecoversInformedCoefficients) {
     if (!f.informed) continue;
     ++informed;
     // Weakly informed coefficients (tolerance above 5%) may also sit within two of their own
-    // standard errors: sync_us trades off against the per-call dispatch cost at small batch.
+    // standard errors: sync_us trades off against the per-call dispatch cost at small batch,
+    // tile_intensity_half against matmul_k_half in the small GEMMs.
     const double weak_room = Tolerance(f.coefficient) > 0.05 ? 2 * f.error / want : 0.0;
     EXPECT_NEAR(f.value / want, 1.0, std::max(Tolerance(f.coefficient), weak_room))
         << name << " fitted " << f.value << " +- " << f.error << ", true " << want;
     // The reported error must be honest: the truth within 4 standard errors (or 1%).
     EXPECT_LE(std::abs(f.value - want), std::max(4 * f.error, 0.01 * want)) << name;
   }
-  // The synthetic sweep and probes exercise everything but a few; insist on the main ones.
+  // The synthetic sweep, its device-bound structure points and the probes exercise everything
+  // but a few; insist on the main ones and on every structural term.
   // (vector_efficiency and graph_launch_us are not: every elementwise operator here is
   // memory-bound, and every graph replay is device-bound, so neither moves any prediction.)
-  for (Coef c : {Coef::matmul_efficiency, Coef::attention_efficiency, Coef::memory_efficiency,
-                 Coef::dispatch_us, Coef::kernel_gap_us, Coef::h2d_pinned_gbs,
-                 Coef::h2d_pageable_gbs, Coef::d2h_pinned_gbs, Coef::d2h_pageable_gbs,
-                 Coef::host_normalize_gbs, Coef::numa_remote_factor, Coef::latency_p90_factor,
-                 Coef::latency_p99_factor, Coef::activation_memory_factor})
+  for (Coef c :
+       {Coef::matmul_efficiency, Coef::attention_efficiency, Coef::memory_efficiency,
+        Coef::dispatch_us, Coef::kernel_gap_us, Coef::h2d_pinned_gbs, Coef::h2d_pageable_gbs,
+        Coef::d2h_pinned_gbs, Coef::d2h_pageable_gbs, Coef::host_normalize_gbs,
+        Coef::numa_remote_factor, Coef::latency_p90_factor, Coef::latency_p99_factor,
+        Coef::activation_memory_factor, Coef::conv_efficiency, Coef::conv_step_ns,
+        Coef::row_reduction_ns, Coef::tile_intensity_half, Coef::misaligned_matmul_efficiency})
     EXPECT_TRUE(r.per_coefficient[static_cast<int>(c)].informed) << Info(c).name;
-  EXPECT_GE(informed, 16);
+  EXPECT_GE(informed, 21);  // the 19 above and more (sync, copy latency, host staging...)
   EXPECT_LT(r.mape, 0.04);
   EXPECT_LT(r.final_cost, r.initial_cost);
 }
@@ -202,7 +221,9 @@ TEST(FitKnownAnswer, WithoutRobustLossOutliersDoMoveIt) {
   FitOptions options;
   options.start = Perturbed(truth.coefficients);
   options.loss = RobustLoss::none;
-  const FitResult plain = FitCoefficients(LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), Dataset(dirty, truth), options);
+  const FitResult plain =
+      FitCoefficients(LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"),
+                      Dataset(dirty, truth), options);
   double worst = 0;
   for (const auto& f : plain.per_coefficient)
     if (f.informed)
@@ -215,7 +236,8 @@ TEST(FitKnownAnswer, UninformedCoefficientsKeepTheBaseValues) {
   const HardwareProfile truth = TruthProfile();
   MeasurementSet data;
   data.probes = SyntheticProbes(truth, 0.0);
-  const HardwareProfile base = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+  const HardwareProfile base =
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
   const FitResult r = FitCoefficients(base, data, FitOptions{});
   for (Coef c : {Coef::overlap_efficiency, Coef::host_copy_gbs, Coef::numa_remote_factor,
                  Coef::latency_p90_factor, Coef::activation_memory_factor}) {
@@ -239,7 +261,8 @@ TEST(FitKnownAnswer, ConfoundedCoefficientsAreReportedUndetermined) {
     if (p.probe == "h2d" && p.params["host_memory"] == "pinned" && p.params["bytes"] == 1048576.0)
       data.probes.push_back(p);
   ASSERT_EQ(data.probes.size(), 1u);
-  const FitResult r = FitCoefficients(LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), data, FitOptions{});
+  const FitResult r = FitCoefficients(
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), data, FitOptions{});
   EXPECT_TRUE(r.rank_deficient);
   EXPECT_TRUE(r.per_coefficient[static_cast<int>(Coef::h2d_pinned_gbs)].informed);
   EXPECT_FALSE(r.per_coefficient[static_cast<int>(Coef::h2d_pinned_gbs)].determined);

@@ -24,7 +24,26 @@ struct SyntheticOptions {
   std::string device_name = "NVIDIA H100 80GB HBM3";
   std::vector<std::string> models = {"vit_ti16", "vit_s16", "vit_b16", "vit_l16"};
   std::vector<int> batches = {1, 8, 64, 256};
+  bool structure_points = true;  // append the device-bound points of StructureShapes()
 };
+
+// A preset at another resolution.
+struct SyntheticShape {
+  std::string model;
+  int resolution_px = 224;
+};
+
+// Device-bound points (compute-only, CUDA graph, fused attention: no dispatch, no transfers),
+// each shape chosen so that one structural term carries much of the time:
+//   vit_s32 at 512 px: the patch convolution (its per-step floor at batch 1, its rate above);
+//   vit_ti16: LayerNorm and softmax per-row cost (narrow rows, many of them);
+//   vit_b16 at 1024 px: fused attention (4097 tokens);
+//   vit_l16 at batch 1: small GEMMs where a smaller tile beats the profile's (tile reuse).
+inline std::vector<SyntheticShape> StructureShapes() {
+  return {{"vit_s32", 512},  {"vit_s32", 1024}, {"vit_ti16", 224}, {"vit_ti16", 512},
+          {"vit_b16", 1024}, {"vit_s16", 1024}, {"vit_l16", 224}};
+}
+inline std::vector<int> StructureBatches() { return {1, 8, 64, 256}; }
 
 inline nlohmann::json SyntheticProvenance(const SyntheticOptions& o) {
   return {
@@ -63,6 +82,43 @@ inline std::vector<PipelineRecord> SyntheticPipelineRecords(const HardwareProfil
   std::normal_distribution<double> gauss(0.0, 1.0);
   auto noisy = [&](double v) { return v * std::exp(o.noise * gauss(rng)); };
   std::vector<PipelineRecord> out;
+  auto add = [&](const ViTConfig& config, int batch, const PipelineOptions& options) {
+    const Prediction p = Evaluate(config, batch, options, truth);
+    PipelineRecord r;
+    r.id = "syn-" + std::to_string(out.size());
+    r.device = o.device;
+    r.config = config;
+    r.batch = batch;
+    r.options = options;
+    r.provenance = SyntheticProvenance(o);
+    if (!p.fits) {
+      r.status = PointStatus::oom;
+      r.message = "out of memory (synthetic)";
+      out.push_back(r);
+      return;
+    }
+    const double period_s = noisy(p.period_s);
+    r.throughput_ips = batch / period_s;
+    const double p50_ms = p.latency_p50_s * 1e3 * period_s / p.period_s;
+    r.latency.median_ms = p50_ms;
+    r.latency.p10_ms = p50_ms * 0.98;
+    r.latency.p90_ms = noisy(p.latency_p90_s * 1e3);
+    r.latency.p99_ms = noisy(p.latency_p99_s * 1e3);
+    r.latency.repeats = 20;
+    r.latency.stop_reason = "spread";
+    if (!options.compute_only) {
+      PipelineOptions compute_only = options;
+      compute_only.compute_only = true;
+      r.compute.median_ms = noisy(Evaluate(config, batch, compute_only, truth).compute_s * 1e3);
+      r.compute.repeats = 20;
+    }
+    r.preprocess_ms = p.preprocess_s * 1e3;
+    r.h2d_ms = p.h2d_s * 1e3;
+    r.compute_ms = p.compute_s * 1e3;
+    r.d2h_ms = p.d2h_s * 1e3;
+    r.peak_memory_bytes = noisy(p.memory.TotalBytes());
+    out.push_back(r);
+  };
   int variant_index = 0;
   for (const auto& options : SyntheticVariants()) {
     for (const auto& model : o.models) {
@@ -70,50 +126,21 @@ inline std::vector<PipelineRecord> SyntheticPipelineRecords(const HardwareProfil
         ViTConfig config = PresetByName(model);
         // Math attention on half the variants so attention_efficiency and the N x N traffic show.
         if (variant_index % 2 == 1) config.attention = AttentionImpl::math;
-        const Prediction p = Evaluate(config, batch, options, truth);
-        PipelineRecord r;
-        r.id = "syn-" + std::to_string(out.size());
-        r.device = o.device;
-        r.config = config;
-        r.batch = batch;
-        r.options = options;
-        r.provenance = SyntheticProvenance(o);
-        if (!p.fits) {
-          r.status = PointStatus::oom;
-          r.message = "out of memory (synthetic)";
-          out.push_back(r);
-          continue;
-        }
-        const double period_s = noisy(p.period_s);
-        r.throughput_ips = batch / period_s;
-        const double p50_ms = p.latency_p50_s * 1e3 * period_s / p.period_s;
-        r.latency.median_ms = p50_ms;
-        r.latency.p10_ms = p50_ms * 0.98;
-        r.latency.p90_ms = noisy(p.latency_p90_s * 1e3);
-        r.latency.p99_ms = noisy(p.latency_p99_s * 1e3);
-        r.latency.repeats = 20;
-        r.latency.stop_reason = "spread";
-        if (!options.compute_only) {
-          const Prediction c = Evaluate(
-              config, batch,
-              [&] {
-                PipelineOptions co = options;
-                co.compute_only = true;
-                return co;
-              }(),
-              truth);
-          r.compute.median_ms = noisy(c.compute_s * 1e3);
-          r.compute.repeats = 20;
-        }
-        r.preprocess_ms = p.preprocess_s * 1e3;
-        r.h2d_ms = p.h2d_s * 1e3;
-        r.compute_ms = p.compute_s * 1e3;
-        r.d2h_ms = p.d2h_s * 1e3;
-        r.peak_memory_bytes = noisy(p.memory.TotalBytes());
-        out.push_back(r);
+        add(config, batch, options);
       }
     }
     ++variant_index;
+  }
+  if (o.structure_points) {
+    PipelineOptions device_bound;
+    device_bound.compute_only = true;
+    device_bound.execution = ExecutionMode::graph;
+    for (const SyntheticShape& shape : StructureShapes())
+      for (int batch : StructureBatches()) {
+        ViTConfig config = PresetByName(shape.model);
+        config.image_height = config.image_width = shape.resolution_px;
+        add(config, batch, device_bound);
+      }
   }
   for (int i : o.outliers)
     if (i >= 0 && i < static_cast<int>(out.size())) out[i].throughput_ips *= o.outlier_factor;

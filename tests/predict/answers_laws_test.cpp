@@ -35,7 +35,8 @@ TEST(AnswersLaws, TransferToComputeRatioFallsAsResolutionRises) {
   // By hand, per batch of B images at resolution r: H2D bytes = B * 3 r^2 (uint8), so H2D time
   // grows as r^2. Compute grows as r^2 (linear layers, ~tokens) plus r^4 (attention, ~tokens^2),
   // i.e. faster than r^2 once attention matters. So H2D/compute must fall with r.
-  const HardwareProfile h100 = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+  const HardwareProfile h100 =
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
   PipelineOptions o;
   o.execution = ExecutionMode::graph;  // no dispatch floor hiding the compute growth
   o.input = InputFormat::uint8;
@@ -50,29 +51,41 @@ TEST(AnswersLaws, TransferToComputeRatioFallsAsResolutionRises) {
 }
 
 TEST(AnswersLaws, CrossoverSeparatesTransferAndComputeDominance) {
-  const HardwareProfile h100 = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+  const HardwareProfile h100 =
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
   PipelineOptions o;
   o.execution = ExecutionMode::graph;
-  o.input = InputFormat::float32;  // 4 bytes per pixel: transfer can overtake compute
+  // 4 bytes per pixel through pageable memory (~19 GB/s): transfer can overtake compute. Pinned
+  // (~52 GB/s) it cannot for vit_s32: the patch convolution alone (2 x 384 x 3 FLOP per pixel
+  // on the CUDA cores) takes longer per pixel than the copy, at every resolution.
+  o.input = InputFormat::float32;
+  o.host_memory = HostMemory::pageable;
   const ViTConfig s32 = PresetByName("vit_s32");
   const Crossover x = SolveCrossover(s32, 64, o, h100);
   ASSERT_TRUE(x.resolution) << x.direction;
   // The stage gap changes sign between the two multiples of the patch around the crossing.
-  auto gap = [&](int px) {
+  auto gap = [&](int px, const PipelineOptions& options) {
     ViTConfig c = s32;
     c.image_height = c.image_width = px;
-    const Prediction p = Evaluate(c, 64, o, h100);
+    const Prediction p = Evaluate(c, 64, options, h100);
     return p.h2d_s - p.compute_s;
   };
   const int below = static_cast<int>(std::floor(*x.resolution / s32.patch)) * s32.patch;
   const int above = below + s32.patch;
-  EXPECT_NE(gap(below) > 0, gap(above) > 0) << below << "-" << above;
+  EXPECT_NE(gap(below, o) > 0, gap(above, o) > 0) << below << "-" << above;
   for (size_t i = 1; i < x.resolutions.size(); ++i)
     EXPECT_GT(x.resolutions[i], x.resolutions[i - 1]);
+
+  PipelineOptions pinned = o;
+  pinned.host_memory = HostMemory::pinned;
+  const Crossover none = SolveCrossover(s32, 64, pinned, h100);
+  EXPECT_FALSE(none.resolution) << none.direction;
+  for (int px : {32, 224, 2048}) EXPECT_LT(gap(px, pinned), 0) << px << " px";
 }
 
 TEST(AnswersLaws, LargestFittingResolutionPlusOnePatchDoesNotFit) {
-  const HardwareProfile h100 = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+  const HardwareProfile h100 =
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
   for (AttentionImpl attention : {AttentionImpl::math, AttentionImpl::fused}) {
     ViTConfig c = PresetByName("vit_l16");
     c.attention = attention;
@@ -88,7 +101,8 @@ TEST(AnswersLaws, LargestFittingResolutionPlusOnePatchDoesNotFit) {
 }
 
 TEST(AnswersLaws, GridAndResolutionLawsHaveTheExpectedShape) {
-  const ScalingLaws laws = ComputeScalingLaws(LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), LawsOptions{});
+  const ScalingLaws laws = ComputeScalingLaws(
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), LawsOptions{});
   EXPECT_EQ(laws.grid.size(), 48u);  // 3 patches x 4 depths x 4 widths
   ASSERT_TRUE(laws.optimal_batch_vs_gflops);
   EXPECT_LT(laws.optimal_batch_vs_gflops->exponent, 0);  // bigger models saturate sooner
@@ -121,7 +135,8 @@ MeasurementSet SyntheticResolutionData(const HardwareProfile& profile, double ex
 }
 
 TEST(AnswersMeasuredLaws, AgreeingDataPassesAndDepartingDataFails) {
-  const HardwareProfile h100 = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+  const HardwareProfile h100 =
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
   const auto same = FitMeasuredLaws(SyntheticResolutionData(h100, 0.0), h100, 0.25);
   ASSERT_EQ(same.size(), 1u);
   EXPECT_EQ(same[0].law, "compute time vs resolution");

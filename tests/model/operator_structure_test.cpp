@@ -1,0 +1,156 @@
+// The operator-structure terms found from the H100 CUPTI breakdowns (docs/accuracy-notes.md):
+// the patch convolution, per-row reduction cost, device normalisation traffic, misaligned and
+// small-tile GEMMs, block softmax and tf32 attention. Each against a hand count.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "model/hardware_profile.h"
+#include "model/operators.h"
+#include "model/presets.h"
+#include "model/roofline.h"
+
+namespace vitperf {
+namespace {
+
+HardwareProfile Datasheet() {
+  return LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+}
+
+Operator Find(const OperatorList& ops, OpKind kind) {  // a copy: ops may be a temporary
+  for (const Operator& op : ops)
+    if (op.kind == kind) return op;
+  throw std::runtime_error("operator missing");
+}
+
+OperatorList Build(const ViTConfig& c, int batch, bool uint8_input = false, bool fused = false) {
+  ForwardOptions f;
+  f.normalize_input_on_device = uint8_input;
+  f.fuse_elementwise = fused;
+  OperatorList ops;
+  BuildOperators(c, batch, f, &ops);
+  return ops;
+}
+
+TEST(OperatorStructure, DeviceNormalisationCountsItsFloat32Passes) {
+  ViTConfig c = PresetByName("vit_b16");
+  const double px = 3.0 * 224 * 224;
+  // bf16: to(float32) 1 + 4, addcmul 4 + 4, to(bf16) 4 + 2 = 19 B/px in 3 kernels.
+  const Operator bf16 = Find(Build(c, 2, true), OpKind::input_normalize);
+  EXPECT_DOUBLE_EQ(bf16.bytes, 2 * px * 19);
+  EXPECT_DOUBLE_EQ(bf16.kernels, 3);
+  // fp32: no final cast: 13 B/px in 2 kernels.
+  c.precision = Precision::fp32;
+  const Operator fp32 = Find(Build(c, 2, true), OpKind::input_normalize);
+  EXPECT_DOUBLE_EQ(fp32.bytes, 2 * px * 13);
+  EXPECT_DOUBLE_EQ(fp32.kernels, 2);
+  // Compiled: one kernel, uint8 in, fp32 out.
+  EXPECT_DOUBLE_EQ(Find(Build(c, 2, true, true), OpKind::input_normalize).bytes, 2 * px * 5);
+}
+
+TEST(OperatorStructure, PatchEmbeddingIsAConvolutionWithAPerStepFloor) {
+  const HardwareProfile gpu = Datasheet();
+  const CoefficientValues<double> coefs = DefaultCoefficients();
+  const CoefficientView<double> c{coefs.v.data()};
+  const ViTConfig s32 = PresetByName("vit_s32");
+  const DeviceRates r = RatesFor(gpu, s32.precision);
+  EXPECT_DOUBLE_EQ(r.conv_flops_per_s, gpu.VectorTflops(Precision::fp32) * 1e12);
+  const double k = 3.0 * 32 * 32;
+  // Batch 1: the serial walk over the 3072 inner elements sets the time.
+  const Operator small = Find(Build(s32, 1), OpKind::patch_embed);
+  EXPECT_DOUBLE_EQ(small.gemm.k, k);
+  EXPECT_DOUBLE_EQ(TimeOperator(small, r, c).compute_s, k * coefs[Coef::conv_step_ns] * 1e-9);
+  // Batch 256: FLOPs at conv_efficiency of the fp32 vector rate, whatever the precision.
+  const Operator large = Find(Build(s32, 256), OpKind::patch_embed);
+  EXPECT_DOUBLE_EQ(TimeOperator(large, r, c).compute_s,
+                   large.flops / (r.conv_flops_per_s * coefs[Coef::conv_efficiency]));
+}
+
+TEST(OperatorStructure, LayerNormAndSoftmaxPayPerRow) {
+  const HardwareProfile gpu = Datasheet();
+  const CoefficientValues<double> coefs = DefaultCoefficients();
+  const CoefficientView<double> c{coefs.v.data()};
+  ViTConfig b16 = PresetByName("vit_b16");
+  b16.attention = AttentionImpl::math;
+  const OperatorList ops = Build(b16, 8);
+  const DeviceRates r = RatesFor(gpu, b16.precision);
+  const Operator ln = Find(ops, OpKind::layernorm);
+  const Operator sm = Find(ops, OpKind::softmax);
+  EXPECT_DOUBLE_EQ(ln.rows, 8.0 * 197);
+  EXPECT_DOUBLE_EQ(sm.rows, 8.0 * 12 * 197);
+  for (const Operator* op : {&ln, &sm}) {
+    const OperatorTime<double> t = TimeOperator(*op, r, c);
+    EXPECT_NEAR(t.time_s - std::max(t.compute_s, t.memory_s),
+                op->rows * coefs[Coef::row_reduction_ns] * 1e-9, 1e-15);
+  }
+  EXPECT_DOUBLE_EQ(Find(ops, OpKind::qkv).rows, 0);
+}
+
+TEST(OperatorStructure, SoftmaxRowsBeyond1024ReadTheirInputThreeTimes) {
+  ViTConfig c = PresetByName("vit_b16");
+  c.attention = AttentionImpl::math;
+  for (int px : {512, 1024}) {  // 1025 and 4097 tokens
+    c.image_height = c.image_width = px;
+    const double n = c.Tokens();
+    const double scores = 12 * n * n * 2;  // batch 1, 12 heads, bf16
+    const Operator sm = Find(Build(c, 1), OpKind::softmax);
+    EXPECT_DOUBLE_EQ(sm.bytes, 4 * scores) << px;
+  }
+  c.image_height = c.image_width = 496;  // 31 x 31 + 1 = 962 tokens: one warp per row
+  EXPECT_DOUBLE_EQ(Find(Build(c, 1), OpKind::softmax).bytes, 2 * 12 * 962.0 * 962 * 2);
+}
+
+TEST(OperatorStructure, ScoreProductsOffSixteenBytesUseTheMisalignedEfficiency) {
+  const HardwareProfile gpu = Datasheet();
+  const CoefficientValues<double> coefs = DefaultCoefficients();
+  const CoefficientView<double> c{coefs.v.data()};
+  ViTConfig cls = PresetByName("vit_b16");  // 197 tokens: 394 B rows
+  cls.attention = AttentionImpl::math;
+  ViTConfig no_cls = cls;  // 196 tokens: 392 B, still off 16 B
+  no_cls.class_token = false;
+  no_cls.pooling = Pooling::mean;
+  ViTConfig aligned = no_cls;  // 256 px: 256 tokens, 512 B rows
+  aligned.image_height = aligned.image_width = 256;
+  EXPECT_FALSE(Find(Build(cls, 4), OpKind::attn_scores).gemm.aligned);
+  EXPECT_FALSE(Find(Build(no_cls, 4), OpKind::attn_values).gemm.aligned);
+  const OperatorList ops = Build(aligned, 4);
+  EXPECT_TRUE(Find(ops, OpKind::attn_scores).gemm.aligned);
+  EXPECT_TRUE(Find(ops, OpKind::qkv).gemm.aligned);
+  // The same product, flagged misaligned, runs at the ratio of the two efficiencies.
+  const DeviceRates r = RatesFor(gpu, aligned.precision);
+  Operator s = Find(ops, OpKind::attn_scores);
+  const double fast = TimeOperator(s, r, c).compute_s;
+  s.gemm.aligned = false;
+  EXPECT_NEAR(TimeOperator(s, r, c).compute_s / fast,
+              coefs[Coef::matmul_efficiency] / coefs[Coef::misaligned_matmul_efficiency], 1e-12);
+}
+
+TEST(OperatorStructure, SmallGemmsTakeTheBestTile) {
+  const HardwareProfile gpu = Datasheet();  // 132 SMs, 128 x 256 tiles
+  const DeviceRates r = RatesFor(gpu, Precision::bf16);
+  const double half = 16;
+  // 197 x 1024: 8 profile tiles fill 8 of 132 SMs; 64 x 64 tiles make 64 (49.25 useful), at
+  // operand reuse 32 / (32 + 16) against 85.33 / (85.33 + 16) for the profile's tile.
+  const GemmShape small{197, 1024, 1024, 1};
+  const double ref = 128.0 * 256 / 384;
+  const double want = 49.25 / 132 * (32.0 / 48) * ((ref + half) / ref);
+  EXPECT_NEAR(TiledEfficiency(small, r, half), want, 1e-12);
+  EXPECT_GT(TiledEfficiency(small, r, half), WaveEfficiency(small, r));
+  // A full-wave product keeps the profile's tile.
+  const GemmShape large{128.0 * 132, 256, 1024, 1};
+  EXPECT_DOUBLE_EQ(TiledEfficiency(large, r, half), 1.0);
+}
+
+TEST(OperatorStructure, Tf32FusedAttentionRunsAtTheFp32Rate) {
+  const HardwareProfile gpu = Datasheet();
+  EXPECT_DOUBLE_EQ(RatesFor(gpu, Precision::tf32).attention_flops_per_s,
+                   gpu.MatrixTflops(Precision::fp32) * 1e12);
+  EXPECT_DOUBLE_EQ(RatesFor(gpu, Precision::tf32).matrix_flops_per_s,
+                   gpu.MatrixTflops(Precision::tf32) * 1e12);
+  EXPECT_DOUBLE_EQ(RatesFor(gpu, Precision::bf16).attention_flops_per_s,
+                   gpu.MatrixTflops(Precision::bf16) * 1e12);
+}
+
+}  // namespace
+}  // namespace vitperf
