@@ -114,6 +114,8 @@ class Collector {
     }
     if (options_.peak_memory && PositiveFinite(r.peak_memory_bytes))
       Push(base, ObservationKind::peak_memory, r.peak_memory_bytes);
+    if (options_.preprocess_stage && !r.options.compute_only && PositiveFinite(r.preprocess_ms))
+      Push(base, ObservationKind::preprocess, r.preprocess_ms * 1e-3);
     ++out_->records_used;
   }
 
@@ -189,6 +191,8 @@ const char* ToString(ObservationKind kind) {
       return "latency_p99";
     case ObservationKind::peak_memory:
       return "peak_memory";
+    case ObservationKind::preprocess:
+      return "preprocess";
     case ObservationKind::matmul:
       return "matmul";
     case ObservationKind::device_copy:

@@ -16,6 +16,7 @@ enum class ObservationKind {
   latency_p90,  // pipeline: p90 / p50 latency [ratio]
   latency_p99,  // pipeline: p99 / p50 latency [ratio]
   peak_memory,  // pipeline: device allocator peak [bytes]
+  preprocess,   // pipeline: host preprocessing stage of one batch [s], stage_ms.preprocess
   matmul,       // probe: one GEMM [TFLOP/s]
   device_copy,  // probe: device-to-device copy [GB/s], bytes read + written
   h2d,          // probe: host-to-device copy [GB/s]
@@ -47,8 +48,9 @@ struct DroppedPoint {
 
 struct ObservationOptions {
   bool allow_device_mismatch = false;
-  bool latency_ratios = true;  // p90/p50 and p99/p50 inform the latency factors
-  bool peak_memory = true;     // allocator peaks inform activation_memory_factor
+  bool latency_ratios = true;    // p90/p50 and p99/p50 inform the latency factors
+  bool peak_memory = true;       // allocator peaks inform activation_memory_factor
+  bool preprocess_stage = true;  // host staging times inform the host copy rates and cache size
 };
 
 // Kernels per sample assumed for a launch probe that does not record params.kernels.

@@ -24,6 +24,10 @@ PipelineTimeResidual::PipelineTimeResidual(const ViTConfig& config, int batch,
   io_ = ComputeTransfers(config, batch, options);
 }
 
+PreprocessResidual::PreprocessResidual(const ViTConfig& config, int batch,
+                                       const PipelineOptions& options, double measured_s)
+    : io_(ComputeTransfers(config, batch, options)), options_(options), measured_s_(measured_s) {}
+
 PeakMemoryResidual::PeakMemoryResidual(const ViTConfig& config, int batch,
                                        const PipelineOptions& options,
                                        const HardwareProfile& profile, double measured_bytes)
@@ -68,6 +72,8 @@ ceres::CostFunction* MakeObservationCost(const Observation& o, const HardwarePro
       return Autodiff(new CoefficientRatioResidual(Coef::latency_p99_factor, o.measured));
     case ObservationKind::peak_memory:
       return Autodiff(new PeakMemoryResidual(o.config, o.batch, o.options, profile, o.measured));
+    case ObservationKind::preprocess:
+      return Autodiff(new PreprocessResidual(o.config, o.batch, o.options, o.measured));
     case ObservationKind::matmul: {
       Operator op;
       op.op_class = OpClass::matmul;

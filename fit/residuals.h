@@ -56,6 +56,29 @@ class PipelineTimeResidual {
   double measured_s_;
 };
 
+// Host preprocessing stage of a pipeline point [s]: staging or normalising one batch.
+class PreprocessResidual {
+ public:
+  PreprocessResidual(const ViTConfig& config, int batch, const PipelineOptions& options,
+                     double measured_s);
+  template <typename T>
+  bool operator()(const T* log_c, T* residual) const {
+    using std::log;
+    const auto c = CoefficientsFromLogs(log_c);
+    const CoefficientView<T> view{c.data()};
+    // No forward pass and any copy-engine count: only the preprocess stage is read.
+    const PipelineTime<T> pipe =
+        TimePipeline(ForwardTime<T>{}, io_, options_, /*copy_engines=*/2, view);
+    residual[0] = log(pipe.preprocess_s / measured_s_);
+    return true;
+  }
+
+ private:
+  TransferVolume io_;
+  PipelineOptions options_;
+  double measured_s_;
+};
+
 // A ratio the model takes straight from one coefficient (latency p90/p50, p99/p50).
 class CoefficientRatioResidual {
  public:

@@ -25,7 +25,7 @@ namespace vitperf {
   X(d2h_pinned_gbs, 50.0, 0.1, 1000.0, "GB/s", "device-to-host, pinned host memory")               \
   X(d2h_pageable_gbs, 10.0, 0.1, 1000.0, "GB/s", "device-to-host, pageable host memory")           \
   X(copy_latency_us, 10.0, 0.0, 5000.0, "us", "fixed cost of one host-device copy")                \
-  X(host_copy_gbs, 8.0, 0.01, 500.0, "GB/s", "host staging of uint8 pixels, per thread")           \
+  X(host_copy_gbs, 8.0, 0.01, 500.0, "GB/s", "host staging of uint8 pixels in cache, per thread")  \
   X(host_normalize_gbs, 1.5, 0.01, 500.0, "GB/s", "host float32 normalisation output, per thread") \
   X(overlap_efficiency, 0.9, 0.0, 1.0, "fraction", "of non-bottleneck stage time hidden")          \
   X(numa_remote_factor, 0.8, 0.1, 1.0, "fraction", "host-link bandwidth kept when remote")         \
@@ -36,7 +36,10 @@ namespace vitperf {
   X(conv_step_ns, 80.0, 0.0, 2000.0, "ns", "serial time per inner element of a conv tile")         \
   X(row_reduction_ns, 1.0, 0.0, 100.0, "ns", "per row of a LayerNorm/softmax reduction")           \
   X(tile_intensity_half, 16.0, 0.0, 1000.0, "elements", "GEMM tile intensity where it halves")     \
-  X(misaligned_matmul_efficiency, 0.1, 0.005, 1.0, "fraction", "of peak, leading dim % 8 != 0")
+  X(misaligned_matmul_efficiency, 0.1, 0.005, 1.0, "fraction", "of peak, leading dim % 8 != 0")    \
+  X(host_cache_mb, 32.0, 1.0, 1024.0, "MB", "host last-level cache the uint8 staging fits in")     \
+  X(host_dram_copy_gbs, 5.0, 0.01, 500.0, "GB/s", "host staging beyond that cache, per thread")    \
+  X(host_batch_us, 20.0, 0.0, 5000.0, "us", "fixed host preprocessing cost per batch")
 
 enum class Coef {
 #define VITPERF_COEF_ENUM(name, def, lo, hi, unit, meaning) name,

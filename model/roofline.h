@@ -16,6 +16,10 @@ template <typename T>
 T MaxOf(const T& a, const T& b) {
   return a > b ? a : b;
 }
+template <typename T>
+T MinOf(const T& a, const T& b) {
+  return a < b ? a : b;
+}
 
 // The profile's fixed rates for one precision, in SI units.
 struct DeviceRates {

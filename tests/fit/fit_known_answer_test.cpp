@@ -42,6 +42,11 @@ CoefficientValues<double> Truth() {
   c[Coef::row_reduction_ns] = 1.5;
   c[Coef::tile_intensity_half] = 40;
   c[Coef::misaligned_matmul_efficiency] = 0.14;
+  // Host staging: 224 px batches of 8 (1.2 MB) fit in 4 MB, batches of 64 and 256 (9.6 and
+  // 38.5 MB) spill, so the sweep sees both rates and where the cache ends.
+  c[Coef::host_cache_mb] = 4;
+  c[Coef::host_dram_copy_gbs] = 4.5;
+  c[Coef::host_batch_us] = 30;
   return c;
 }
 
@@ -178,18 +183,34 @@ TEST(FitKnownAnswer, RecoversInformedCoefficients) {
     EXPECT_LE(std::abs(f.value - want), std::max(4 * f.error, 0.01 * want)) << name;
   }
   // The synthetic sweep, its device-bound structure points and the probes exercise everything
-  // but a few; insist on the main ones and on every structural term.
+  // but a few; insist on the main ones, every structural term and the host staging terms.
   // (vector_efficiency and graph_launch_us are not: every elementwise operator here is
   // memory-bound, and every graph replay is device-bound, so neither moves any prediction.)
-  for (Coef c :
-       {Coef::matmul_efficiency, Coef::attention_efficiency, Coef::memory_efficiency,
-        Coef::dispatch_us, Coef::kernel_gap_us, Coef::h2d_pinned_gbs, Coef::h2d_pageable_gbs,
-        Coef::d2h_pinned_gbs, Coef::d2h_pageable_gbs, Coef::host_normalize_gbs,
-        Coef::numa_remote_factor, Coef::latency_p90_factor, Coef::latency_p99_factor,
-        Coef::activation_memory_factor, Coef::conv_efficiency, Coef::conv_step_ns,
-        Coef::row_reduction_ns, Coef::tile_intensity_half, Coef::misaligned_matmul_efficiency})
+  for (Coef c : {Coef::matmul_efficiency,
+                 Coef::attention_efficiency,
+                 Coef::memory_efficiency,
+                 Coef::dispatch_us,
+                 Coef::kernel_gap_us,
+                 Coef::h2d_pinned_gbs,
+                 Coef::h2d_pageable_gbs,
+                 Coef::d2h_pinned_gbs,
+                 Coef::d2h_pageable_gbs,
+                 Coef::host_normalize_gbs,
+                 Coef::numa_remote_factor,
+                 Coef::latency_p90_factor,
+                 Coef::latency_p99_factor,
+                 Coef::activation_memory_factor,
+                 Coef::conv_efficiency,
+                 Coef::conv_step_ns,
+                 Coef::row_reduction_ns,
+                 Coef::tile_intensity_half,
+                 Coef::misaligned_matmul_efficiency,
+                 Coef::host_copy_gbs,
+                 Coef::host_cache_mb,
+                 Coef::host_dram_copy_gbs,
+                 Coef::host_batch_us})
     EXPECT_TRUE(r.per_coefficient[static_cast<int>(c)].informed) << Info(c).name;
-  EXPECT_GE(informed, 21);  // the 19 above and more (sync, copy latency, host staging...)
+  EXPECT_GE(informed, 25);  // the 23 above and more (sync, copy latency, overlap...)
   EXPECT_LT(r.mape, 0.04);
   EXPECT_LT(r.final_cost, r.initial_cost);
 }

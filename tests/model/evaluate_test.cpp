@@ -1,8 +1,9 @@
 // Behaviour of the time and memory model: monotonicity, the memory limit, wave quantisation,
 // pipeline overlap, and hand-computed transfer volumes.
+#include "model/evaluate.h"
+
 #include <gtest/gtest.h>
 
-#include "model/evaluate.h"
 #include "model/hardware_profile.h"
 #include "model/memory.h"
 #include "model/presets.h"
@@ -108,6 +109,23 @@ TEST(Pipeline, OverlapIsBoundedByTheSlowestStageAndBySequential) {
     EXPECT_LE(o.period_s, s.period_s * (1 + 1e-12));
     EXPECT_GE(o.latency_p50_s, o.preprocess_s + o.h2d_s + o.compute_s + o.d2h_s - 1e-12);
   }
+}
+
+TEST(Pipeline, HostStagingSpillsToDramBeyondTheCache) {
+  HardwareProfile gpu = H100();
+  gpu.coefficients[Coef::host_cache_mb] = 16;
+  gpu.coefficients[Coef::host_copy_gbs] = 10;
+  gpu.coefficients[Coef::host_dram_copy_gbs] = 5;
+  gpu.coefficients[Coef::host_batch_us] = 40;
+  const ViTConfig c = PresetByName("vit_b16");  // 224 px uint8: 150528 B per image
+  PipelineOptions o;
+  // 64 images (9.6 MB) fit in the cache; 256 (38.5 MB) spill 22.5 MB to DRAM.
+  EXPECT_NEAR(Evaluate(c, 64, o, gpu).preprocess_s, 64 * 150528 / 10e9 + 40e-6, 1e-12);
+  EXPECT_NEAR(Evaluate(c, 256, o, gpu).preprocess_s,
+              16e6 / 10e9 + (256 * 150528 - 16e6) / 5e9 + 40e-6, 1e-12);
+  // Two producer threads halve the streaming part, not the per-batch cost.
+  o.producer_threads = 2;
+  EXPECT_NEAR(Evaluate(c, 64, o, gpu).preprocess_s, 64 * 150528 / 20e9 + 40e-6, 1e-12);
 }
 
 TEST(Roofline, WaveEfficiencyDropsForAPartialLastWave) {
