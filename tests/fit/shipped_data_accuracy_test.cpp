@@ -1,7 +1,9 @@
 // Scaling-law accuracy on the shipped H100 data: 5-fold cross-validation by whole model config
 // (each fold refits the coefficients without its configs). A model change that breaks accuracy
-// fails CI. Bounds: the figures measured at commit time (MAPE 14.6%, median 6.0%, Spearman 0.992,
-// mean regret 0.8%, see README "Accuracy") plus a margin for solver differences across machines.
+// fails CI. Bounds: the figures measured at commit time (MAPE 14.6%, median 6.4%, Spearman 0.992,
+// mean best-batch regret 0.5%, see README "Accuracy") plus a margin for solver differences across
+// machines. No bound on the max regret: one config decides it (vit_b16 at 2048 px with math
+// attention alone moves it between under 8% and 26% across fits and datasets).
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -13,11 +15,12 @@ namespace {
 
 TEST(ShippedData, H100HeldOutErrorStaysWithinItsBound) {
   const std::string data = std::string(VITPERF_SOURCE_DIR) + "/data/measurements/";
-  const CommandResult r = RunVitperf(
-      "validate --profile " + std::string(VITPERF_SOURCE_DIR) +
-          "/data/hardware/datasheet/h100-sxm.json --data " + data + "h100-calibration.jsonl " +
-          data + "h100-campaign.jsonl " + data + "h100-quick_test.jsonl --kfold 5 --max-mape 18 --json",
-      "shipped_kfold");
+  const CommandResult r =
+      RunVitperf("validate --profile " + std::string(VITPERF_SOURCE_DIR) +
+                     "/data/hardware/datasheet/h100-sxm.json --data " + data +
+                     "h100-calibration.jsonl " + data + "h100-campaign.jsonl " + data +
+                     "h100-quick_test.jsonl --kfold 5 --max-mape 18 --json",
+                 "shipped_kfold");
   ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 2000) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   const auto& s = j["summary"];
