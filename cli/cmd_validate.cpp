@@ -12,8 +12,8 @@
 #include <sstream>
 
 #include "cli/commands.h"
-#include "model/profile_transfer.h"
 #include "cli/run_meta.h"
+#include "model/profile_transfer.h"
 #include "predict/text_table.h"
 #include "predict/validation.h"
 #ifdef VITPERF_HAVE_FIT
@@ -26,6 +26,7 @@ namespace {
 struct ValidateFlags {
   std::string profile;
   std::string coefficients_from;
+  bool host_probes_from_data = false;
   std::vector<std::string> data;
   std::string holdout;
   std::optional<double> holdout_fraction;
@@ -214,6 +215,17 @@ void RunValidate(const ValidateFlags& f) {
   MeasurementSet data;
   for (const auto& path : f.data) ReadMeasurements(path, &data);
   for (const auto& w : data.warnings) std::cerr << "warning: " << w << "\n";
+  std::vector<std::string> host_set;
+  if (f.host_probes_from_data) {
+    if (splits > 0)
+      throw std::invalid_argument(
+          "host-probes-from-data: applies without a refit; drop "
+          "--holdout/--holdout-fraction/--kfold");
+    host_set = ApplyHostProbes(data.probes, &profile);
+    if (host_set.empty())
+      throw std::invalid_argument(
+          "host-probes-from-data: the data hold no ok launch (eager) or pageable h2d/d2h probe");
+  }
 
   std::vector<ValidationInput> inputs;
   nlohmann::json split = {{"kind", "none"}};
@@ -310,6 +322,7 @@ void RunValidate(const ValidateFlags& f) {
     nlohmann::json j = JsonEnvelope("validation", kValidationSchemaVersion, &profile);
     j["data"] = f.data;
     j["split"] = split;
+    j["host_probes"] = host_set;
     j["near_best_fraction"] = f.near_best;
     const nlohmann::json body = report;
     for (auto it = body.begin(); it != body.end(); ++it) j[it.key()] = it.value();
@@ -325,6 +338,11 @@ void RunValidate(const ValidateFlags& f) {
               << f.data.size() << " file(s)";
     if (split["kind"] != "none") std::cout << ", split: " << split.dump();
     std::cout << "\n";
+    if (!host_set.empty()) {
+      std::cout << "host side from the data's probes:";
+      for (const auto& s : host_set) std::cout << " " << s;
+      std::cout << "\n";
+    }
     if (report.skipped) std::cout << report.skipped << " record(s) neither ok nor oom skipped\n";
     std::cout << "\n";
     PrintReport(report, checks);
@@ -347,6 +365,9 @@ void AddValidateCommand(CLI::App& app) {
   cmd->add_option("--coefficients-from", flags->coefficients_from,
                   "predict with another (calibrated) profile's coefficients moved onto --profile's "
                   "datasheet: the cross-GPU check");
+  cmd->add_flag("--host-probes-from-data", flags->host_probes_from_data,
+                "take eager dispatch and pageable copy rates from the data's own micro-probes (the "
+                "host CPU that ran them), keeping the profile's GPU side");
   cmd->add_option("--holdout", flags->holdout,
                   "comma-separated config names (e.g. vit_l16) kept out of a refit and validated "
                   "(needs Ceres)");

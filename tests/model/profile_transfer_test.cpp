@@ -1,0 +1,68 @@
+// Moving coefficients between profiles: the GPU side by datasheet ratios, the host side from
+// micro-probes taken on the host that runs the work.
+#include "model/profile_transfer.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "model/hardware_profile.h"
+
+namespace vitperf {
+namespace {
+
+ProbeRecord Probe(const std::string& probe, nlohmann::json params, double value,
+                  PointStatus status = PointStatus::ok) {
+  ProbeRecord r;
+  r.probe = probe;
+  r.params = std::move(params);
+  r.value = value;
+  r.status = status;
+  return r;
+}
+
+TEST(ProfileTransfer, LinkRatesScaleByNominalLinksAndTheResultIsUncalibrated) {
+  const HardwareProfile h100 = LoadProfile("h100");
+  const HardwareProfile h200 =
+      LoadProfile(std::string(VITPERF_SOURCE_DIR) + "/data/hardware/datasheet/h200.json");
+  const HardwareProfile moved = TransferCoefficients(h100, h200);
+  EXPECT_FALSE(moved.calibrated);
+  EXPECT_EQ(moved.name, h200.name);
+  EXPECT_DOUBLE_EQ(moved.coefficients[Coef::matmul_efficiency],
+                   h100.coefficients[Coef::matmul_efficiency]);
+  EXPECT_DOUBLE_EQ(moved.coefficients[Coef::h2d_pinned_gbs],
+                   h100.coefficients[Coef::h2d_pinned_gbs] * h200.link_h2d_gbs / h100.link_h2d_gbs);
+}
+
+TEST(ProfileTransfer, HostProbesSetDispatchAndPageableRatesFromMedians) {
+  HardwareProfile p = LoadProfile("h100");
+  const double matmul = p.coefficients[Coef::matmul_efficiency];
+  const std::vector<ProbeRecord> probes = {
+      Probe("launch", {{"execution", "eager"}}, 5.0),
+      Probe("launch", {{"execution", "eager"}}, 7.0),
+      Probe("launch", {{"execution", "eager"}}, 6.0),
+      Probe("launch", {{"execution", "graph"}}, 1.1),  // not eager: ignored
+      Probe("launch", {{"execution", "eager"}}, 99.0, PointStatus::error),
+      Probe("h2d", {{"bytes", 1048576}, {"host_memory", "pageable"}}, 3.0),  // small: latency
+      Probe("h2d", {{"bytes", 268435456}, {"host_memory", "pageable"}}, 9.0),
+      Probe("h2d", {{"bytes", 268435456}, {"host_memory", "pinned"}}, 55.0),
+      Probe("d2h", {{"bytes", 268435456}, {"host_memory", "pageable"}}, 16.0),
+      Probe("d2h", {{"bytes", 268435456}, {"host_memory", "pageable"}}, 18.0),
+  };
+  const std::vector<std::string> set = ApplyHostProbes(probes, &p);
+  ASSERT_EQ(set.size(), 3u);
+  EXPECT_DOUBLE_EQ(p.coefficients[Coef::dispatch_us], 6.0);
+  EXPECT_DOUBLE_EQ(p.coefficients[Coef::h2d_pageable_gbs], 9.0);
+  EXPECT_DOUBLE_EQ(p.coefficients[Coef::d2h_pageable_gbs], 17.0);
+  EXPECT_DOUBLE_EQ(p.coefficients[Coef::matmul_efficiency], matmul) << "GPU side untouched";
+  EXPECT_EQ(set[0], "dispatch_us=6");
+
+  HardwareProfile untouched = LoadProfile("h100");
+  const double dispatch = untouched.coefficients[Coef::dispatch_us];
+  EXPECT_TRUE(ApplyHostProbes({Probe("matmul", {{"m", 8}}, 1.0)}, &untouched).empty());
+  EXPECT_DOUBLE_EQ(untouched.coefficients[Coef::dispatch_us], dispatch);
+}
+
+}  // namespace
+}  // namespace vitperf
