@@ -56,12 +56,19 @@ TEST(PredictCli, MemoryLimitAndLatencySloShapeTheRecommendation) {
     return nlohmann::json::parse(r.out);
   };
   const auto free = recommended("");
-  const auto slo = recommended("--latency-slo 5");
+  // An SLO that batch 1 meets but the free recommendation does not (taken from the model).
+  const double batch1_p90_ms = free["rows"][0]["latency_ms"]["p90"].get<double>();
+  double free_p90_ms = 0;
+  for (const auto& row : free["rows"])
+    if (row["batch"] == free["recommended_batch"]) free_p90_ms = row["latency_ms"]["p90"];
+  const double slo_ms = 1.5 * batch1_p90_ms;
+  ASSERT_GT(free_p90_ms, slo_ms) << "the free recommendation must violate the SLO";
+  const auto slo = recommended("--latency-slo " + std::to_string(slo_ms));
   ASSERT_FALSE(slo["recommended_batch"].is_null());
-  EXPECT_LE(slo["recommended_batch"].get<int>(), free["recommended_batch"].get<int>());
+  EXPECT_LT(slo["recommended_batch"].get<int>(), free["recommended_batch"].get<int>());
   for (const auto& row : slo["rows"])
     if (row["batch"] == slo["recommended_batch"]) {
-      EXPECT_LE(row["latency_ms"]["p90"].get<double>(), 5.0);
+      EXPECT_LE(row["latency_ms"]["p90"].get<double>(), slo_ms);
     }
   const auto small = recommended("--memory-limit 2");
   EXPECT_LT(small["largest_fitting_batch"].get<int>(), free["largest_fitting_batch"].get<int>());
@@ -91,7 +98,8 @@ TEST(PredictCli, BadInputIsOneLineAndExitTwo) {
   ExpectUsageError("predict --model vit_b16 --patch 15", "patch: 15 does not divide");
   ExpectUsageError("predict --batch -4", "batch: '-4' is not a positive integer");
   ExpectUsageError("predict --batch 0", "batch: '0'");
-  ExpectUsageError("predict --precision fp8", "precision: 'fp8' is not one of fp32, tf32, fp16, bf16");
+  ExpectUsageError("predict --precision fp8",
+                   "precision: 'fp8' is not one of fp32, tf32, fp16, bf16");
   ExpectUsageError("predict --frobnicate", "frobnicate");
   ExpectUsageError("predict --pipeline overlapped --queue-depth 1", "queue_depth");
   ExpectUsageError("nosuchcommand", "nosuchcommand");
@@ -99,7 +107,8 @@ TEST(PredictCli, BadInputIsOneLineAndExitTwo) {
 
 TEST(PredictCli, MalformedOrTruncatedProfileIsOneLineAndExitTwo) {
   const std::string dir = VITPERF_TEST_TMP;
-  const std::string good = ReadWholeFile(std::string(VITPERF_SOURCE_DIR) + "/data/hardware/h100-sxm.json");
+  const std::string good =
+      ReadWholeFile(std::string(VITPERF_SOURCE_DIR) + "/data/hardware/h100-sxm.json");
   {
     std::ofstream(dir + "/truncated.json") << good.substr(0, good.size() / 2);
     ExpectUsageError("predict --gpu " + dir + "/truncated.json", "not valid JSON");
