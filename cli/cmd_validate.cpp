@@ -200,6 +200,10 @@ void RunValidate(const ValidateFlags& f) {
   const int splits = !f.holdout.empty() + f.holdout_fraction.has_value() + f.kfold.has_value();
   if (splits > 1)
     throw std::invalid_argument("--holdout, --holdout-fraction and --kfold: use at most one");
+  if (f.host_probes_from_data && splits > 0)
+    throw std::invalid_argument(
+        "host-probes-from-data: applies without a refit; drop "
+        "--holdout/--holdout-fraction/--kfold");
   if (f.holdout_fraction && !(*f.holdout_fraction > 0 && *f.holdout_fraction < 1))
     throw std::invalid_argument("holdout-fraction: must be between 0 and 1 (exclusive)");
   if (f.max_mape_pct && !(*f.max_mape_pct >= 0))
@@ -217,10 +221,6 @@ void RunValidate(const ValidateFlags& f) {
   for (const auto& w : data.warnings) std::cerr << "warning: " << w << "\n";
   std::vector<std::string> host_set;
   if (f.host_probes_from_data) {
-    if (splits > 0)
-      throw std::invalid_argument(
-          "host-probes-from-data: applies without a refit; drop "
-          "--holdout/--holdout-fraction/--kfold");
     host_set = ApplyHostProbes(data.probes, &profile);
     if (host_set.empty())
       throw std::invalid_argument(

@@ -38,7 +38,10 @@ std::vector<std::string> ApplyHostProbes(const std::vector<ProbeRecord>& probes,
     if ((r.probe == "h2d" || r.probe == "d2h") && r.params.value("host_memory", "") == "pageable") {
       auto& [bytes, values] = copy[r.probe];
       const double b = r.params.value("bytes", 0.0);
-      if (b > bytes) values.clear(), bytes = b;
+      if (b > bytes) {  // a larger size than seen so far: only its values count
+        values.clear();
+        bytes = b;
+      }
       if (b == bytes) values.push_back(r.value);
     }
   }
