@@ -98,6 +98,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     const bool aligned = std::fmod(n * e, 16.0) == 0;
     gemm(s, n, n, hd, b * h, 2 * bnd, 0, scores);
     s.gemm.aligned = aligned;
+    s.gemm.simt = !aligned && b * h * n * n > kSimtOutputElements;
     s.bytes += 2 * bnd / 3;  // q * scale, a separate pass over q
     s.kernels = fused ? 1 : 2;
     s.host_ops = 7;  // q * scale, transpose, matmul (expand, reshape, bmm, view)

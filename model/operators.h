@@ -75,7 +75,15 @@ VITPERF_ENUM_JSON(OpClass)
 struct GemmShape {
   double m = 0, n = 0, k = 0, count = 0;
   bool aligned = true;  // leading dimensions a multiple of 16 B: the fast (TMA/wgmma) kernels
+  // cuBLAS's SIMT fallback (magma_sgemmEx: fp32 FMAs on the CUDA cores, no tensor cores). Seen
+  // for misaligned batched products whose output passes 2^32 elements, e.g. the 2048 px score
+  // product at batch 4 (data/measurements/diagnostics/h100-bmm_threshold.jsonl).
+  bool simt = false;
 };
+
+// [elements] Output size past which cuBLAS runs a misaligned batched product on SIMT cores:
+// 2^32 (16385 tokens: batch 15 on tensor cores, 16 and 17 on SIMT; 4097 tokens: 255 vs 256).
+inline constexpr double kSimtOutputElements = 4294967296.0;
 
 struct Operator {
   OpKind kind = OpKind::layernorm;

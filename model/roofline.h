@@ -33,6 +33,8 @@ struct DeviceRates {
   // input run on the CUDA cores (or on tensor cores behind layout transposes) at a share of
   // the fp32 vector rate, whatever the precision.
   double conv_flops_per_s = 0;
+  // cuBLAS's SIMT GEMM fallback accumulates in fp32 on the CUDA cores: the fp32 vector rate.
+  double simt_matmul_flops_per_s = 0;
   int multiprocessors = 1;
   int tile_m = 128, tile_n = 128;
   int copy_engines = 2;
@@ -90,6 +92,10 @@ OperatorTime<T> TimeOperator(const Operator& op, const DeviceRates& r, Coefficie
     // (3 * patch^2) serially, which floors its time at small batch.
     t.compute_s = T(op.flops / r.conv_flops_per_s) / c[Coef::conv_efficiency];
     t.compute_s = MaxOf(t.compute_s, T(op.gemm.k) * c[Coef::conv_step_ns] * 1e-9);
+  } else if (op.op_class == OpClass::matmul && op.gemm.simt) {
+    // No tensor cores, so no tile or wave terms: the H100's 2048 px batch-4 score product
+    // ran at 26 TFLOP/s (bmm probe: 0.39 of the 67 TFLOP/s fp32 rate) against 51 at batch 1.
+    t.compute_s = T(op.flops / r.simt_matmul_flops_per_s) / c[Coef::simt_matmul_efficiency];
   } else if (op.op_class == OpClass::matmul) {
     // Short inner dimensions spend proportionally more time in the GEMM prologue/epilogue.
     const T k_share = T(op.gemm.k) / (T(op.gemm.k) + c[Coef::matmul_k_half]);

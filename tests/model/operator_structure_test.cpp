@@ -126,6 +126,35 @@ TEST(OperatorStructure, ScoreProductsOffSixteenBytesUseTheMisalignedEfficiency) 
               coefs[Coef::matmul_efficiency] / coefs[Coef::misaligned_matmul_efficiency], 1e-12);
 }
 
+TEST(OperatorStructure, HugeMisalignedScoreProductsFallBackToSimt) {
+  const HardwareProfile gpu = Datasheet();
+  const CoefficientValues<double> coefs = DefaultCoefficients();
+  const CoefficientView<double> c{coefs.v.data()};
+  ViTConfig big = PresetByName("vit_b16");  // 2048 px: 16385 tokens, odd
+  big.attention = AttentionImpl::math;
+  big.image_height = big.image_width = 2048;
+  // 12 heads x 16385^2 = 3.2e9 output elements at batch 1 stay on tensor cores; batch 4 (1.3e10)
+  // passes 2^32 and goes to the SIMT kernel, so per-image time of the product rises.
+  const Operator b1 = Find(Build(big, 1), OpKind::attn_scores);
+  const Operator b4 = Find(Build(big, 4), OpKind::attn_scores);
+  EXPECT_FALSE(b1.gemm.simt);
+  EXPECT_TRUE(b4.gemm.simt);
+  const DeviceRates r = RatesFor(gpu, big.precision);
+  EXPECT_GT(TimeOperator(b4, r, c).compute_s / 4, 1.5 * TimeOperator(b1, r, c).compute_s);
+  EXPECT_NEAR(
+      TimeOperator(b4, r, c).compute_s,
+      b4.flops / (gpu.VectorTflops(Precision::fp32) * 1e12) / coefs[Coef::simt_matmul_efficiency],
+      1e-12);
+  // An aligned product of any size keeps the tensor cores (4096 tokens, no class token).
+  ViTConfig aligned = big;
+  aligned.class_token = false;
+  aligned.pooling = Pooling::mean;
+  aligned.image_height = aligned.image_width = 1024;  // 4096 tokens
+  EXPECT_FALSE(Find(Build(aligned, 64), OpKind::attn_scores).gemm.simt);
+  // The values product's output (tokens x head dim) never gets near 2^32.
+  EXPECT_FALSE(Find(Build(big, 4), OpKind::attn_values).gemm.simt);
+}
+
 TEST(OperatorStructure, SmallGemmsTakeTheBestTile) {
   const HardwareProfile gpu = Datasheet();  // 132 SMs, 128 x 256 tiles
   const DeviceRates r = RatesFor(gpu, Precision::bf16);
