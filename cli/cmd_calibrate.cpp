@@ -98,7 +98,7 @@ void RunCalibrate(const CalibrateFlags& f) {
   const std::string base_name = f.base.empty() ? MatchingBase(data, f.device) : f.base;
   const HardwareProfile base = LoadProfile(base_name);
   const FitResult result = FitCoefficients(base, data, fit_options);
-  const HardwareProfile fitted = MakeFittedProfile(base, result, inputs, fit_options);
+  const HardwareProfile fitted = MakeFittedProfile(base, result, inputs, fit_options, data.probes);
   std::ofstream out(f.output);
   if (!out) throw std::runtime_error(f.output + ": cannot write the profile");
   out << nlohmann::json(fitted).dump(2) << "\n";

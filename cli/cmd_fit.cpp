@@ -44,7 +44,7 @@ void RunFit(const FitFlags& f) {
   const std::vector<FitInput> inputs = ReadInputs(f.data, &data);
   for (const auto& w : data.warnings) std::cerr << "warning: " << w << "\n";
   const FitResult result = FitCoefficients(base, data, options);
-  const HardwareProfile fitted = MakeFittedProfile(base, result, inputs, options);
+  const HardwareProfile fitted = MakeFittedProfile(base, result, inputs, options, data.probes);
 
   std::ofstream out(f.output);
   if (!out) throw std::runtime_error(f.output + ": cannot write the profile");

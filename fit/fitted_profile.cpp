@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "model/build_info.h"
+#include "model/profile_transfer.h"
 
 namespace vitperf {
 namespace {
@@ -92,12 +93,18 @@ nlohmann::json FitProvenance(const FitResult& r, const std::vector<FitInput>& in
 }
 
 HardwareProfile MakeFittedProfile(const HardwareProfile& base, const FitResult& result,
-                                  const std::vector<FitInput>& inputs, const FitOptions& options) {
+                                  const std::vector<FitInput>& inputs, const FitOptions& options,
+                                  const std::vector<ProbeRecord>& probes) {
   HardwareProfile p = base;
   p.coefficients = result.coefficients;
   p.coefficient_errors = result.errors;
   p.calibrated = true;
   p.fit = FitProvenance(result, inputs, options);
+  const HostProbeMedians host = MedianHostProbes(probes);
+  if (host.launch_eager_us > 0)
+    p.fit["host_reference"] = {{"launch_eager_us", host.launch_eager_us},
+                               {"h2d_pageable_gbs", host.h2d_pageable_gbs},
+                               {"d2h_pageable_gbs", host.d2h_pageable_gbs}};
   return p;
 }
 

@@ -9,6 +9,7 @@
 
 #include "fit/fit_coefficients.h"
 #include "model/hardware_profile.h"
+#include "model/measurement_record.h"
 
 namespace vitperf {
 
@@ -27,7 +28,11 @@ std::vector<FitInput> ReadInputs(const std::vector<std::string>& paths, Measurem
 nlohmann::json FitProvenance(const FitResult& result, const std::vector<FitInput>& inputs,
                              const FitOptions& options);
 
+// The calibrated profile: fitted coefficients, their errors, the fit's provenance, and the
+// medians of the data's host-side probes (fit.host_reference), so that `validate
+// --host-probes-from-data` can move the fitted dispatch cost to another host.
 HardwareProfile MakeFittedProfile(const HardwareProfile& base, const FitResult& result,
-                                  const std::vector<FitInput>& inputs, const FitOptions& options);
+                                  const std::vector<FitInput>& inputs, const FitOptions& options,
+                                  const std::vector<ProbeRecord>& probes);
 
 }  // namespace vitperf

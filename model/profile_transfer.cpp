@@ -21,14 +21,12 @@ HardwareProfile TransferCoefficients(const HardwareProfile& source, const Hardwa
   out.fit =
       nlohmann::json{{"coefficients_from", source.name},
                      {"rule", "efficiencies copied; link bandwidths scaled by nominal link ratio"}};
+  // The source host's launch probe goes along: dispatch can then be rescaled to another host.
+  if (ReferenceLaunchUs(source) > 0) out.fit["host_reference"] = source.fit["host_reference"];
   return out;
 }
 
-std::vector<std::string> ApplyHostProbes(const std::vector<ProbeRecord>& probes,
-                                         HardwareProfile* profile) {
-  // Median of the eager launch probes, and of each pageable copy probe at its largest size
-  // (small copies are latency-bound; the coefficients are bandwidths). Data from several runs
-  // hold several of each.
+HostProbeMedians MedianHostProbes(const std::vector<ProbeRecord>& probes) {
   std::vector<double> launch_us;
   std::map<std::string, std::pair<double, std::vector<double>>> copy;  // probe -> (bytes, GB/s)
   for (const ProbeRecord& r : probes) {
@@ -46,10 +44,31 @@ std::vector<std::string> ApplyHostProbes(const std::vector<ProbeRecord>& probes,
     }
   }
   auto median = [](std::vector<double> v) {
+    if (v.empty()) return 0.0;
     std::sort(v.begin(), v.end());
     const size_t n = v.size();
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
   };
+  HostProbeMedians m;
+  m.launch_eager_us = median(launch_us);
+  m.h2d_pageable_gbs = median(copy["h2d"].second);
+  m.d2h_pageable_gbs = median(copy["d2h"].second);
+  return m;
+}
+
+double ReferenceLaunchUs(const HardwareProfile& profile) {
+  const nlohmann::json& fit = profile.fit;
+  if (!fit.is_object() || !fit.contains("host_reference")) return 0;
+  const nlohmann::json& ref = fit["host_reference"];
+  if (!ref.is_object() || !ref.contains("launch_eager_us") || !ref["launch_eager_us"].is_number())
+    return 0;
+  const double us = ref["launch_eager_us"].get<double>();
+  return us > 0 ? us : 0;
+}
+
+std::vector<std::string> ApplyHostProbes(const std::vector<ProbeRecord>& probes,
+                                         HardwareProfile* profile) {
+  const HostProbeMedians m = MedianHostProbes(probes);
   std::vector<std::string> set;
   auto assign = [&](Coef c, double value) {
     profile->coefficients[c] = value;
@@ -57,9 +76,14 @@ std::vector<std::string> ApplyHostProbes(const std::vector<ProbeRecord>& probes,
     text << Info(c).name << "=" << value;
     set.push_back(text.str());
   };
-  if (!launch_us.empty()) assign(Coef::dispatch_us, median(launch_us));
-  if (!copy["h2d"].second.empty()) assign(Coef::h2d_pageable_gbs, median(copy["h2d"].second));
-  if (!copy["d2h"].second.empty()) assign(Coef::d2h_pageable_gbs, median(copy["d2h"].second));
+  if (m.launch_eager_us > 0) {
+    const double reference = ReferenceLaunchUs(*profile);
+    assign(Coef::dispatch_us,
+           reference > 0 ? profile->coefficients[Coef::dispatch_us] * m.launch_eager_us / reference
+                         : m.launch_eager_us);
+  }
+  if (m.h2d_pageable_gbs > 0) assign(Coef::h2d_pageable_gbs, m.h2d_pageable_gbs);
+  if (m.d2h_pageable_gbs > 0) assign(Coef::d2h_pageable_gbs, m.d2h_pageable_gbs);
   if (!set.empty()) profile->fit["host_probes"] = set;
   return set;
 }

@@ -16,11 +16,27 @@ namespace vitperf {
 // where its coefficients came from in `fit`.
 HardwareProfile TransferCoefficients(const HardwareProfile& source, const HardwareProfile& target);
 
+// Medians of a dataset's host-side micro-probes; 0 where the data hold none. Several runs hold
+// several of each; copies count only at their largest size (small copies are latency-bound).
+struct HostProbeMedians {
+  double launch_eager_us = 0;   // [us] per kernel, eager launch probe
+  double h2d_pageable_gbs = 0;  // [GB/s]
+  double d2h_pageable_gbs = 0;  // [GB/s]
+};
+HostProbeMedians MedianHostProbes(const std::vector<ProbeRecord>& probes);
+
+// [us] the eager launch probe of the host a calibrated profile was fitted on
+// (fit.host_reference.launch_eager_us), or 0 for a profile without one.
+double ReferenceLaunchUs(const HardwareProfile& profile);
+
 // Sets the host-side coefficients that micro-probes measure directly, from probes taken on the
-// host that runs the work: eager dispatch per call from the eager launch probe [us per kernel],
-// and the pageable copy rates from the largest pageable H2D / D2H probes. Eager dispatch is a
-// property of the CPU, not of the GPU: two leases of the same GPU kind measured 6.9 and 8.8 us,
-// the H200's host 4.95 us. Returns "name=value" for each coefficient set (none: no such probe).
+// host that runs the work: the pageable copy rates from the largest pageable H2D / D2H probes,
+// and eager dispatch per call. Dispatch is a property of the CPU, not of the GPU (two leases of
+// the same GPU kind measured 6.9 and 8.8 us per launch, the H200's host 4.95 us). With a
+// reference launch probe (a fitted profile's host) the fitted dispatch is scaled by the ratio
+// of the two launch probes, keeping what the fit learned about framework calls against bare
+// launches; without one, dispatch is the launch probe itself. Returns "name=value" for each
+// coefficient set (none: no such probe).
 std::vector<std::string> ApplyHostProbes(const std::vector<ProbeRecord>& probes,
                                          HardwareProfile* profile);
 

@@ -188,6 +188,8 @@ TEST(FitCliEndToEnd, MeasureFitValidateOnCpu) {
   const auto p = nlohmann::json::parse(ReadWholeFile(profile));
   EXPECT_EQ(p["calibrated"], true);
   EXPECT_GT(p["fit"]["points_used"].get<int>(), 5);
+  // ci_cpu measures the eager launch probe: its median is the fitted host's reference.
+  EXPECT_GT(p["fit"]["host_reference"]["launch_eager_us"].get<double>(), 0);
   const CommandResult v =
       RunVitperf("validate --profile " + profile + " --data " + data + " --max-mape 60 --json",
                  "e2e_validate");

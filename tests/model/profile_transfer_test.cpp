@@ -36,7 +36,10 @@ TEST(ProfileTransfer, LinkRatesScaleByNominalLinksAndTheResultIsUncalibrated) {
 }
 
 TEST(ProfileTransfer, HostProbesSetDispatchAndPageableRatesFromMedians) {
-  HardwareProfile p = LoadProfile("h100");
+  // A datasheet profile has no reference host: dispatch becomes the launch probe itself.
+  HardwareProfile p =
+      LoadProfile(std::string(VITPERF_SOURCE_DIR) + "/data/hardware/datasheet/h100-sxm.json");
+  ASSERT_EQ(ReferenceLaunchUs(p), 0.0);
   const double matmul = p.coefficients[Coef::matmul_efficiency];
   const std::vector<ProbeRecord> probes = {
       Probe("launch", {{"execution", "eager"}}, 5.0),
@@ -62,6 +65,32 @@ TEST(ProfileTransfer, HostProbesSetDispatchAndPageableRatesFromMedians) {
   const double dispatch = untouched.coefficients[Coef::dispatch_us];
   EXPECT_TRUE(ApplyHostProbes({Probe("matmul", {{"m", 8}}, 1.0)}, &untouched).empty());
   EXPECT_DOUBLE_EQ(untouched.coefficients[Coef::dispatch_us], dispatch);
+}
+
+TEST(ProfileTransfer, FittedDispatchMovesToAnotherHostByTheLaunchProbeRatio) {
+  HardwareProfile source =
+      LoadProfile(std::string(VITPERF_SOURCE_DIR) + "/data/hardware/datasheet/h100-sxm.json");
+  source.coefficients[Coef::dispatch_us] = 4.0;  // fitted on a host whose launch probe read 8 us
+  source.fit = {{"host_reference", {{"launch_eager_us", 8.0}}}};
+  const HardwareProfile target =
+      LoadProfile(std::string(VITPERF_SOURCE_DIR) + "/data/hardware/datasheet/h200.json");
+  HardwareProfile moved = TransferCoefficients(source, target);
+  EXPECT_DOUBLE_EQ(ReferenceLaunchUs(moved), 8.0) << "the reference travels with the coefficients";
+  const std::vector<std::string> set =
+      ApplyHostProbes({Probe("launch", {{"execution", "eager"}}, 6.0)}, &moved);
+  ASSERT_EQ(set.size(), 1u);
+  EXPECT_DOUBLE_EQ(moved.coefficients[Coef::dispatch_us], 4.0 * 6.0 / 8.0);
+  // A reference that is not a positive number counts as none.
+  HardwareProfile odd = source;
+  odd.fit["host_reference"]["launch_eager_us"] = "fast";
+  EXPECT_EQ(ReferenceLaunchUs(odd), 0.0);
+}
+
+TEST(ProfileTransfer, MedianHostProbesAreZeroWithoutProbes) {
+  const HostProbeMedians m = MedianHostProbes({Probe("matmul", {{"m", 8}}, 1.0)});
+  EXPECT_EQ(m.launch_eager_us, 0.0);
+  EXPECT_EQ(m.h2d_pageable_gbs, 0.0);
+  EXPECT_EQ(m.d2h_pageable_gbs, 0.0);
 }
 
 }  // namespace
