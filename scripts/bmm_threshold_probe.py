@@ -5,8 +5,10 @@ The 2048 px ViT-B/16 math-attention point ran its score GEMM on a SIMT kernel (m
 at batch 4 but on tensor cores at batch 1. Hypothesis: the batched output passes 2^32 elements.
 Times bf16 bmm (B, N, 64) @ (B, 64, N) for batch counts either side of 2^32 / N^2 at two token
 counts, and names the kernel that ran (torch.profiler). Prints one JSON line per case.
+--scan: every batch count from just under 2^32 output elements to about 4 x 2^32.
 """
 import json
+import sys
 
 import torch
 from torch.profiler import ProfilerActivity, profile
@@ -40,8 +42,11 @@ def case(batch, tokens, head_dim=64):
 
 def main():
     print(json.dumps(dict(device=torch.cuda.get_device_name(), torch=torch.__version__)))
-    for tokens, batches in [(16385, [12, 15, 16, 17, 24]), (4097, [192, 255, 256, 257, 320]),
-                            (4096, [255, 256, 257])]:
+    cases = [(16385, [12, 15, 16, 17, 24]), (4097, [192, 255, 256, 257, 320]),
+             (4096, [255, 256, 257])]
+    if "--scan" in sys.argv:  # every batch count past 2^32 elements, up to ~4 x 2^32
+        cases = [(16385, list(range(15, 65))), (4097, list(range(248, 1032, 8)))]
+    for tokens, batches in cases:
         for b in batches:
             print(json.dumps(case(b, tokens)), flush=True)
 
