@@ -5,6 +5,11 @@
 
 namespace vitperf {
 
+bool MisalignedGemmRunsOnSimt(double output_elements) {
+  const double share = output_elements / 4294967296.0;  // of 2^32
+  return share > 1 && !(share >= 1.5 && share <= 2);
+}
+
 ForwardOptions ForwardOptionsFor(const PipelineOptions& pipeline) {
   ForwardOptions f;
   f.normalize_input_on_device = !pipeline.compute_only && pipeline.input == InputFormat::uint8;
@@ -98,7 +103,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     const bool aligned = std::fmod(n * e, 16.0) == 0;
     gemm(s, n, n, hd, b * h, 2 * bnd, 0, scores);
     s.gemm.aligned = aligned;
-    s.gemm.simt = !aligned && b * h * n * n > kSimtOutputElements;
+    s.gemm.simt = !aligned && MisalignedGemmRunsOnSimt(b * h * n * n);
     s.bytes += 2 * bnd / 3;  // q * scale, a separate pass over q
     s.kernels = fused ? 1 : 2;
     s.host_ops = 7;  // q * scale, transpose, matmul (expand, reshape, bmm, view)

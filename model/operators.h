@@ -81,9 +81,13 @@ struct GemmShape {
   bool simt = false;
 };
 
-// [elements] Output size past which cuBLAS runs a misaligned batched product on SIMT cores:
-// 2^32 (16385 tokens: batch 15 on tensor cores, 16 and 17 on SIMT; 4097 tokens: 255 vs 256).
-inline constexpr double kSimtOutputElements = 4294967296.0;
+// Whether cuBLAS (CUDA 13.0, H100) runs a misaligned batched product with this many output
+// elements on its SIMT fallback. Scanned with scripts/bmm_threshold_probe.py --scan
+// (data/measurements/diagnostics/h100-bmm_scan.jsonl, 16385 and 4097 tokens, head dim 64):
+// SIMT past 2^32 elements, except from 1.5 * 2^32 up to 2^33, where the tensor-core kernel comes
+// back (16385 tokens: batch 24-31; 4097: 384-504). A narrow second window just under 3 * 2^32
+// (batch 46-47 / 752-760) is not modelled.
+bool MisalignedGemmRunsOnSimt(double output_elements);
 
 struct Operator {
   OpKind kind = OpKind::layernorm;

@@ -151,6 +151,15 @@ TEST(OperatorStructure, HugeMisalignedScoreProductsFallBackToSimt) {
   aligned.pooling = Pooling::mean;
   aligned.image_height = aligned.image_width = 1024;  // 4096 tokens
   EXPECT_FALSE(Find(Build(aligned, 64), OpKind::attn_scores).gemm.simt);
+  // Measured windows: 2048 px at batch 2 (24 matrices, 1.5 x 2^32 elements) and 1024 px at batch
+  // 32 (384 matrices) stayed on tensor cores; 1024 px at batch 24 (288) went to SIMT.
+  EXPECT_FALSE(Find(Build(big, 2), OpKind::attn_scores).gemm.simt);
+  ViTConfig mid = big;
+  mid.image_height = mid.image_width = 1024;  // 4097 tokens
+  EXPECT_FALSE(Find(Build(mid, 20), OpKind::attn_scores).gemm.simt);
+  EXPECT_TRUE(Find(Build(mid, 24), OpKind::attn_scores).gemm.simt);
+  EXPECT_FALSE(Find(Build(mid, 32), OpKind::attn_scores).gemm.simt);
+  EXPECT_TRUE(Find(Build(mid, 48), OpKind::attn_scores).gemm.simt);
   // The values product's output (tokens x head dim) never gets near 2^32.
   EXPECT_FALSE(Find(Build(big, 4), OpKind::attn_values).gemm.simt);
 }
