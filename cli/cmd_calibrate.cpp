@@ -97,6 +97,7 @@ void RunCalibrate(const CalibrateFlags& f) {
   for (const auto& w : data.warnings) std::cerr << "warning: " << w << "\n";
   const std::string base_name = f.base.empty() ? MatchingBase(data, f.device) : f.base;
   const HardwareProfile base = LoadProfile(base_name);
+  fit_options.observations.host_launch_reference_us = MedianHostLaunchUs(data.pipeline);
   const FitResult result = FitCoefficients(base, data, fit_options);
   const HardwareProfile fitted = MakeFittedProfile(base, result, inputs, fit_options, data.probes);
   std::ofstream out(f.output);

@@ -43,6 +43,7 @@ void RunFit(const FitFlags& f) {
   MeasurementSet data;
   const std::vector<FitInput> inputs = ReadInputs(f.data, &data);
   for (const auto& w : data.warnings) std::cerr << "warning: " << w << "\n";
+  options.observations.host_launch_reference_us = MedianHostLaunchUs(data.pipeline);
   const FitResult result = FitCoefficients(base, data, options);
   const HardwareProfile fitted = MakeFittedProfile(base, result, inputs, options, data.probes);
 

@@ -27,6 +27,7 @@ struct ValidateFlags {
   std::string profile;
   std::string coefficients_from;
   bool host_probes_from_data = false;
+  bool host_state_from_data = false;
   std::vector<std::string> data;
   std::string holdout;
   std::optional<double> holdout_fraction;
@@ -83,11 +84,14 @@ std::vector<ValidationInput> FitAndPredict(const HardwareProfile& profile,
   fit_set.probes = data.probes;
   FitOptions options;
   options.observations.allow_device_mismatch = f.allow_device_mismatch;
+  // The whole data's median host state, so that every fold refers dispatch to the same one.
+  const double reference_us = MedianHostLaunchUs(data.pipeline);
+  options.observations.host_launch_reference_us = reference_us;
   const FitResult result = FitCoefficients(profile, fit_set, options);
   HardwareProfile fitted = profile;
   fitted.coefficients = result.coefficients;
   fitted.coefficient_errors = result.errors;
-  return PredictRecords(test_records, fitted);
+  return PredictRecords(test_records, fitted, nullptr, f.host_state_from_data ? reference_us : 0);
 #else
   (void)profile, (void)data, (void)fit_records, (void)test_records, (void)f;
   throw std::invalid_argument(
@@ -219,6 +223,10 @@ void RunValidate(const ValidateFlags& f) {
   MeasurementSet data;
   for (const auto& path : f.data) ReadMeasurements(path, &data);
   for (const auto& w : data.warnings) std::cerr << "warning: " << w << "\n";
+  if (f.host_state_from_data && !(MedianHostLaunchUs(data.pipeline) > 0))
+    throw std::invalid_argument(
+        "host-state-from-data: no ok record in the data carries host_launch_us (measured by "
+        "vitperf measure since 2026-11-24)");
   std::vector<std::string> host_set;
   if (f.host_probes_from_data) {
     host_set = ApplyHostProbes(data.probes, &profile);
@@ -283,7 +291,12 @@ void RunValidate(const ValidateFlags& f) {
     }
     split = {{"kind", "kfold"}, {"folds", k}, {"configs", configs.size()}};
   } else {
-    inputs = PredictRecords(data.pipeline, profile);
+    double reference_us = 0;
+    if (f.host_state_from_data) {
+      reference_us = ReferenceLaunchUs(profile, "point_launch_us");
+      if (!(reference_us > 0)) reference_us = MedianHostLaunchUs(data.pipeline);
+    }
+    inputs = PredictRecords(data.pipeline, profile, nullptr, reference_us);
   }
 
   ValidationOptions options;
@@ -323,6 +336,7 @@ void RunValidate(const ValidateFlags& f) {
     j["data"] = f.data;
     j["split"] = split;
     j["host_probes"] = host_set;
+    j["host_state_from_data"] = f.host_state_from_data;
     j["near_best_fraction"] = f.near_best;
     const nlohmann::json body = report;
     for (auto it = body.begin(); it != body.end(); ++it) j[it.key()] = it.value();
@@ -368,6 +382,10 @@ void AddValidateCommand(CLI::App& app) {
   cmd->add_flag("--host-probes-from-data", flags->host_probes_from_data,
                 "take eager dispatch and pageable copy rates from the data's own micro-probes (the "
                 "host CPU that ran them), keeping the profile's GPU side");
+  cmd->add_flag("--host-state-from-data", flags->host_state_from_data,
+                "scale each eager point's dispatch by the host speed recorded with it "
+                "(host_launch_us, relative to the profile's reference state): the model's error "
+                "with the host's drift taken out");
   cmd->add_option("--holdout", flags->holdout,
                   "comma-separated config names (e.g. vit_l16) kept out of a refit and validated "
                   "(needs Ceres)");

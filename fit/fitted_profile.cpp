@@ -101,10 +101,14 @@ HardwareProfile MakeFittedProfile(const HardwareProfile& base, const FitResult& 
   p.calibrated = true;
   p.fit = FitProvenance(result, inputs, options);
   const HostProbeMedians host = MedianHostProbes(probes);
+  nlohmann::json reference = nlohmann::json::object();
   if (host.launch_eager_us > 0)
-    p.fit["host_reference"] = {{"launch_eager_us", host.launch_eager_us},
-                               {"h2d_pageable_gbs", host.h2d_pageable_gbs},
-                               {"d2h_pageable_gbs", host.d2h_pageable_gbs}};
+    reference = {{"launch_eager_us", host.launch_eager_us},
+                 {"h2d_pageable_gbs", host.h2d_pageable_gbs},
+                 {"d2h_pageable_gbs", host.d2h_pageable_gbs}};
+  if (options.observations.host_launch_reference_us > 0)
+    reference["point_launch_us"] = options.observations.host_launch_reference_us;
+  if (!reference.empty()) p.fit["host_reference"] = reference;
   return p;
 }
 

@@ -95,6 +95,7 @@ class Collector {
     base.config = r.config;
     base.batch = r.batch;
     base.options = r.options;
+    base.dispatch_scale = DispatchScale(r, options_.host_launch_reference_us);
     Push(base, ObservationKind::period, r.batch / r.throughput_ips);
     if (!r.options.compute_only && r.compute.median_ms != 0) {
       if (PositiveFinite(r.compute.median_ms)) {

@@ -39,6 +39,9 @@ struct Observation {
   double bytes = 0;                                // device_copy (bytes copied), h2d, d2h
   ExecutionMode execution = ExecutionMode::eager;  // launch
   double kernels = 0;                              // launch: kernels per timed sample
+  // Pipeline observations: eager dispatch relative to the reference host state (see
+  // ObservationOptions::host_launch_reference_us); 1 without one.
+  double dispatch_scale = 1;
 };
 
 struct DroppedPoint {
@@ -51,6 +54,10 @@ struct ObservationOptions {
   bool latency_ratios = true;    // p90/p50 and p99/p50 inform the latency factors
   bool peak_memory = true;       // allocator peaks inform activation_memory_factor
   bool preprocess_stage = true;  // host staging times inform the host copy rates and cache size
+  // [us] When positive, each eager point's dispatch cost is scaled by its record's
+  // host_launch_us over this reference (MedianHostLaunchUs of the data), so the fitted
+  // dispatch_us is the cost at the reference host state, not an average over the host's drift.
+  double host_launch_reference_us = 0;
 };
 
 // Kernels per sample assumed for a launch probe that does not record params.kernels.

@@ -18,8 +18,12 @@ ceres::CostFunction* Autodiff(Functor* f) {
 
 PipelineTimeResidual::PipelineTimeResidual(const ViTConfig& config, int batch,
                                            const PipelineOptions& options,
-                                           const HardwareProfile& profile, double measured_s)
-    : rates_(RatesFor(profile, config.precision)), options_(options), measured_s_(measured_s) {
+                                           const HardwareProfile& profile, double measured_s,
+                                           double dispatch_scale)
+    : rates_(RatesFor(profile, config.precision)),
+      options_(options),
+      measured_s_(measured_s),
+      dispatch_scale_(dispatch_scale) {
   BuildOperators(config, batch, ForwardOptionsFor(options), &ops_);
   io_ = ComputeTransfers(config, batch, options);
 }
@@ -65,7 +69,8 @@ ceres::CostFunction* MakeObservationCost(const Observation& o, const HardwarePro
   switch (o.kind) {
     case ObservationKind::period:
     case ObservationKind::compute:
-      return Autodiff(new PipelineTimeResidual(o.config, o.batch, o.options, profile, o.measured));
+      return Autodiff(new PipelineTimeResidual(o.config, o.batch, o.options, profile, o.measured,
+                                               o.dispatch_scale));
     case ObservationKind::latency_p90:
       return Autodiff(new CoefficientRatioResidual(Coef::latency_p90_factor, o.measured));
     case ObservationKind::latency_p99:

@@ -36,11 +36,13 @@ std::array<T, kNumCoefficients> CoefficientsFromLogs(const T* log_c) {
 class PipelineTimeResidual {
  public:
   PipelineTimeResidual(const ViTConfig& config, int batch, const PipelineOptions& options,
-                       const HardwareProfile& profile, double measured_s);
+                       const HardwareProfile& profile, double measured_s,
+                       double dispatch_scale = 1);
   template <typename T>
   bool operator()(const T* log_c, T* residual) const {
     using std::log;
-    const auto c = CoefficientsFromLogs(log_c);
+    auto c = CoefficientsFromLogs(log_c);
+    c[static_cast<int>(Coef::dispatch_us)] *= T(dispatch_scale_);  // the host state of this point
     const CoefficientView<T> view{c.data()};
     const ForwardTime<T> forward = TimeForward(ops_, rates_, options_.execution, view);
     const PipelineTime<T> pipe = TimePipeline(forward, io_, options_, rates_.copy_engines, view);
@@ -54,6 +56,7 @@ class PipelineTimeResidual {
   TransferVolume io_;
   PipelineOptions options_;
   double measured_s_;
+  double dispatch_scale_;
 };
 
 // Host preprocessing stage of a pipeline point [s]: staging or normalising one batch.

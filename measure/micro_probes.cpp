@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstring>
 #include <sstream>
 #include <stdexcept>
@@ -208,6 +209,23 @@ ProbeRecord RunLaunchProbe(ExecutionMode execution, const ProbeContext& ctx) {
       },
       &r.message);
   return r;
+}
+
+double QuickLaunchUs(const Device& d) {
+  constexpr int kLaunches = 200, kRuns = 5;
+  c10::InferenceMode inference;
+  torch::Tensor x = torch::rand({1}, On(d).dtype(torch::kFloat)) + 1.0f;
+  DeviceTimer timer(d);
+  std::vector<double> us;
+  for (int run = 0; run < kRuns; ++run) {
+    Synchronize(d);
+    timer.Start();
+    for (int i = 0; i < kLaunches; ++i) x.add_(1e-3);
+    us.push_back(timer.StopMs() * 1e3 / kLaunches);
+  }
+  CheckFinite(x, "quick launch");
+  std::sort(us.begin(), us.end());
+  return us[kRuns / 2];
 }
 
 std::vector<ProbeRecord> RunDefaultMicroProbes(const ProbeContext& ctx) {

@@ -46,6 +46,11 @@ ProbeRecord RunTransferProbe(CopyDirection direction, std::int64_t bytes, HostMe
 // skipped (torch.compile is Python-only). params {execution, kernels}.
 ProbeRecord RunLaunchProbe(ExecutionMode execution, const ProbeContext& ctx);
 
+// [us] per launch of a tiny in-place add, eager, median of a few short device-timed runs (a few
+// ms in all): the launch probe in miniature, taken around each pipeline point so that the
+// record carries the host's dispatch speed at the time (PipelineRecord::host_launch_us).
+double QuickLaunchUs(const Device& d);
+
 // All of the above over the default shapes and sizes: matmul at bf16/fp16/tf32/fp32 (CUDA) or
 // fp32/bf16 (CPU), device copy, h2d and d2h pinned and pageable, launch eager and graph.
 std::vector<ProbeRecord> RunDefaultMicroProbes(const ProbeContext& ctx);

@@ -17,6 +17,7 @@
 
 #include "measure/cupti_tracer.h"
 #include "measure/device.h"
+#include "measure/micro_probes.h"
 #include "measure/timing.h"
 #include "measure/vit_module.h"
 
@@ -678,7 +679,9 @@ PipelineRecord RunPipelinePoint(const ViTConfig& config, int batch, const Pipeli
       [&] {
         const Point p(config, batch, options, ctx, d);
         fell_back = p.model->fused_fell_back();
+        const double launch_before_us = QuickLaunchUs(d);
         Measure(p, &r, &notes);
+        r.host_launch_us = 0.5 * (launch_before_us + QuickLaunchUs(d));
       },
       &r.message);
   if (r.status != PointStatus::ok) {

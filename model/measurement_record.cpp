@@ -1,5 +1,6 @@
 #include "model/measurement_record.h"
 
+#include <algorithm>
 #include <fstream>
 #include <stdexcept>
 
@@ -54,6 +55,7 @@ void to_json(nlohmann::json& j, const PipelineRecord& r) {
                      {"compute", r.compute},
                      {"peak_memory_bytes", r.peak_memory_bytes},
                      {"wall_s", r.wall_s},
+                     {"host_launch_us", r.host_launch_us},
                      {"breakdown", r.breakdown},
                      {"provenance", r.provenance}};
 }
@@ -77,15 +79,33 @@ void from_json(const nlohmann::json& j, PipelineRecord& r) {
   if (j.contains("compute")) r.compute = j["compute"].get<TimingStats>();
   r.peak_memory_bytes = ValueOr(j, "peak_memory_bytes", 0.0);
   r.wall_s = ValueOr(j, "wall_s", 0.0);
+  r.host_launch_us = ValueOr(j, "host_launch_us", 0.0);
   r.breakdown = ValueOr(j, "breakdown", nlohmann::json());
   r.provenance = ValueOr(j, "provenance", nlohmann::json());
 }
 
+double MedianHostLaunchUs(const std::vector<PipelineRecord>& records) {
+  std::vector<double> us;
+  for (const auto& r : records)
+    if (r.status == PointStatus::ok && r.host_launch_us > 0) us.push_back(r.host_launch_us);
+  if (us.empty()) return 0;
+  std::sort(us.begin(), us.end());
+  const size_t n = us.size();
+  return n % 2 ? us[n / 2] : 0.5 * (us[n / 2 - 1] + us[n / 2]);
+}
+
+double DispatchScale(const PipelineRecord& record, double reference_launch_us) {
+  if (!(reference_launch_us > 0) || !(record.host_launch_us > 0) ||
+      record.options.execution != ExecutionMode::eager)
+    return 1.0;
+  return record.host_launch_us / reference_launch_us;
+}
+
 void to_json(nlohmann::json& j, const ProbeRecord& r) {
-  j = nlohmann::json{{"id", r.id},         {"device", r.device},   {"probe", r.probe},
-                     {"params", r.params}, {"status", r.status},   {"message", r.message},
-                     {"value", r.value},   {"unit", r.unit},       {"timing", r.timing},
-                     {"provenance", r.provenance}};
+  j = nlohmann::json{
+      {"id", r.id},         {"device", r.device},        {"probe", r.probe}, {"params", r.params},
+      {"status", r.status}, {"message", r.message},      {"value", r.value}, {"unit", r.unit},
+      {"timing", r.timing}, {"provenance", r.provenance}};
 }
 
 void from_json(const nlohmann::json& j, ProbeRecord& r) {
@@ -126,10 +146,9 @@ void ReadMeasurements(const std::string& path, MeasurementSet* into) {
     if (j.value("schema", "") != kMeasurementSchema)
       throw std::runtime_error(where + ": schema: expected '" + kMeasurementSchema + "'");
     if (j.value("schema_version", 0) > kMeasurementSchemaVersion)
-      throw std::runtime_error(where + ": schema_version " +
-                               std::to_string(j.value("schema_version", 0)) +
-                               " is newer than this vitperf reads (" +
-                               std::to_string(kMeasurementSchemaVersion) + ")");
+      throw std::runtime_error(
+          where + ": schema_version " + std::to_string(j.value("schema_version", 0)) +
+          " is newer than this vitperf reads (" + std::to_string(kMeasurementSchemaVersion) + ")");
     const std::string kind = j.value("kind", "");
     try {
       if (kind == "provenance")

@@ -9,11 +9,10 @@
 // so a record copied out of its file still says where it came from.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "model/enum_names.h"
 #include "model/pipeline_options.h"
@@ -65,10 +64,14 @@ struct PipelineRecord {
   TimingStats latency;        // per batch, end to end
   // Per-stage medians [ms] for one batch; zero when the stage is absent.
   double preprocess_ms = 0, h2d_ms = 0, compute_ms = 0, d2h_ms = 0;
-  TimingStats compute;             // pure forward pass on device-resident input
-  double peak_memory_bytes = 0;    // device allocator peak during the point
-  double wall_s = 0;               // [s] time spent measuring the point
-  nlohmann::json breakdown;        // CUPTI kernel classes, or null
+  TimingStats compute;           // pure forward pass on device-resident input
+  double peak_memory_bytes = 0;  // device allocator peak during the point
+  double wall_s = 0;             // [s] time spent measuring the point
+  // [us] per tiny in-place add, the eager launch probe in miniature, taken just before and just
+  // after the point (mean): the host's dispatch speed while it ran. Eager dispatch on the VM
+  // hosts swings up to 2x over seconds; 0 in records from before it was measured.
+  double host_launch_us = 0;
+  nlohmann::json breakdown;  // CUPTI kernel classes, or null
   nlohmann::json provenance;
 };
 void to_json(nlohmann::json& j, const PipelineRecord& r);
@@ -93,6 +96,14 @@ struct ProbeRecord {
 };
 void to_json(nlohmann::json& j, const ProbeRecord& r);
 void from_json(const nlohmann::json& j, ProbeRecord& r);
+
+// [us] median host_launch_us over the ok records that carry one; 0 when none do. The host state
+// a fit refers its eager dispatch cost to.
+double MedianHostLaunchUs(const std::vector<PipelineRecord>& records);
+
+// Eager dispatch of a point relative to the reference host state: host_launch_us / reference,
+// or 1 when either is missing or the point does not dispatch eagerly.
+double DispatchScale(const PipelineRecord& record, double reference_launch_us);
 
 // One dataset read from one or more JSONL files.
 struct MeasurementSet {

@@ -56,13 +56,12 @@ HostProbeMedians MedianHostProbes(const std::vector<ProbeRecord>& probes) {
   return m;
 }
 
-double ReferenceLaunchUs(const HardwareProfile& profile) {
+double ReferenceLaunchUs(const HardwareProfile& profile, const char* key) {
   const nlohmann::json& fit = profile.fit;
   if (!fit.is_object() || !fit.contains("host_reference")) return 0;
   const nlohmann::json& ref = fit["host_reference"];
-  if (!ref.is_object() || !ref.contains("launch_eager_us") || !ref["launch_eager_us"].is_number())
-    return 0;
-  const double us = ref["launch_eager_us"].get<double>();
+  if (!ref.is_object() || !ref.contains(key) || !ref[key].is_number()) return 0;
+  const double us = ref[key].get<double>();
   return us > 0 ? us : 0;
 }
 

@@ -26,8 +26,9 @@ struct HostProbeMedians {
 HostProbeMedians MedianHostProbes(const std::vector<ProbeRecord>& probes);
 
 // [us] the eager launch probe of the host a calibrated profile was fitted on
-// (fit.host_reference.launch_eager_us), or 0 for a profile without one.
-double ReferenceLaunchUs(const HardwareProfile& profile);
+// (fit.host_reference.launch_eager_us), or 0 for a profile without one. With key
+// "point_launch_us": the median per-point host_launch_us its fitted dispatch refers to.
+double ReferenceLaunchUs(const HardwareProfile& profile, const char* key = "launch_eager_us");
 
 // Sets the host-side coefficients that micro-probes measure directly, from probes taken on the
 // host that runs the work: the pageable copy rates from the largest pageable H2D / D2H probes,

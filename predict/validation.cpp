@@ -52,15 +52,17 @@ std::string ConfigLabel(const PipelineRecord& r) {
 
 std::vector<ValidationInput> PredictRecords(const std::vector<PipelineRecord>& records,
                                             const HardwareProfile& profile,
-                                            const CoefficientValues<double>* coefficients) {
+                                            const CoefficientValues<double>* coefficients,
+                                            double host_launch_reference_us) {
   std::vector<ValidationInput> out;
   out.reserve(records.size());
+  const CoefficientValues<double>& base = coefficients ? *coefficients : profile.coefficients;
   for (const auto& r : records) {
     std::string why;
     if (!r.config.IsValid(&why) || r.batch <= 0 || !r.options.IsValid(&why)) continue;
-    ValidationInput in{r, coefficients
-                              ? Evaluate(r.config, r.batch, r.options, profile, *coefficients)
-                              : Evaluate(r.config, r.batch, r.options, profile)};
+    CoefficientValues<double> c = base;
+    c[Coef::dispatch_us] *= DispatchScale(r, host_launch_reference_us);
+    ValidationInput in{r, Evaluate(r.config, r.batch, r.options, profile, c)};
     out.push_back(std::move(in));
   }
   return out;

@@ -36,10 +36,13 @@ std::string ConfigKey(const PipelineRecord& record);
 // "vit_b16 224px bf16, eager uint8 pinned sequential" - the config in words.
 std::string ConfigLabel(const PipelineRecord& record);
 
-// Predicts every record at the profile's coefficients, or at `coefficients` when given.
-std::vector<ValidationInput> PredictRecords(
-    const std::vector<PipelineRecord>& records, const HardwareProfile& profile,
-    const CoefficientValues<double>* coefficients = nullptr);
+// Predicts every record at the profile's coefficients, or at `coefficients` when given. With a
+// positive `host_launch_reference_us`, each eager record's dispatch cost is scaled by the host
+// state it was measured in (DispatchScale): the model's error with the host's drift taken out.
+std::vector<ValidationInput> PredictRecords(const std::vector<PipelineRecord>& records,
+                                            const HardwareProfile& profile,
+                                            const CoefficientValues<double>* coefficients = nullptr,
+                                            double host_launch_reference_us = 0);
 
 struct PointError {
   std::string id;

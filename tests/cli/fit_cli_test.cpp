@@ -196,6 +196,24 @@ TEST(FitCliEndToEnd, MeasureFitValidateOnCpu) {
   EXPECT_EQ(v.exit_code, 0) << v.err << v.out;
   const auto j = nlohmann::json::parse(v.out);
   EXPECT_GT(j["summary"]["points"].get<int>(), 5);
+  // Every point carries the host's dispatch speed; validating with it works, and the fit
+  // recorded the state its dispatch refers to.
+  EXPECT_GT(p["fit"]["host_reference"]["point_launch_us"].get<double>(), 0);
+  const CommandResult hs = RunVitperf(
+      "validate --profile " + profile + " --data " + data + " --host-state-from-data --json",
+      "e2e_validate_host_state");
+  EXPECT_EQ(hs.exit_code, 0) << hs.err << hs.out;
+  EXPECT_EQ(nlohmann::json::parse(hs.out)["host_state_from_data"], true);
+}
+
+TEST(FitCliEndToEnd, HostStateFromDataNeedsRecordsThatCarryIt) {
+  // The shipped quick_test predates host_launch_us.
+  const CommandResult v =
+      RunVitperf("validate --profile h100 --data " VITPERF_SOURCE_DIR
+                 "/data/measurements/h200-quick_test.jsonl --host-state-from-data",
+                 "host_state_missing");
+  EXPECT_EQ(v.exit_code, 2);
+  EXPECT_NE(v.err.find("host-state-from-data: no ok record"), std::string::npos) << v.err;
 }
 
 }  // namespace
