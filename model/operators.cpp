@@ -126,8 +126,9 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
   }
   if (!fused) {
     // Copies that make heads contiguous: the math path splits q, k, v and merges the output
-    // (4 copies); the fused kernel reads strided q, k, v and only the merge copies.
-    const double copies = c.attention == AttentionImpl::math ? 4 : 1;
+    // (4 copies). The fused kernel reads strided q, k, v and writes its output in token-major
+    // order, so the head merge is a view: no kernel (CUPTI: 10 kernels per block, none a copy).
+    const double copies = c.attention == AttentionImpl::math ? 4 : 0;
     Operator& op = out->Add(OpKind::attn_reshape, OpClass::elementwise, depth);
     op.bytes = 2 * copies * bnd;
     op.live_bytes = 5 * bnd;
@@ -179,9 +180,10 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     Operator& op = out->Add(OpKind::pool, OpClass::elementwise, 1);
     const bool mean = c.pooling == Pooling::mean;
     op.flops = mean ? b * n * d : 0;
-    op.bytes = (mean ? bnd : b * d * e) + b * d * e;
+    // The class token is a select, a view the head GEMM reads with a row stride: no kernel.
+    op.bytes = mean ? bnd + b * d * e : 0;
     op.live_bytes = bnd + b * d * e;
-    op.kernels = 1;
+    op.kernels = mean ? 1 : 0;
     op.host_ops = mean ? 2 : 1;  // narrow + mean, or select
   }
   if (c.output == OutputKind::logits) {

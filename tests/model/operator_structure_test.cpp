@@ -1,6 +1,7 @@
 // The operator-structure terms found from the H100 CUPTI breakdowns (docs/accuracy-notes.md):
 // the patch convolution, per-row reduction cost, device normalisation traffic, misaligned and
-// small-tile GEMMs, block softmax and tf32 attention. Each against a hand count.
+// small-tile GEMMs, block softmax, tf32 attention and the views that launch no kernel. Each
+// against a hand count.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -178,6 +179,30 @@ TEST(OperatorStructure, SmallGemmsTakeTheBestTile) {
   // A full-wave product keeps the profile's tile.
   const GemmShape large{128.0 * 132, 256, 1024, 1};
   EXPECT_DOUBLE_EQ(TiledEfficiency(large, r, half), 1.0);
+}
+
+TEST(OperatorStructure, HeadMergeAndClassTokenAreViewsWithoutKernels) {
+  const ViTConfig ti16 = PresetByName("vit_ti16");
+  const OperatorList ops = Build(ti16, 1);
+  // Fused attention writes token-major output, so the head merge is a reshape of a view.
+  const Operator merge = Find(ops, OpKind::attn_reshape);
+  EXPECT_DOUBLE_EQ(merge.kernels, 0);
+  EXPECT_DOUBLE_EQ(merge.bytes, 0);
+  EXPECT_DOUBLE_EQ(merge.host_ops, 7);  // still dispatched in eager mode
+  const Operator pool = Find(ops, OpKind::pool);
+  EXPECT_DOUBLE_EQ(pool.kernels, 0);
+  EXPECT_DOUBLE_EQ(pool.bytes, 0);
+  // CUPTI, vit_ti16 graph: per block 2 LayerNorms, 4 GEMMs, attention, 2 adds and GELU (10);
+  // conv, bias, class-token concat, position add, final norm and head: 126.
+  EXPECT_DOUBLE_EQ(ops.TotalKernels(), 12 * 10 + 6);
+  // The math path still copies q, k, v and the merged output; mean pooling is a kernel.
+  ViTConfig math = ti16;
+  math.attention = AttentionImpl::math;
+  math.class_token = false;
+  math.pooling = Pooling::mean;
+  const OperatorList m = Build(math, 1);
+  EXPECT_DOUBLE_EQ(Find(m, OpKind::attn_reshape).kernels, 4);
+  EXPECT_DOUBLE_EQ(Find(m, OpKind::pool).kernels, 1);
 }
 
 TEST(OperatorStructure, Tf32FusedAttentionRunsAtTheFp32Rate) {
