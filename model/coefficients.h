@@ -35,6 +35,7 @@ namespace vitperf {
   X(conv_efficiency, 0.3, 0.01, 1.0, "fraction", "of the fp32 vector rate in the patch conv")      \
   X(conv_step_ns, 80.0, 0.0, 2000.0, "ns", "serial time per inner element of a conv tile")         \
   X(row_reduction_ns, 1.0, 0.0, 100.0, "ns", "per row of a LayerNorm/softmax reduction")           \
+  X(kernel_latency_us, 0.8, 0.0, 100.0, "us", "per dependent trip through memory in a kernel")     \
   X(tile_intensity_half, 16.0, 0.0, 1000.0, "elements", "GEMM tile intensity where it halves")     \
   X(misaligned_matmul_efficiency, 0.1, 0.005, 1.0, "fraction", "of peak, leading dim % 8 != 0")    \
   X(host_cache_mb, 32.0, 1.0, 1024.0, "MB", "host last-level cache the uint8 staging fits in")     \

@@ -193,6 +193,13 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
   }
 }
 
+double DependentPasses(const Operator& op) {
+  if (op.kernels <= 0) return 0;
+  const bool reduces = op.op_class != OpClass::elementwise || op.rows > 0;
+  if (reduces) return 2 + (op.kernels - 1);
+  return op.bytes > 0 ? op.kernels : 0;
+}
+
 double OperatorList::TotalFlops() const {
   double t = 0;
   for (const auto& op : *this) t += op.repeat * op.flops;

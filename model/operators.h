@@ -137,6 +137,15 @@ struct OperatorList {
   double MatmulMacs() const;  // multiply-accumulates in matrix products (what timm/fvcore count)
 };
 
+// Dependent trips through device memory on the critical path of an operator's kernels, each
+// costing kernel_latency_us beyond the kernel's matrix or streaming time. A streaming
+// (elementwise) kernel overlaps its stores with later loads: one trip. A kernel whose output
+// waits for a reduction (GEMM over k, attention over the keys, LayerNorm and softmax over a
+// row) exposes its loads and then its stores: two. An operator's other kernels (a conv's bias
+// add, the scale before a batched GEMM) stream. A kernel that moves no data (the launch
+// probe's, on one cached element) costs only its launch, kernel_gap_us.
+double DependentPasses(const Operator& op);
+
 // Builds the forward pass of `config` at `batch` images. No allocation.
 void BuildOperators(const ViTConfig& config, int batch, const ForwardOptions& options,
                     OperatorList* out);

@@ -115,6 +115,11 @@ OperatorTime<T> TimeOperator(const Operator& op, const DeviceRates& r, Coefficie
   t.time_s = t.compute_bound ? t.compute_s : t.memory_s;
   // Row reductions (LayerNorm, softmax) pay a latency per row that streaming does not hide.
   if (op.rows > 0) t.time_s += T(op.rows) * c[Coef::row_reduction_ns] * 1e-9;
+  // Each dependent trip through device memory costs a latency that neither the matrix nor the
+  // memory rate hides; at batch 1 it is most of a kernel (CUPTI, H100, vit_ti16: 197-row GEMMs
+  // 3.0 us whatever their k, LayerNorm 2.7, flash attention 5.3, residual add 1.5 [us] against
+  // 0.4-1.5, 0.3, 2.6 and 0.1 us of roofline).
+  t.time_s += T(DependentPasses(op)) * c[Coef::kernel_latency_us] * 1e-6;
   return t;
 }
 

@@ -1,0 +1,86 @@
+// The latency of dependent trips through device memory inside a kernel, which sets the time of
+// small kernels (a batch-1 forward pass) beyond their matrix or streaming time.
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "model/hardware_profile.h"
+#include "model/operators.h"
+#include "model/presets.h"
+#include "model/roofline.h"
+
+namespace vitperf {
+namespace {
+
+Operator Find(const OperatorList& ops, OpKind kind) {
+  for (const Operator& op : ops)
+    if (op.kind == kind) return op;
+  throw std::runtime_error("operator missing");
+}
+
+OperatorList Build(const ViTConfig& c, int batch, bool uint8_input = false, bool fused = false) {
+  ForwardOptions f;
+  f.normalize_input_on_device = uint8_input;
+  f.fuse_elementwise = fused;
+  OperatorList ops;
+  BuildOperators(c, batch, f, &ops);
+  return ops;
+}
+
+TEST(KernelLatency, ReductionsExposeTwoTripsAndStreamingKernelsOne) {
+  const ViTConfig b16 = PresetByName("vit_b16");
+  const OperatorList ops = Build(b16, 1, /*uint8_input=*/true);
+  for (OpKind k : {OpKind::qkv, OpKind::proj, OpKind::mlp_up, OpKind::mlp_down, OpKind::head,
+                   OpKind::attn_fused, OpKind::layernorm, OpKind::final_norm})
+    EXPECT_DOUBLE_EQ(DependentPasses(Find(ops, k)), 2) << ToString(k);
+  for (OpKind k : {OpKind::residual_add, OpKind::gelu})
+    EXPECT_DOUBLE_EQ(DependentPasses(Find(ops, k)), 1) << ToString(k);
+  // The convolution and its bias add; the three normalisation kernels; concat and add.
+  EXPECT_DOUBLE_EQ(DependentPasses(Find(ops, OpKind::patch_embed)), 3);
+  EXPECT_DOUBLE_EQ(DependentPasses(Find(ops, OpKind::input_normalize)), 3);
+  EXPECT_DOUBLE_EQ(DependentPasses(Find(ops, OpKind::embed_assemble)), 2);
+  // Views launch nothing and wait on nothing.
+  EXPECT_DOUBLE_EQ(DependentPasses(Find(ops, OpKind::attn_reshape)), 0);
+  EXPECT_DOUBLE_EQ(DependentPasses(Find(ops, OpKind::pool)), 0);
+  // Math attention: the q scale streams before the batched score product; softmax reduces.
+  ViTConfig math = b16;
+  math.attention = AttentionImpl::math;
+  const OperatorList m = Build(math, 1);
+  EXPECT_DOUBLE_EQ(DependentPasses(Find(m, OpKind::attn_scores)), 3);
+  EXPECT_DOUBLE_EQ(DependentPasses(Find(m, OpKind::softmax)), 2);
+  EXPECT_DOUBLE_EQ(DependentPasses(Find(m, OpKind::attn_values)), 2);
+  // Compiled: the residual add folds into the next LayerNorm and launches nothing.
+  EXPECT_DOUBLE_EQ(DependentPasses(Find(Build(b16, 1, false, true), OpKind::residual_add)), 0);
+}
+
+TEST(KernelLatency, EachTripAddsTheLatencyToTheOperatorTime) {
+  const HardwareProfile gpu =
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+  const ViTConfig ti16 = PresetByName("vit_ti16");
+  const DeviceRates r = RatesFor(gpu, ti16.precision);
+  CoefficientValues<double> with = DefaultCoefficients(), without = with;
+  with[Coef::kernel_latency_us] = 1.5;
+  without[Coef::kernel_latency_us] = 0;
+  for (const Operator& op : Build(ti16, 1)) {
+    const double t1 = TimeOperator(op, r, CoefficientView<double>{with.v.data()}).time_s;
+    const double t0 = TimeOperator(op, r, CoefficientView<double>{without.v.data()}).time_s;
+    EXPECT_NEAR(t1 - t0, DependentPasses(op) * 1.5e-6, 1e-15) << ToString(op.kind);
+  }
+  // At batch 1 the latency, not the matrix rate, sets a 197 x 576 x 192 GEMM's time.
+  const Operator qkv = Find(Build(ti16, 1), OpKind::qkv);
+  const OperatorTime<double> t = TimeOperator(qkv, r, CoefficientView<double>{with.v.data()});
+  EXPECT_GT(t.time_s, 4 * t.compute_s);
+}
+
+TEST(KernelLatency, TheLaunchProbeKernelMovesNoDataAndPaysOnlyTheLaunch) {
+  // What the fit's launch probe times: back-to-back kernels on one cached element, whose cost
+  // is kernel_gap_us alone.
+  Operator probe;
+  probe.kind = OpKind::residual_add;
+  probe.op_class = OpClass::elementwise;
+  probe.kernels = 1;
+  EXPECT_DOUBLE_EQ(DependentPasses(probe), 0);
+}
+
+}  // namespace
+}  // namespace vitperf
