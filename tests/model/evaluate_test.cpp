@@ -74,6 +74,23 @@ TEST(Evaluate, GraphModeRemovesPerKernelDispatch) {
   EXPECT_EQ(e.regime, Regime::overhead);
 }
 
+TEST(Evaluate, ComputeOnlyTimesCarryNoHostSynchronisation) {
+  // A compute-only time is the interval between two device events around the forward pass; the
+  // host waits after the second. A pipeline batch ends with the host's wait.
+  HardwareProfile gpu = H100();
+  const ViTConfig c = PresetByName("vit_ti16");
+  PipelineOptions compute_only, pipeline;
+  compute_only.compute_only = true;
+  compute_only.execution = pipeline.execution = ExecutionMode::graph;
+  gpu.coefficients[Coef::sync_us] = 0;
+  const Prediction a = Evaluate(c, 1, compute_only, gpu), s0 = Evaluate(c, 1, pipeline, gpu);
+  gpu.coefficients[Coef::sync_us] = 500;
+  const Prediction b = Evaluate(c, 1, compute_only, gpu), s1 = Evaluate(c, 1, pipeline, gpu);
+  EXPECT_DOUBLE_EQ(a.period_s, b.period_s);
+  EXPECT_DOUBLE_EQ(b.period_s, b.device_s);  // the graph launch hides behind the kernels
+  EXPECT_NEAR(s1.period_s - s0.period_s, 500e-6, 1e-12);
+}
+
 TEST(Evaluate, LargeModelAtLargeBatchIsComputeBound) {
   const Prediction p = Evaluate(PresetByName("vit_l16"), 256, PipelineOptions{}, H100());
   EXPECT_EQ(p.regime, Regime::compute);
