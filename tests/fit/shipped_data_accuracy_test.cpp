@@ -1,7 +1,7 @@
 // Scaling-law accuracy on the shipped H100 data: 5-fold cross-validation by whole model config
 // (each fold refits the coefficients without its configs). A model change that breaks accuracy
-// fails CI. Bounds: the figures measured at commit time (MAPE 8.1%, median 5.0%, Spearman 0.995,
-// mean best-batch regret 0.6%, see README "Accuracy") plus a margin for solver differences across
+// fails CI. Bounds: the figures measured at commit time (MAPE 7.8%, median 5.2%, Spearman 0.995,
+// mean best-batch regret 0.5%, see README "Accuracy") plus a margin for solver differences across
 // machines. No bound on the max regret: one config decides it (vit_p32_d6_w384 at 512 px, bound
 // by host staging at batch 128, moves it between 4% and 15% across fits).
 #include <gtest/gtest.h>
@@ -31,7 +31,7 @@ TEST(ShippedData, H100HeldOutErrorStaysWithinItsBound) {
 }
 
 // The shipped profile on points it was never fitted to: ViT-B/16 math attention either side of
-// cuBLAS's SIMT fallback (measured 2.3% MAPE, 1.4% max regret). Without the fallback in the model
+// cuBLAS's SIMT fallback (measured 1.3% MAPE, 1.4% max regret). Without the fallback in the model
 // the 1024 px batch-24 and 2048 px batch-3 points are off by 30% and more.
 TEST(ShippedData, SimtFallbackCheckStaysWithinItsBound) {
   const CommandResult r =
