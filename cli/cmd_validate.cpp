@@ -293,7 +293,9 @@ void RunValidate(const ValidateFlags& f) {
   } else {
     double reference_us = 0;
     if (f.host_state_from_data) {
-      reference_us = ReferenceLaunchUs(profile, "point_launch_us");
+      // With --host-probes-from-data the dispatch cost already sits at this data's host, so the
+      // points are referred to the data's own median state, not the fitted host's again.
+      if (!f.host_probes_from_data) reference_us = ReferenceLaunchUs(profile, "point_launch_us");
       if (!(reference_us > 0)) reference_us = MedianHostLaunchUs(data.pipeline);
     }
     inputs = PredictRecords(data.pipeline, profile, nullptr, reference_us);

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "fit/residuals.h"
+#include "model/median.h"
 
 namespace vitperf {
 namespace {
@@ -91,13 +92,6 @@ ceres::Solver::Summary Solve(ceres::Problem* problem, const FitOptions& options)
   ceres::Solver::Summary summary;
   ceres::Solve(so, problem, &summary);
   return summary;
-}
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const size_t mid = v.size() / 2;
-  return v.size() % 2 ? v[mid] : 0.5 * (v[mid - 1] + v[mid]);
 }
 
 }  // namespace

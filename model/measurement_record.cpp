@@ -1,8 +1,10 @@
 #include "model/measurement_record.h"
 
-#include <algorithm>
 #include <fstream>
 #include <stdexcept>
+#include <utility>
+
+#include "model/median.h"
 
 namespace vitperf {
 namespace {
@@ -88,10 +90,7 @@ double MedianHostLaunchUs(const std::vector<PipelineRecord>& records) {
   std::vector<double> us;
   for (const auto& r : records)
     if (r.status == PointStatus::ok && r.host_launch_us > 0) us.push_back(r.host_launch_us);
-  if (us.empty()) return 0;
-  std::sort(us.begin(), us.end());
-  const size_t n = us.size();
-  return n % 2 ? us[n / 2] : 0.5 * (us[n / 2 - 1] + us[n / 2]);
+  return Median(std::move(us));
 }
 
 double DispatchScale(const PipelineRecord& record, double reference_launch_us) {

@@ -1,9 +1,10 @@
 #include "model/profile_transfer.h"
 
-#include <algorithm>
 #include <map>
 #include <sstream>
 #include <utility>
+
+#include "model/median.h"
 
 namespace vitperf {
 
@@ -43,16 +44,10 @@ HostProbeMedians MedianHostProbes(const std::vector<ProbeRecord>& probes) {
       if (b == bytes) values.push_back(r.value);
     }
   }
-  auto median = [](std::vector<double> v) {
-    if (v.empty()) return 0.0;
-    std::sort(v.begin(), v.end());
-    const size_t n = v.size();
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-  };
   HostProbeMedians m;
-  m.launch_eager_us = median(launch_us);
-  m.h2d_pageable_gbs = median(copy["h2d"].second);
-  m.d2h_pageable_gbs = median(copy["d2h"].second);
+  m.launch_eager_us = Median(launch_us);
+  m.h2d_pageable_gbs = Median(copy["h2d"].second);
+  m.d2h_pageable_gbs = Median(copy["d2h"].second);
   return m;
 }
 

@@ -2,30 +2,14 @@
 // small kernels (a batch-1 forward pass) beyond their matrix or streaming time.
 #include <gtest/gtest.h>
 
-#include <stdexcept>
-
 #include "model/hardware_profile.h"
 #include "model/operators.h"
 #include "model/presets.h"
 #include "model/roofline.h"
+#include "tests/model/operator_lookup.h"
 
 namespace vitperf {
 namespace {
-
-Operator Find(const OperatorList& ops, OpKind kind) {
-  for (const Operator& op : ops)
-    if (op.kind == kind) return op;
-  throw std::runtime_error("operator missing");
-}
-
-OperatorList Build(const ViTConfig& c, int batch, bool uint8_input = false, bool fused = false) {
-  ForwardOptions f;
-  f.normalize_input_on_device = uint8_input;
-  f.fuse_elementwise = fused;
-  OperatorList ops;
-  BuildOperators(c, batch, f, &ops);
-  return ops;
-}
 
 TEST(KernelLatency, ReductionsExposeTwoTripsAndStreamingKernelsOne) {
   const ViTConfig b16 = PresetByName("vit_b16");

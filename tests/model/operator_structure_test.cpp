@@ -5,33 +5,18 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <stdexcept>
 
 #include "model/hardware_profile.h"
 #include "model/operators.h"
 #include "model/presets.h"
 #include "model/roofline.h"
+#include "tests/model/operator_lookup.h"
 
 namespace vitperf {
 namespace {
 
 HardwareProfile Datasheet() {
   return LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
-}
-
-Operator Find(const OperatorList& ops, OpKind kind) {  // a copy: ops may be a temporary
-  for (const Operator& op : ops)
-    if (op.kind == kind) return op;
-  throw std::runtime_error("operator missing");
-}
-
-OperatorList Build(const ViTConfig& c, int batch, bool uint8_input = false, bool fused = false) {
-  ForwardOptions f;
-  f.normalize_input_on_device = uint8_input;
-  f.fuse_elementwise = fused;
-  OperatorList ops;
-  BuildOperators(c, batch, f, &ops);
-  return ops;
 }
 
 TEST(OperatorStructure, DeviceNormalisationCountsItsFloat32Passes) {

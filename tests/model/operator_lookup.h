@@ -1,0 +1,28 @@
+// Building a ViT's operator list and picking one operator out of it, for the model tests.
+#pragma once
+
+#include <stdexcept>
+
+#include "model/operators.h"
+#include "model/vit_config.h"
+
+namespace vitperf {
+
+// A copy: `ops` may be a temporary.
+inline Operator Find(const OperatorList& ops, OpKind kind) {
+  for (const Operator& op : ops)
+    if (op.kind == kind) return op;
+  throw std::runtime_error("operator missing");
+}
+
+inline OperatorList Build(const ViTConfig& c, int batch, bool uint8_input = false,
+                          bool fused = false) {
+  ForwardOptions f;
+  f.normalize_input_on_device = uint8_input;
+  f.fuse_elementwise = fused;
+  OperatorList ops;
+  BuildOperators(c, batch, f, &ops);
+  return ops;
+}
+
+}  // namespace vitperf
