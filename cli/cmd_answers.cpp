@@ -9,6 +9,7 @@
 #include "cli/run_meta.h"
 #include "model/measurement_record.h"
 #include "model/presets.h"
+#include "model/repeated_points.h"
 #include "predict/best_config.h"
 #include "predict/laws_tables.h"
 #include "predict/measured_laws.h"
@@ -31,6 +32,7 @@ MeasurementSet ReadAll(const std::vector<std::string>& paths) {
     ReadMeasurements(path, &data);
   }
   for (const auto& w : data.warnings) std::cerr << "vitperf: warning: " << w << "\n";
+  PoolRepeatedPoints(&data);
   return data;
 }
 

@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/run_meta.h"
 #include "model/profile_transfer.h"
+#include "model/repeated_points.h"
 #include "predict/text_table.h"
 #include "predict/validation.h"
 #ifdef VITPERF_HAVE_FIT
@@ -223,6 +224,7 @@ void RunValidate(const ValidateFlags& f) {
   MeasurementSet data;
   for (const auto& path : f.data) ReadMeasurements(path, &data);
   for (const auto& w : data.warnings) std::cerr << "warning: " << w << "\n";
+  const int pooled_repeats = PoolRepeatedPoints(&data);
   if (f.host_state_from_data && !(MedianHostLaunchUs(data.pipeline) > 0))
     throw std::invalid_argument(
         "host-state-from-data: no ok record in the data carries host_launch_us (measured by "
@@ -340,6 +342,7 @@ void RunValidate(const ValidateFlags& f) {
     j["host_probes"] = host_set;
     j["host_state_from_data"] = f.host_state_from_data;
     j["near_best_fraction"] = f.near_best;
+    j["pooled_repeats"] = pooled_repeats;
     const nlohmann::json body = report;
     for (auto it = body.begin(); it != body.end(); ++it) j[it.key()] = it.value();
     j["checks"] = nlohmann::json::array();
@@ -354,6 +357,9 @@ void RunValidate(const ValidateFlags& f) {
               << f.data.size() << " file(s)";
     if (split["kind"] != "none") std::cout << ", split: " << split.dump();
     std::cout << "\n";
+    if (pooled_repeats > 0)
+      std::cout << pooled_repeats
+                << " repeated measurement(s) pooled into their points (medians)\n";
     if (!host_set.empty()) {
       std::cout << "host side from the data's probes:";
       for (const auto& s : host_set) std::cout << " " << s;

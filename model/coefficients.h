@@ -38,8 +38,9 @@ namespace vitperf {
   X(kernel_latency_us, 0.8, 0.0, 100.0, "us", "per dependent trip through memory in a kernel")     \
   X(tile_intensity_half, 16.0, 0.0, 1000.0, "elements", "GEMM tile intensity where it halves")     \
   X(misaligned_matmul_efficiency, 0.1, 0.005, 1.0, "fraction", "of peak, leading dim % 8 != 0")    \
-  X(host_cache_mb, 32.0, 1.0, 1024.0, "MB", "host last-level cache the uint8 staging fits in")     \
-  X(host_dram_copy_gbs, 5.0, 0.01, 500.0, "GB/s", "host staging beyond that cache, per thread")    \
+  X(host_cache_mb, 32.0, 1.0, 1024.0, "MB",                                                        \
+    "uint8 staging size where copies fall off the host cache")                                     \
+  X(host_dram_copy_gbs, 5.0, 0.01, 500.0, "GB/s", "host staging past that size, per thread")       \
   X(host_batch_us, 20.0, 0.0, 5000.0, "us", "fixed host preprocessing cost per batch")             \
   X(simt_matmul_efficiency, 0.39, 0.02, 1.0, "fraction", "of the fp32 vector rate, SIMT GEMMs")
 

@@ -73,6 +73,8 @@ struct PipelineRecord {
   double host_launch_us = 0;
   nlohmann::json breakdown;  // CUPTI kernel classes, or null
   nlohmann::json provenance;
+  // Runs this record pools (PoolRepeatedPoints); in memory only, a written record is one run.
+  int pooled_runs = 1;
 };
 void to_json(nlohmann::json& j, const PipelineRecord& r);
 void from_json(const nlohmann::json& j, PipelineRecord& r);

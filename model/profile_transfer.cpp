@@ -72,9 +72,13 @@ std::vector<std::string> ApplyHostProbes(const std::vector<ProbeRecord>& probes,
   };
   if (m.launch_eager_us > 0) {
     const double reference = ReferenceLaunchUs(*profile);
-    assign(Coef::dispatch_us,
-           reference > 0 ? profile->coefficients[Coef::dispatch_us] * m.launch_eager_us / reference
-                         : m.launch_eager_us);
+    if (reference > 0) {
+      // Every fitted cost that is host CPU time scales with the host's speed.
+      const double ratio = m.launch_eager_us / reference;
+      for (Coef c : kHostTimeCoefficients) assign(c, profile->coefficients[c] * ratio);
+    } else {
+      assign(Coef::dispatch_us, m.launch_eager_us);
+    }
   }
   if (m.h2d_pageable_gbs > 0) assign(Coef::h2d_pageable_gbs, m.h2d_pageable_gbs);
   if (m.d2h_pageable_gbs > 0) assign(Coef::d2h_pageable_gbs, m.d2h_pageable_gbs);

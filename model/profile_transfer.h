@@ -36,8 +36,14 @@ double ReferenceLaunchUs(const HardwareProfile& profile, const char* key = "laun
 // the same GPU kind measured 6.9 and 8.8 us per launch, the H200's host 4.95 us). With a
 // reference launch probe (a fitted profile's host) the fitted dispatch is scaled by the ratio
 // of the two launch probes, keeping what the fit learned about framework calls against bare
-// launches; without one, dispatch is the launch probe itself. Returns "name=value" for each
+// launches, and the other host CPU costs (kHostTimeCoefficients) by the same ratio; without
+// one, dispatch is the launch probe itself. Returns "name=value" for each
 // coefficient set (none: no such probe).
+// The fitted costs that are host CPU time [us]: framework dispatch, graph launch, the per-batch
+// synchronisation and bookkeeping, the per-batch preprocessing floor.
+inline constexpr Coef kHostTimeCoefficients[] = {Coef::dispatch_us, Coef::graph_launch_us,
+                                                 Coef::sync_us, Coef::host_batch_us};
+
 std::vector<std::string> ApplyHostProbes(const std::vector<ProbeRecord>& probes,
                                          HardwareProfile* profile);
 

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -67,10 +68,14 @@ TEST(ProfileTransfer, HostProbesSetDispatchAndPageableRatesFromMedians) {
   EXPECT_DOUBLE_EQ(untouched.coefficients[Coef::dispatch_us], dispatch);
 }
 
-TEST(ProfileTransfer, FittedDispatchMovesToAnotherHostByTheLaunchProbeRatio) {
+TEST(ProfileTransfer, FittedHostCostsMoveToAnotherHostByTheLaunchProbeRatio) {
   HardwareProfile source =
       LoadProfile(std::string(VITPERF_SOURCE_DIR) + "/data/hardware/datasheet/h100-sxm.json");
   source.coefficients[Coef::dispatch_us] = 4.0;  // fitted on a host whose launch probe read 8 us
+  source.coefficients[Coef::sync_us] = 120.0;
+  source.coefficients[Coef::host_batch_us] = 40.0;
+  source.coefficients[Coef::graph_launch_us] = 10.0;
+  source.coefficients[Coef::kernel_gap_us] = 1.5;  // device time: stays
   source.fit = {{"host_reference", {{"launch_eager_us", 8.0}}}};
   const HardwareProfile target =
       LoadProfile(std::string(VITPERF_SOURCE_DIR) + "/data/hardware/datasheet/h200.json");
@@ -78,8 +83,12 @@ TEST(ProfileTransfer, FittedDispatchMovesToAnotherHostByTheLaunchProbeRatio) {
   EXPECT_DOUBLE_EQ(ReferenceLaunchUs(moved), 8.0) << "the reference travels with the coefficients";
   const std::vector<std::string> set =
       ApplyHostProbes({Probe("launch", {{"execution", "eager"}}, 6.0)}, &moved);
-  ASSERT_EQ(set.size(), 1u);
+  ASSERT_EQ(set.size(), std::size(kHostTimeCoefficients));
   EXPECT_DOUBLE_EQ(moved.coefficients[Coef::dispatch_us], 4.0 * 6.0 / 8.0);
+  EXPECT_DOUBLE_EQ(moved.coefficients[Coef::sync_us], 120.0 * 6.0 / 8.0);
+  EXPECT_DOUBLE_EQ(moved.coefficients[Coef::host_batch_us], 40.0 * 6.0 / 8.0);
+  EXPECT_DOUBLE_EQ(moved.coefficients[Coef::graph_launch_us], 10.0 * 6.0 / 8.0);
+  EXPECT_DOUBLE_EQ(moved.coefficients[Coef::kernel_gap_us], 1.5);
   // A reference that is not a positive number counts as none.
   HardwareProfile odd = source;
   odd.fit["host_reference"]["launch_eager_us"] = "fast";

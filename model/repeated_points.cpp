@@ -1,0 +1,95 @@
+#include "model/repeated_points.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <utility>
+
+#include "model/median.h"
+
+namespace vitperf {
+namespace {
+
+double MedianOf(const std::vector<const PipelineRecord*>& runs,
+                const std::function<double(const PipelineRecord&)>& field) {
+  std::vector<double> values;
+  values.reserve(runs.size());
+  for (const PipelineRecord* r : runs) values.push_back(field(*r));
+  return Median(std::move(values));
+}
+
+TimingStats PooledStats(const std::vector<const PipelineRecord*>& runs,
+                        TimingStats PipelineRecord::*member) {
+  TimingStats t = runs.front()->*member;
+  t.median_ms = MedianOf(runs, [&](const PipelineRecord& r) { return (r.*member).median_ms; });
+  t.p10_ms = MedianOf(runs, [&](const PipelineRecord& r) { return (r.*member).p10_ms; });
+  t.p90_ms = MedianOf(runs, [&](const PipelineRecord& r) { return (r.*member).p90_ms; });
+  t.p99_ms = MedianOf(runs, [&](const PipelineRecord& r) { return (r.*member).p99_ms; });
+  t.repeats = 0;
+  for (const PipelineRecord* r : runs) t.repeats += (r->*member).repeats;
+  return t;
+}
+
+PipelineRecord Pool(const std::vector<const PipelineRecord*>& runs) {
+  PipelineRecord p = *runs.front();
+  p.pooled_runs = static_cast<int>(runs.size());
+  if (runs.size() == 1) return p;
+  p.throughput_ips = MedianOf(runs, [](const PipelineRecord& r) { return r.throughput_ips; });
+  p.preprocess_ms = MedianOf(runs, [](const PipelineRecord& r) { return r.preprocess_ms; });
+  p.h2d_ms = MedianOf(runs, [](const PipelineRecord& r) { return r.h2d_ms; });
+  p.compute_ms = MedianOf(runs, [](const PipelineRecord& r) { return r.compute_ms; });
+  p.d2h_ms = MedianOf(runs, [](const PipelineRecord& r) { return r.d2h_ms; });
+  p.latency = PooledStats(runs, &PipelineRecord::latency);
+  p.compute = PooledStats(runs, &PipelineRecord::compute);
+  // Records from before host_launch_us was measured carry 0: the median of those that have it.
+  std::vector<const PipelineRecord*> with_launch;
+  for (const PipelineRecord* r : runs)
+    if (r->host_launch_us > 0) with_launch.push_back(r);
+  p.host_launch_us = with_launch.empty() ? 0 : MedianOf(with_launch, [](const PipelineRecord& r) {
+    return r.host_launch_us;
+  });
+  p.wall_s = 0;
+  for (const PipelineRecord* r : runs) {
+    p.peak_memory_bytes = std::max(p.peak_memory_bytes, r->peak_memory_bytes);
+    p.wall_s += r->wall_s;
+    if (p.breakdown.is_null()) p.breakdown = r->breakdown;
+  }
+  return p;
+}
+
+}  // namespace
+
+std::string MeasuredDeviceName(const PipelineRecord& record) {
+  const nlohmann::json& prov = record.provenance;
+  if (prov.is_object()) {
+    if (auto it = prov.find("device_name"); it != prov.end() && it->is_string())
+      return it->get<std::string>();
+  }
+  return record.device;
+}
+
+std::vector<PipelineRecord> PoolRepeatedPoints(const std::vector<PipelineRecord>& records) {
+  using Key = std::pair<std::string, std::string>;  // (point id, device)
+  std::vector<Key> order;
+  std::map<Key, std::vector<const PipelineRecord*>> ok, other;
+  for (const PipelineRecord& r : records) {
+    const Key key{r.id, MeasuredDeviceName(r)};
+    if (!ok.count(key) && !other.count(key)) order.push_back(key);
+    (r.status == PointStatus::ok ? ok : other)[key].push_back(&r);
+  }
+  std::vector<PipelineRecord> pooled;
+  pooled.reserve(order.size());
+  for (const Key& key : order) {
+    auto it = ok.find(key);
+    pooled.push_back(it != ok.end() ? Pool(it->second) : *other.at(key).front());
+  }
+  return pooled;
+}
+
+int PoolRepeatedPoints(MeasurementSet* data) {
+  const auto before = data->pipeline.size();
+  data->pipeline = PoolRepeatedPoints(data->pipeline);
+  return static_cast<int>(before - data->pipeline.size());
+}
+
+}  // namespace vitperf

@@ -1,0 +1,29 @@
+// Pooling of repeated measurements of one point. The eager (host-bound) points on the VM hosts
+// move by up to 1.7x from one process to the next (the host's speed, not the GPU's), so a
+// dataset may hold the same point from several runs; fit and validate then see one point whose
+// timings are the medians over its runs, instead of several that disagree.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/measurement_record.h"
+
+namespace vitperf {
+
+// The device a record was measured on (its provenance's device name, else its device string):
+// the same point id on two GPUs is two points.
+std::string MeasuredDeviceName(const PipelineRecord& record);
+
+// One record per (point id, device). Among the ok records of a point, every timing (throughput,
+// stage times, latency and compute statistics, host_launch_us) is the median over them, the peak
+// memory the largest, wall_s and repeats the sums; the kernel breakdown and provenance are the
+// first run's; `pooled_runs` counts them. A point with no ok record keeps its first record.
+// Order: first appearance.
+std::vector<PipelineRecord> PoolRepeatedPoints(const std::vector<PipelineRecord>& records);
+
+// Replaces the set's pipeline records by their pooled form; returns how many records were merged
+// into another (0: no point was measured twice).
+int PoolRepeatedPoints(MeasurementSet* data);
+
+}  // namespace vitperf
