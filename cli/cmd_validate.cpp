@@ -231,7 +231,7 @@ void RunValidate(const ValidateFlags& f) {
         "vitperf measure since 2026-11-24)");
   std::vector<std::string> host_set;
   if (f.host_probes_from_data) {
-    host_set = ApplyHostProbes(data.probes, &profile);
+    host_set = ApplyHostProbes(data.probes, &profile, MedianHostLaunchUs(data.pipeline));
     if (host_set.empty())
       throw std::invalid_argument(
           "host-probes-from-data: the data hold no ok launch (eager) or pageable h2d/d2h probe");

@@ -61,7 +61,7 @@ double ReferenceLaunchUs(const HardwareProfile& profile, const char* key) {
 }
 
 std::vector<std::string> ApplyHostProbes(const std::vector<ProbeRecord>& probes,
-                                         HardwareProfile* profile) {
+                                         HardwareProfile* profile, double point_launch_us) {
   const HostProbeMedians m = MedianHostProbes(probes);
   std::vector<std::string> set;
   auto assign = [&](Coef c, double value) {
@@ -70,15 +70,20 @@ std::vector<std::string> ApplyHostProbes(const std::vector<ProbeRecord>& probes,
     text << Info(c).name << "=" << value;
     set.push_back(text.str());
   };
-  if (m.launch_eager_us > 0) {
-    const double reference = ReferenceLaunchUs(*profile);
-    if (reference > 0) {
-      // Every fitted cost that is host CPU time scales with the host's speed.
-      const double ratio = m.launch_eager_us / reference;
-      for (Coef c : kHostTimeCoefficients) assign(c, profile->coefficients[c] * ratio);
-    } else {
-      assign(Coef::dispatch_us, m.launch_eager_us);
-    }
+  // The host's speed relative to the fitted host's: from the launch probes taken around every
+  // point when both sides have them (the state the points ran in), else from the launch probes.
+  const double point_reference = ReferenceLaunchUs(*profile, "point_launch_us");
+  const double probe_reference = ReferenceLaunchUs(*profile);
+  double ratio = 0;
+  if (point_launch_us > 0 && point_reference > 0)
+    ratio = point_launch_us / point_reference;
+  else if (m.launch_eager_us > 0 && probe_reference > 0)
+    ratio = m.launch_eager_us / probe_reference;
+  if (ratio > 0) {
+    // Every fitted cost that is host CPU time scales with the host's speed.
+    for (Coef c : kHostTimeCoefficients) assign(c, profile->coefficients[c] * ratio);
+  } else if (m.launch_eager_us > 0) {
+    assign(Coef::dispatch_us, m.launch_eager_us);
   }
   if (m.h2d_pageable_gbs > 0) assign(Coef::h2d_pageable_gbs, m.h2d_pageable_gbs);
   if (m.d2h_pageable_gbs > 0) assign(Coef::d2h_pageable_gbs, m.d2h_pageable_gbs);

@@ -36,8 +36,12 @@ double ReferenceLaunchUs(const HardwareProfile& profile, const char* key = "laun
 // the same GPU kind measured 6.9 and 8.8 us per launch, the H200's host 4.95 us). With a
 // reference launch probe (a fitted profile's host) the fitted dispatch is scaled by the ratio
 // of the two launch probes, keeping what the fit learned about framework calls against bare
-// launches, and the other host CPU costs (kHostTimeCoefficients) by the same ratio; without
-// one, dispatch is the launch probe itself. Returns "name=value" for each
+// launches, and the other host CPU costs (kHostTimeCoefficients) by the same ratio. When the
+// profile also records its points' median host_launch_us (fit.host_reference.point_launch_us)
+// and `point_launch_us` gives the same median for the data (MedianHostLaunchUs), their ratio is
+// used instead: taken around every point, it is the host's state while the work ran (the H200
+// lease: 4.8 us per point against 4.9 from its launch probe; the H100 reference 7.7 against
+// 6.1). Without a reference, dispatch is the launch probe itself. Returns "name=value" for each
 // coefficient set (none: no such probe).
 // The fitted costs that are host CPU time [us]: framework dispatch, graph launch, the per-batch
 // synchronisation and bookkeeping, the per-batch preprocessing floor.
@@ -45,6 +49,6 @@ inline constexpr Coef kHostTimeCoefficients[] = {Coef::dispatch_us, Coef::graph_
                                                  Coef::sync_us, Coef::host_batch_us};
 
 std::vector<std::string> ApplyHostProbes(const std::vector<ProbeRecord>& probes,
-                                         HardwareProfile* profile);
+                                         HardwareProfile* profile, double point_launch_us = 0);
 
 }  // namespace vitperf

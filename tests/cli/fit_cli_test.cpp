@@ -207,10 +207,11 @@ TEST(FitCliEndToEnd, MeasureFitValidateOnCpu) {
 }
 
 TEST(FitCliEndToEnd, HostStateFromDataNeedsRecordsThatCarryIt) {
-  // The shipped quick_test predates host_launch_us.
+  // The first H200 lease's quick_test predates host_launch_us.
   const CommandResult v =
       RunVitperf("validate --profile h100 --data " VITPERF_SOURCE_DIR
-                 "/data/measurements/h200-quick_test.jsonl --host-state-from-data",
+                 "/data/measurements/repeatability/h200-lease-d6eae72/h200-quick_test.jsonl "
+                 "--host-state-from-data",
                  "host_state_missing");
   EXPECT_EQ(v.exit_code, 2);
   EXPECT_NE(v.err.find("host-state-from-data: no ok record"), std::string::npos) << v.err;

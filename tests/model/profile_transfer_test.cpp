@@ -95,6 +95,29 @@ TEST(ProfileTransfer, FittedHostCostsMoveToAnotherHostByTheLaunchProbeRatio) {
   EXPECT_EQ(ReferenceLaunchUs(odd), 0.0);
 }
 
+TEST(ProfileTransfer, ThePointsLaunchStateIsPreferredToTheLaunchProbe) {
+  HardwareProfile source =
+      LoadProfile(std::string(VITPERF_SOURCE_DIR) + "/data/hardware/datasheet/h100-sxm.json");
+  source.coefficients[Coef::dispatch_us] = 6.0;
+  source.coefficients[Coef::sync_us] = 150.0;
+  source.fit = {{"host_reference", {{"launch_eager_us", 6.0}, {"point_launch_us", 8.0}}}};
+  const std::vector<ProbeRecord> probes = {Probe("launch", {{"execution", "eager"}}, 5.0)};
+  // The data's points ran at a median of 5 us per tiny launch: 5/8 of the fitted host's state.
+  HardwareProfile with_points = source;
+  ApplyHostProbes(probes, &with_points, 5.0);
+  EXPECT_DOUBLE_EQ(with_points.coefficients[Coef::dispatch_us], 6.0 * 5.0 / 8.0);
+  EXPECT_DOUBLE_EQ(with_points.coefficients[Coef::sync_us], 150.0 * 5.0 / 8.0);
+  // Without the data's point state, the launch probes' ratio (5/6).
+  HardwareProfile probes_only = source;
+  ApplyHostProbes(probes, &probes_only, 0.0);
+  EXPECT_DOUBLE_EQ(probes_only.coefficients[Coef::dispatch_us], 6.0 * 5.0 / 6.0);
+  // A profile without the point reference falls back to the probes too.
+  HardwareProfile no_point_reference = source;
+  no_point_reference.fit["host_reference"].erase("point_launch_us");
+  ApplyHostProbes(probes, &no_point_reference, 5.0);
+  EXPECT_DOUBLE_EQ(no_point_reference.coefficients[Coef::dispatch_us], 6.0 * 5.0 / 6.0);
+}
+
 TEST(ProfileTransfer, MedianHostProbesAreZeroWithoutProbes) {
   const HostProbeMedians m = MedianHostProbes({Probe("matmul", {{"m", 8}}, 1.0)});
   EXPECT_EQ(m.launch_eager_us, 0.0);
