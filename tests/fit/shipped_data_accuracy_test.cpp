@@ -1,7 +1,7 @@
 // Scaling-law accuracy on the shipped H100 data: 5-fold cross-validation by whole model config
 // (each fold refits the coefficients without its configs). A model change that breaks accuracy
-// fails CI. Bounds: the figures measured at commit time (MAPE 7.8%, median 5.2%, Spearman 0.995,
-// mean best-batch regret 0.5%, see README "Accuracy") plus a margin for solver differences across
+// fails CI. Bounds: the figures measured at commit time (MAPE 7.2%, median 5.1%, Spearman 0.996,
+// mean best-batch regret 0.4%, see README "Accuracy") plus a margin for solver differences across
 // machines. No bound on the max regret: one config decides it (vit_p32_d6_w384 at 512 px, bound
 // by host staging at batch 128, moves it between 4% and 15% across fits).
 #include <gtest/gtest.h>
@@ -15,12 +15,13 @@ namespace {
 
 TEST(ShippedData, H100HeldOutErrorStaysWithinItsBound) {
   const std::string data = std::string(VITPERF_SOURCE_DIR) + "/data/measurements/";
-  const CommandResult r =
-      RunVitperf("validate --profile " + std::string(VITPERF_SOURCE_DIR) +
-                     "/data/hardware/datasheet/h100-sxm.json --data " + data +
-                     "h100-calibration.jsonl " + data + "h100-campaign.jsonl " + data +
-                     "h100-quick_test.jsonl --kfold 5 --max-mape 10 --json",
-                 "shipped_kfold");
+  const CommandResult r = RunVitperf(
+      "validate --profile " + std::string(VITPERF_SOURCE_DIR) +
+          "/data/hardware/datasheet/h100-sxm.json --data " + data + "h100-calibration.jsonl " +
+          data + "h100-campaign.jsonl " + data + "h100-quick_test.jsonl " + data +
+          "h100-calibration-leaseE.jsonl " + data + "h100-campaign-leaseE.jsonl " + data +
+          "h100-quick_test-leaseE.jsonl --kfold 5 --max-mape 10 --json",
+      "shipped_kfold");
   ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 2000) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   const auto& s = j["summary"];
@@ -40,6 +41,22 @@ TEST(ShippedData, SimtFallbackCheckStaysWithinItsBound) {
                  "shipped_simt_check");
   ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 2000) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["summary"]["points"].get<int>(), 7);
+}
+
+// Cross-GPU (RQ6): the shipped H100 coefficients on the H200's datasheet, the host-side costs
+// scaled to the H200 host by its launch probes (no H200 throughput is used), validated on the
+// H200 data. Measured 6.5% at commit time; the target of the issue is 10%.
+TEST(ShippedData, CrossGpuErrorStaysWithinTheTarget) {
+  const std::string data = std::string(VITPERF_SOURCE_DIR) + "/data/measurements/";
+  const CommandResult r = RunVitperf(
+      "validate --profile " + std::string(VITPERF_SOURCE_DIR) +
+          "/data/hardware/datasheet/h200.json --coefficients-from h100 --host-probes-from-data "
+          "--data " +
+          data + "h200-calibration.jsonl " + data + "h200-campaign.jsonl " + data +
+          "h200-quick_test.jsonl --max-mape 10 --json",
+      "shipped_cross_gpu");
+  ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 2000) << r.err;
+  EXPECT_GE(nlohmann::json::parse(r.out)["summary"]["points"].get<int>(), 100);
 }
 
 }  // namespace
