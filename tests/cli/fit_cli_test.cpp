@@ -208,11 +208,10 @@ TEST(FitCliEndToEnd, MeasureFitValidateOnCpu) {
 
 TEST(FitCliEndToEnd, HostStateFromDataNeedsRecordsThatCarryIt) {
   // The first H200 lease's quick_test predates host_launch_us.
-  const CommandResult v =
-      RunVitperf("validate --profile h100 --data " VITPERF_SOURCE_DIR
-                 "/data/measurements/repeatability/h200-lease-d6eae72/h200-quick_test.jsonl "
-                 "--host-state-from-data",
-                 "host_state_missing");
+  const CommandResult v = RunVitperf("validate --profile h100 --data " VITPERF_SOURCE_DIR
+                                     "/data/measurements/h200-quick_test-lease1.jsonl "
+                                     "--host-state-from-data",
+                                     "host_state_missing");
   EXPECT_EQ(v.exit_code, 2);
   EXPECT_NE(v.err.find("host-state-from-data: no ok record"), std::string::npos) << v.err;
 }
