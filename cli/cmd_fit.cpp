@@ -43,6 +43,11 @@ void RunFit(const FitFlags& f) {
   MeasurementSet data;
   const std::vector<FitInput> inputs = ReadInputs(f.data, &data);
   for (const auto& w : data.warnings) std::cerr << "warning: " << w << "\n";
+  int records_read = 0;
+  for (const auto& in : inputs) records_read += in.records;
+  // ReadInputs pooled repeated measurements of a point; what it merged is the difference.
+  const int pooled_repeats =
+      records_read - static_cast<int>(data.pipeline.size() + data.probes.size());
   options.observations.host_launch_reference_us = MedianHostLaunchUs(data.pipeline);
   const FitResult result = FitCoefficients(base, data, options);
   const HardwareProfile fitted = MakeFittedProfile(base, result, inputs, options, data.probes);
@@ -55,12 +60,15 @@ void RunFit(const FitFlags& f) {
   if (f.json) {
     nlohmann::json j = JsonEnvelope("fit", 1, &fitted);
     j["output"] = f.output;
+    j["pooled_repeats"] = pooled_repeats;
     j["fit"] = fitted.fit;
     std::cout << j.dump(2) << "\n";
     return;
   }
   std::cout << "fitted " << base.name << " (" << base.display_name << ") to " << f.data.size()
             << " file(s)\n";
+  if (pooled_repeats > 0)
+    std::cout << pooled_repeats << " repeated measurement(s) pooled into their points (medians)\n";
   PrintFitReport(std::cout, result);
   std::cout << "wrote " << f.output << (result.converged ? "" : " (the solver did not converge)")
             << "\n";

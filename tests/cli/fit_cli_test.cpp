@@ -100,6 +100,38 @@ TEST_F(FitCli, FitThenValidateWithinAndBeyondBounds) {
             v["summary"]["mape"].get<double>());
 }
 
+TEST_F(FitCli, ARunMeasuredTwiceCountsOnceWithItsMedians) {
+  // Two runs of the same points: the second 20% slower everywhere. Pooled, each point is the
+  // median of its two runs (their mean), and fit and validate say how many records they merged.
+  SyntheticOptions first;
+  SyntheticOptions slower = first;
+  slower.seed = first.seed + 1;
+  const std::string a = WriteSynthetic("run_a.jsonl", first);
+  std::vector<PipelineRecord> slow = SyntheticPipelineRecords(Truth(), slower);
+  for (PipelineRecord& r : slow) r.throughput_ips /= 1.2;
+  const std::string b = Tmp("run_b.jsonl");
+  WriteJsonl(b, slower, slow);
+  const int points = static_cast<int>(slow.size());
+
+  const std::string profile = Tmp("pooled_profile.json");
+  const CommandResult fit =
+      RunVitperf("fit " + a + " " + b + " --base h100 -o " + profile + " --json", "fit_pooled");
+  ASSERT_EQ(fit.exit_code, 0) << fit.err;
+  EXPECT_EQ(nlohmann::json::parse(fit.out)["pooled_repeats"].get<int>(), points);
+
+  const CommandResult v = RunVitperf(
+      "validate --profile " + profile + " --data " + a + " " + b + " --json", "validate_pooled");
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  const auto j = nlohmann::json::parse(v.out);
+  EXPECT_EQ(j["pooled_repeats"].get<int>(), points);
+  EXPECT_EQ(j["summary"]["points"].get<int>(), points);
+  const CommandResult text = RunVitperf("validate --profile " + profile + " --data " + a + " " + b,
+                                        "validate_pooled_text");
+  EXPECT_NE(text.out.find(std::to_string(points) + " repeated measurement(s) pooled"),
+            std::string::npos)
+      << text.out;
+}
+
 TEST_F(FitCli, HoldoutAndKfoldRefit) {
   const std::string data = WriteSynthetic("split.jsonl", SyntheticOptions{});
   const CommandResult held = RunVitperf(
