@@ -1,9 +1,10 @@
 // Scaling-law accuracy on the shipped H100 data: 5-fold cross-validation by whole model config
 // (each fold refits the coefficients without its configs). A model change that breaks accuracy
-// fails CI. Bounds: the figures measured at commit time (MAPE 7.2%, median 5.1%, Spearman 0.996,
-// mean best-batch regret 0.4%, see README "Accuracy") plus a margin for solver differences across
-// machines. No bound on the max regret: one config decides it (vit_p32_d6_w384 at 512 px, bound
-// by host staging at batch 128, moves it between 4% and 15% across fits).
+// fails CI. Bounds: the figures measured at commit time (MAPE 7.2%, median 5.4%, Spearman 0.997,
+// mean best-batch regret 0.4%; leases D, E and F pooled, see README "Accuracy") plus a margin for
+// solver differences across machines. No bound on the max regret: one config decides it
+// (vit_p32_d6_w384 at 512 px: its batch 16 stages 12.6 MB, right at the host's cache cliff; 4% to
+// 15% across fits and datasets).
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -15,13 +16,14 @@ namespace {
 
 TEST(ShippedData, H100HeldOutErrorStaysWithinItsBound) {
   const std::string data = std::string(VITPERF_SOURCE_DIR) + "/data/measurements/";
-  const CommandResult r = RunVitperf(
-      "validate --profile " + std::string(VITPERF_SOURCE_DIR) +
-          "/data/hardware/datasheet/h100-sxm.json --data " + data + "h100-calibration.jsonl " +
-          data + "h100-campaign.jsonl " + data + "h100-quick_test.jsonl " + data +
-          "h100-calibration-leaseE.jsonl " + data + "h100-campaign-leaseE.jsonl " + data +
-          "h100-quick_test-leaseE.jsonl --kfold 5 --max-mape 10 --json",
-      "shipped_kfold");
+  std::string files;
+  for (const char* lease : {"", "-leaseE", "-leaseF"})
+    for (const char* experiment : {"calibration", "campaign", "quick_test"})
+      files += data + "h100-" + experiment + lease + ".jsonl ";
+  const CommandResult r = RunVitperf("validate --profile " + std::string(VITPERF_SOURCE_DIR) +
+                                         "/data/hardware/datasheet/h100-sxm.json --data " + files +
+                                         "--kfold 5 --max-mape 10 --json",
+                                     "shipped_kfold");
   ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 2000) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   const auto& s = j["summary"];
@@ -45,7 +47,7 @@ TEST(ShippedData, SimtFallbackCheckStaysWithinItsBound) {
 
 // Cross-GPU (RQ6): the shipped H100 coefficients on the H200's datasheet, the host-side costs
 // scaled to the H200 host by its launch probes (no H200 throughput is used), validated on the
-// H200 data (two leases). Measured 5.8% at commit time; the target of the issue is 10%.
+// H200 data (two leases). Measured 6.2% at commit time; the target of the issue is 10%.
 TEST(ShippedData, CrossGpuErrorStaysWithinTheTarget) {
   const std::string data = std::string(VITPERF_SOURCE_DIR) + "/data/measurements/";
   const CommandResult r = RunVitperf(
