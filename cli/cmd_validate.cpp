@@ -388,8 +388,9 @@ void AddValidateCommand(CLI::App& app) {
                   "predict with another (calibrated) profile's coefficients moved onto --profile's "
                   "datasheet: the cross-GPU check");
   cmd->add_flag("--host-probes-from-data", flags->host_probes_from_data,
-                "take eager dispatch and pageable copy rates from the data's own micro-probes (the "
-                "host CPU that ran them), keeping the profile's GPU side");
+                "move the host side to the host that ran the data: pageable copy rates from its "
+                "probes, host CPU costs (dispatch, sync, ...) scaled by its launch probes "
+                "(per-point ones when both sides have them); the GPU side stays the profile's");
   cmd->add_flag("--host-state-from-data", flags->host_state_from_data,
                 "scale each eager point's dispatch by the host speed recorded with it "
                 "(host_launch_us, relative to the profile's reference state): the model's error "
