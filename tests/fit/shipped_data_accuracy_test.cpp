@@ -47,17 +47,18 @@ TEST(ShippedData, SimtFallbackCheckStaysWithinItsBound) {
 
 // Cross-GPU (RQ6): the shipped H100 coefficients on the H200's datasheet, the host-side costs
 // scaled to the H200 host by its launch probes (no H200 throughput is used), validated on the
-// H200 data (two leases). Measured 6.2% at commit time; the target of the issue is 10%.
+// H200 data (three leases). Measured 8.0% at commit time; the target of the issue is 10%.
 TEST(ShippedData, CrossGpuErrorStaysWithinTheTarget) {
   const std::string data = std::string(VITPERF_SOURCE_DIR) + "/data/measurements/";
+  std::string files;
+  for (const char* lease : {"", "-lease1", "-lease3"})
+    for (const char* experiment : {"calibration", "campaign", "quick_test"})
+      files += data + "h200-" + experiment + lease + ".jsonl ";
   const CommandResult r = RunVitperf(
       "validate --profile " + std::string(VITPERF_SOURCE_DIR) +
           "/data/hardware/datasheet/h200.json --coefficients-from h100 --host-probes-from-data "
           "--data " +
-          data + "h200-calibration.jsonl " + data + "h200-campaign.jsonl " + data +
-          "h200-quick_test.jsonl " + data + "h200-calibration-lease1.jsonl " + data +
-          "h200-campaign-lease1.jsonl " + data +
-          "h200-quick_test-lease1.jsonl --max-mape 10 --json",
+          files + "--max-mape 10 --json",
       "shipped_cross_gpu");
   ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 2000) << r.err;
   EXPECT_GE(nlohmann::json::parse(r.out)["summary"]["points"].get<int>(), 100);
