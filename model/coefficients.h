@@ -42,8 +42,7 @@ namespace vitperf {
     "uint8 staging size where copies fall off the host cache")                                     \
   X(host_dram_copy_gbs, 5.0, 0.01, 500.0, "GB/s", "host staging past that size, per thread")       \
   X(host_batch_us, 20.0, 0.0, 5000.0, "us", "fixed host preprocessing cost per batch")             \
-  X(simt_matmul_efficiency, 0.39, 0.02, 1.0, "fraction", "of the fp32 vector rate, SIMT GEMMs")    \
-  X(host_cache_decay_ms, 10.0, 0.1, 1e5, "ms", "staging data kept in cache decays over idle time")
+  X(simt_matmul_efficiency, 0.39, 0.02, 1.0, "fraction", "of the fp32 vector rate, SIMT GEMMs")
 
 enum class Coef {
 #define VITPERF_COEF_ENUM(name, def, lo, hi, unit, meaning) name,

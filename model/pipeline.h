@@ -49,18 +49,11 @@ PipelineTime<T> TimePipeline(const ForwardTime<T>& forward, const TransferVolume
     // keeps nothing that is reused, so the whole batch streams through DRAM (a cliff, not a
     // spill: H100 host, 12.6 MB staged 11 GB/s, 19.3 MB 6.2 GB/s, 100 MB 6.0 GB/s).
     const T staged_gb = T(io.host_staged_bytes * 1e-9);
-    T hit = T(1.0) - CacheMissShare(staged_gb * 1e3, c[Coef::host_cache_mb]);
-    if (o.pipeline == PipelineMode::sequential) {
-      // One batch at a time, the producer sleeps while the batch before it copies and
-      // computes, and what it left in the cache decays meanwhile (H100 host, 9.6 MB staged:
-      // 12 GB/s after 2.7 ms of compute, 8 after 6.5 ms, 5.5 after 50 ms; below the cliff the
-      // staging time correlates with the compute time at 0.6-0.95 for every size).
-      using std::exp;
-      hit = hit * exp(-(p.h2d_s + p.compute_s + p.d2h_s) / (c[Coef::host_cache_decay_ms] * 1e-3));
-    }
-    p.preprocess_s = staged_gb *
-                     (hit / c[Coef::host_copy_gbs] + (T(1.0) - hit) / c[Coef::host_dram_copy_gbs]) /
-                     (numa * threads);
+    const T miss = CacheMissShare(staged_gb * 1e3, c[Coef::host_cache_mb]);
+    p.preprocess_s =
+        staged_gb *
+        ((T(1.0) - miss) / c[Coef::host_copy_gbs] + miss / c[Coef::host_dram_copy_gbs]) /
+        (numa * threads);
   }
   // Per batch, whatever its size: taking a staging buffer, waking the producer (measured
   // ~40-60 us for a 150 kB batch on the H100 host).
