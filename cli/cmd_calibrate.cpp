@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/run_meta.h"
 #include "model/hardware_profile.h"
+#include "model/repeated_points.h"
 #ifdef VITPERF_HAVE_MEASURE
 #include "measure/device.h"
 #include "measure/experiment.h"
@@ -95,6 +96,7 @@ void RunCalibrate(const CalibrateFlags& f) {
   MeasurementSet data;
   const std::vector<FitInput> inputs = ReadInputs({measurements}, &data);
   for (const auto& w : data.warnings) std::cerr << "warning: " << w << "\n";
+  PoolRepeatedPoints(&data);
   const std::string base_name = f.base.empty() ? MatchingBase(data, f.device) : f.base;
   const HardwareProfile base = LoadProfile(base_name);
   fit_options.observations.host_launch_reference_us = MedianHostLaunchUs(data.pipeline);

@@ -8,6 +8,7 @@
 #include "cli/run_meta.h"
 #include "fit/fit_report.h"
 #include "fit/fitted_profile.h"
+#include "model/repeated_points.h"
 
 namespace vitperf::cli {
 namespace {
@@ -43,11 +44,7 @@ void RunFit(const FitFlags& f) {
   MeasurementSet data;
   const std::vector<FitInput> inputs = ReadInputs(f.data, &data);
   for (const auto& w : data.warnings) std::cerr << "warning: " << w << "\n";
-  int records_read = 0;
-  for (const auto& in : inputs) records_read += in.records;
-  // ReadInputs pooled repeated measurements of a point; what it merged is the difference.
-  const int pooled_repeats =
-      records_read - static_cast<int>(data.pipeline.size() + data.probes.size());
+  const int pooled_repeats = PoolRepeatedPoints(&data);
   options.observations.host_launch_reference_us = MedianHostLaunchUs(data.pipeline);
   const FitResult result = FitCoefficients(base, data, options);
   const HardwareProfile fitted = MakeFittedProfile(base, result, inputs, options, data.probes);

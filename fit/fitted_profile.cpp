@@ -8,7 +8,6 @@
 
 #include "model/build_info.h"
 #include "model/profile_transfer.h"
-#include "model/repeated_points.h"
 
 namespace vitperf {
 namespace {
@@ -51,7 +50,6 @@ std::vector<FitInput> ReadInputs(const std::vector<std::string>& paths, Measurem
     in.records = static_cast<int>(data->pipeline.size() + data->probes.size() - before);
     inputs.push_back(in);
   }
-  PoolRepeatedPoints(data);
   return inputs;
 }
 

@@ -22,8 +22,7 @@ struct FitInput {
 // FNV-1a 64 of a file's content as 16 hex digits. Throws std::runtime_error when unreadable.
 std::string HashFileFnv1a64(const std::string& path);
 
-// Reads each file (warnings collected into *data), recording path, hash and record count, then
-// pools repeated measurements of one point into one (PoolRepeatedPoints).
+// Reads each file (warnings collected into *data), recording path, hash and record count.
 std::vector<FitInput> ReadInputs(const std::vector<std::string>& paths, MeasurementSet* data);
 
 nlohmann::json FitProvenance(const FitResult& result, const std::vector<FitInput>& inputs,
