@@ -359,7 +359,7 @@ void RunValidate(const ValidateFlags& f) {
     std::cout << "\n";
     if (pooled_repeats > 0)
       std::cout << pooled_repeats
-                << " repeated measurement(s) pooled into their points (medians)\n";
+                << " repeated measurement(s) pooled into their points (long-run averages)\n";
     if (!host_set.empty()) {
       std::cout << "host side from the data's probes:";
       for (const auto& s : host_set) std::cout << " " << s;

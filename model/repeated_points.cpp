@@ -5,26 +5,38 @@
 #include <map>
 #include <utility>
 
-#include "model/median.h"
-
 namespace vitperf {
 namespace {
 
-double MedianOf(const std::vector<const PipelineRecord*>& runs,
-                const std::function<double(const PipelineRecord&)>& field) {
-  std::vector<double> values;
-  values.reserve(runs.size());
-  for (const PipelineRecord* r : runs) values.push_back(field(*r));
-  return Median(std::move(values));
+// Mean over the runs of a time [ms or us]: what the point costs on average over the host states
+// its runs met.
+double MeanOf(const std::vector<const PipelineRecord*>& runs,
+              const std::function<double(const PipelineRecord&)>& field) {
+  double sum = 0;
+  for (const PipelineRecord* r : runs) sum += field(*r);
+  return sum / static_cast<double>(runs.size());
+}
+
+// Images over total time when every run processes the same number of batches: the harmonic
+// mean of the runs' throughputs [images/s] (the mean of their periods).
+double LongRunThroughput(const std::vector<const PipelineRecord*>& runs) {
+  double seconds_per_image = 0;
+  int counted = 0;
+  for (const PipelineRecord* r : runs) {
+    if (r->throughput_ips <= 0) continue;  // a run that timed nothing says nothing
+    seconds_per_image += 1.0 / r->throughput_ips;
+    ++counted;
+  }
+  return counted == 0 ? 0.0 : counted / seconds_per_image;
 }
 
 TimingStats PooledStats(const std::vector<const PipelineRecord*>& runs,
                         TimingStats PipelineRecord::*member) {
   TimingStats t = runs.front()->*member;
-  t.median_ms = MedianOf(runs, [&](const PipelineRecord& r) { return (r.*member).median_ms; });
-  t.p10_ms = MedianOf(runs, [&](const PipelineRecord& r) { return (r.*member).p10_ms; });
-  t.p90_ms = MedianOf(runs, [&](const PipelineRecord& r) { return (r.*member).p90_ms; });
-  t.p99_ms = MedianOf(runs, [&](const PipelineRecord& r) { return (r.*member).p99_ms; });
+  t.median_ms = MeanOf(runs, [&](const PipelineRecord& r) { return (r.*member).median_ms; });
+  t.p10_ms = MeanOf(runs, [&](const PipelineRecord& r) { return (r.*member).p10_ms; });
+  t.p90_ms = MeanOf(runs, [&](const PipelineRecord& r) { return (r.*member).p90_ms; });
+  t.p99_ms = MeanOf(runs, [&](const PipelineRecord& r) { return (r.*member).p99_ms; });
   t.repeats = 0;
   for (const PipelineRecord* r : runs) t.repeats += (r->*member).repeats;
   return t;
@@ -34,18 +46,18 @@ PipelineRecord Pool(const std::vector<const PipelineRecord*>& runs) {
   PipelineRecord p = *runs.front();
   p.pooled_runs = static_cast<int>(runs.size());
   if (runs.size() == 1) return p;
-  p.throughput_ips = MedianOf(runs, [](const PipelineRecord& r) { return r.throughput_ips; });
-  p.preprocess_ms = MedianOf(runs, [](const PipelineRecord& r) { return r.preprocess_ms; });
-  p.h2d_ms = MedianOf(runs, [](const PipelineRecord& r) { return r.h2d_ms; });
-  p.compute_ms = MedianOf(runs, [](const PipelineRecord& r) { return r.compute_ms; });
-  p.d2h_ms = MedianOf(runs, [](const PipelineRecord& r) { return r.d2h_ms; });
+  p.throughput_ips = LongRunThroughput(runs);
+  p.preprocess_ms = MeanOf(runs, [](const PipelineRecord& r) { return r.preprocess_ms; });
+  p.h2d_ms = MeanOf(runs, [](const PipelineRecord& r) { return r.h2d_ms; });
+  p.compute_ms = MeanOf(runs, [](const PipelineRecord& r) { return r.compute_ms; });
+  p.d2h_ms = MeanOf(runs, [](const PipelineRecord& r) { return r.d2h_ms; });
   p.latency = PooledStats(runs, &PipelineRecord::latency);
   p.compute = PooledStats(runs, &PipelineRecord::compute);
-  // Records from before host_launch_us was measured carry 0: the median of those that have it.
+  // Records from before host_launch_us was measured carry 0: the mean of those that have it.
   std::vector<const PipelineRecord*> with_launch;
   for (const PipelineRecord* r : runs)
     if (r->host_launch_us > 0) with_launch.push_back(r);
-  p.host_launch_us = with_launch.empty() ? 0 : MedianOf(with_launch, [](const PipelineRecord& r) {
+  p.host_launch_us = with_launch.empty() ? 0 : MeanOf(with_launch, [](const PipelineRecord& r) {
     return r.host_launch_us;
   });
   p.wall_s = 0;

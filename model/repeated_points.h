@@ -1,7 +1,14 @@
 // Pooling of repeated measurements of one point. The eager (host-bound) points on the VM hosts
 // move by up to 1.7x from one process to the next (the host's speed, not the GPU's), so a
 // dataset may hold the same point from several runs; fit and validate then see one point whose
-// timings are the medians over its runs, instead of several that disagree.
+// timings are the long-run averages over its runs, instead of several that disagree.
+//
+// Why averages and not medians: the host is in a fast or a slow state for seconds to minutes,
+// so a point's runs are bimodal, and the median of two or three of them is one mode or the
+// other, a coin toss from point to point. What a user gets from such a host over an hour is
+// images over total time, the mean of the periods; that is also the estimate that moves
+// smoothly with the share of slow runs (H100 leases D+E+F, 5-fold: overhead regime 10.9% with
+// medians, 7.4% with long-run averages; compute regime 4.9% / 4.8%).
 #pragma once
 
 #include <string>
@@ -15,10 +22,11 @@ namespace vitperf {
 // the same point id on two GPUs is two points.
 std::string MeasuredDeviceName(const PipelineRecord& record);
 
-// One record per (point id, device). Among the ok records of a point, every timing (throughput,
-// stage times, latency and compute statistics, host_launch_us) is the median over them, the peak
-// memory the largest, wall_s and repeats the sums; the kernel breakdown and provenance are the
-// first run's; `pooled_runs` counts them. A point with no ok record keeps its first record.
+// One record per (point id, device). Among the ok records of a point, the throughput is images
+// over total time (the harmonic mean of the runs' throughputs), every other timing (stage times,
+// latency and compute statistics, host_launch_us) the mean over the runs, the peak memory the
+// largest, wall_s and repeats the sums; the kernel breakdown and provenance are the first run's;
+// `pooled_runs` counts them. A point with no ok record keeps its first record.
 // Order: first appearance.
 std::vector<PipelineRecord> PoolRepeatedPoints(const std::vector<PipelineRecord>& records);
 
