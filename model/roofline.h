@@ -42,8 +42,9 @@ struct DeviceRates {
 
 DeviceRates RatesFor(const HardwareProfile& profile, Precision precision);
 
-// Share of multiprocessor slots doing useful work in a GEMM's last wave: tiles / (waves * SMs).
-// This is what makes per-image time fall with batch size until the GPU saturates.
+// Share of multiprocessor slots doing useful work: useful tiles over max(tiles, SMs), edge tiles
+// counting their used part. This is what makes per-image time fall with batch size until the
+// GPU saturates.
 double WaveEfficiency(const GemmShape& g, const DeviceRates& r);
 double WaveEfficiency(const GemmShape& g, int tile_m, int tile_n, int multiprocessors);
 

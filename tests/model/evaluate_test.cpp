@@ -152,14 +152,16 @@ TEST(Pipeline, HostStagingFallsOffACacheCliff) {
   EXPECT_NEAR(streaming_s(64), one_thread_s / 2, 1e-12);
 }
 
-TEST(Roofline, WaveEfficiencyDropsForAPartialLastWave) {
+TEST(Roofline, WaveEfficiencyCountsIdleMultiprocessorsAndEdgeTiles) {
   DeviceRates r;
   r.multiprocessors = 132;
   r.tile_m = r.tile_n = 128;
   // 132 full tiles: one full wave.
   EXPECT_DOUBLE_EQ(WaveEfficiency({128.0 * 132, 128, 64, 1}, r), 1.0);
-  // 133 tiles: two waves, the second holding one tile.
-  EXPECT_DOUBLE_EQ(WaveEfficiency({128.0 * 133, 128, 64, 1}, r), 133.0 / 264.0);
+  // 66 tiles leave half the multiprocessors idle.
+  EXPECT_DOUBLE_EQ(WaveEfficiency({128.0 * 66, 128, 64, 1}, r), 0.5);
+  // 133 tiles: past one wave the last one is charged for its work (a tile shape that fills it).
+  EXPECT_DOUBLE_EQ(WaveEfficiency({128.0 * 133, 128, 64, 1}, r), 1.0);
   // Half-used edge tiles count half.
   EXPECT_DOUBLE_EQ(WaveEfficiency({64, 128, 64, 132}, r), 0.5);
 }
