@@ -22,5 +22,6 @@ row "cross-GPU host probes" --profile data/hardware/datasheet/h200.json --coeffi
 python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/repeatability/h100-campaign_repeat.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leaseE.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leaseF.jsonl
+python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leaseG.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h200-campaign-lease1.jsonl --b $D/h200-campaign.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h200-campaign.jsonl --b $D/h200-campaign-lease3.jsonl
