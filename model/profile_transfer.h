@@ -42,7 +42,7 @@ double ReferenceLaunchUs(const HardwareProfile& profile, const char* key = "laun
 // used instead: taken around every point, it is the host's state while the work ran (on H200
 // leases 1+2 the cross-GPU MAPE is 5.8% with it against 6.1% with the launch probes; on leases
 // 1-3 8.0% against 6.3%, where lease 1 has no per-point probe, so the pooled points' state
-// leans to the noisy lease 3 while their timings are medians over all three). Without a reference,
+// leans to the noisy lease 3 while their timings are averages over all three). Without a reference,
 // dispatch is the launch probe itself. Returns "name=value" for each coefficient set (none: no such
 // probe). The fitted costs that are host CPU time [us]: framework dispatch, graph launch, the
 // per-batch synchronisation and bookkeeping, the per-batch preprocessing floor.

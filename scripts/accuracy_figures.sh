@@ -23,5 +23,6 @@ python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/r
 python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leaseE.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leaseF.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leaseG.jsonl
+python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leaseH.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h200-campaign-lease1.jsonl --b $D/h200-campaign.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h200-campaign.jsonl --b $D/h200-campaign-lease3.jsonl
