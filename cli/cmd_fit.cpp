@@ -65,7 +65,8 @@ void RunFit(const FitFlags& f) {
   std::cout << "fitted " << base.name << " (" << base.display_name << ") to " << f.data.size()
             << " file(s)\n";
   if (pooled_repeats > 0)
-    std::cout << pooled_repeats << " repeated measurement(s) pooled into their points (long-run averages)\n";
+    std::cout << pooled_repeats
+              << " repeated measurement(s) pooled into their points (long-run averages)\n";
   PrintFitReport(std::cout, result);
   std::cout << "wrote " << f.output << (result.converged ? "" : " (the solver did not converge)")
             << "\n";
