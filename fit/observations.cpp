@@ -115,6 +115,8 @@ class Collector {
     }
     if (options_.peak_memory && PositiveFinite(r.peak_memory_bytes))
       Push(base, ObservationKind::peak_memory, r.peak_memory_bytes);
+    if (options_.kernel_times && PositiveFinite(r.kernel_time_ms))
+      Push(base, ObservationKind::kernel_time, r.kernel_time_ms * 1e-3);
     if (options_.preprocess_stage && !r.options.compute_only && PositiveFinite(r.preprocess_ms))
       Push(base, ObservationKind::preprocess, r.preprocess_ms * 1e-3);
     ++out_->records_used;
@@ -194,6 +196,8 @@ const char* ToString(ObservationKind kind) {
       return "peak_memory";
     case ObservationKind::preprocess:
       return "preprocess";
+    case ObservationKind::kernel_time:
+      return "kernel_time";
     case ObservationKind::matmul:
       return "matmul";
     case ObservationKind::device_copy:

@@ -17,6 +17,7 @@ enum class ObservationKind {
   latency_p99,  // pipeline: p99 / p50 latency [ratio]
   peak_memory,  // pipeline: device allocator peak [bytes]
   preprocess,   // pipeline: host preprocessing stage of one batch [s], stage_ms.preprocess
+  kernel_time,  // pipeline: CUPTI summed kernel durations of one iteration [s], no gaps
   matmul,       // probe: one GEMM [TFLOP/s]
   device_copy,  // probe: device-to-device copy [GB/s], bytes read + written
   h2d,          // probe: host-to-device copy [GB/s]
@@ -54,6 +55,8 @@ struct ObservationOptions {
   bool latency_ratios = true;    // p90/p50 and p99/p50 inform the latency factors
   bool peak_memory = true;       // allocator peaks inform activation_memory_factor
   bool preprocess_stage = true;  // host staging times inform the host copy rates and cache size
+  // CUPTI kernel times inform the device-side coefficients apart from the host's speed.
+  bool kernel_times = true;
   // [us] When positive, each eager point's dispatch cost is scaled by its record's
   // host_launch_us over this reference (MedianHostLaunchUs of the data), so the fitted
   // dispatch_us is the cost at the reference host state, not an average over the host's drift.

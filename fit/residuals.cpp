@@ -57,12 +57,24 @@ HostCopyResidual::HostCopyResidual(bool to_device, double bytes, const PipelineO
   options_.pipeline = PipelineMode::sequential;
 }
 
+KernelTimeResidual::KernelTimeResidual(const ViTConfig& config, int batch,
+                                       const PipelineOptions& options,
+                                       const HardwareProfile& profile, double measured_s)
+    : rates_(RatesFor(profile, config.precision)),
+      execution_(options.execution),
+      measured_s_(measured_s) {
+  BuildOperators(config, batch, ForwardOptionsFor(options), &ops_);
+}
+
 LaunchResidual::LaunchResidual(ExecutionMode execution, double kernels, const DeviceRates& rates,
                                double measured_us)
     : rates_(rates), execution_(execution), kernels_(kernels), measured_us_(measured_us) {
-  // Empty kernels: no FLOPs and no bytes, so only dispatch, gaps and graph launch remain.
+  // Empty kernels: no FLOPs and no bytes, so only dispatch, gaps and graph launch remain. Each
+  // is one framework call (x.add_), dispatched eagerly or captured into the graph.
   Operator& op = ops_.Add(OpKind::residual_add, OpClass::elementwise, kernels);
   op.kernels = 1;
+  op.host_ops = 1;
+  op.bytes = 8;  // one float read and written: one dependent trip through memory
 }
 
 ceres::CostFunction* MakeObservationCost(const Observation& o, const HardwareProfile& profile) {
@@ -79,6 +91,8 @@ ceres::CostFunction* MakeObservationCost(const Observation& o, const HardwarePro
       return Autodiff(new PeakMemoryResidual(o.config, o.batch, o.options, profile, o.measured));
     case ObservationKind::preprocess:
       return Autodiff(new PreprocessResidual(o.config, o.batch, o.options, o.measured));
+    case ObservationKind::kernel_time:
+      return Autodiff(new KernelTimeResidual(o.config, o.batch, o.options, profile, o.measured));
     case ObservationKind::matmul: {
       Operator op;
       op.op_class = OpClass::matmul;

@@ -59,6 +59,30 @@ class PipelineTimeResidual {
   double dispatch_scale_;
 };
 
+// Summed kernel durations of one iteration [s] (CUPTI): the forward's operator times without the
+// gaps between kernels or the host's dispatch, so the device-side coefficients are fitted on what
+// the device did whatever speed the host ran at.
+class KernelTimeResidual {
+ public:
+  KernelTimeResidual(const ViTConfig& config, int batch, const PipelineOptions& options,
+                     const HardwareProfile& profile, double measured_s);
+  template <typename T>
+  bool operator()(const T* log_c, T* residual) const {
+    using std::log;
+    const auto c = CoefficientsFromLogs(log_c);
+    const ForwardTime<T> f = TimeForward(ops_, rates_, execution_, CoefficientView<T>{c.data()});
+    residual[0] =
+        log((f.compute_bound_s + f.memory_bound_s) / measured_s_);  // Evaluate's kernel_time_s
+    return true;
+  }
+
+ private:
+  OperatorList ops_;
+  DeviceRates rates_;
+  ExecutionMode execution_;
+  double measured_s_;
+};
+
 // Host preprocessing stage of a pipeline point [s]: staging or normalising one batch.
 class PreprocessResidual {
  public:

@@ -17,7 +17,7 @@ namespace vitperf {
   X(memory_efficiency, 0.85, 0.05, 1.0, "fraction", "of datasheet device-memory bandwidth")        \
   X(vector_efficiency, 0.5, 0.01, 1.0, "fraction", "of peak vector rate in elementwise work")      \
   X(dispatch_us, 6.0, 0.1, 500.0, "us", "host time per framework call, eager")                     \
-  X(kernel_gap_us, 1.0, 0.0, 100.0, "us", "device idle between back-to-back kernels")              \
+  X(kernel_gap_us, 1.0, 0.0, 100.0, "us", "device idle between kernels, eager")                    \
   X(graph_launch_us, 15.0, 0.0, 2000.0, "us", "host time to launch one captured graph")            \
   X(sync_us, 20.0, 0.0, 20000.0, "us", "fixed per-batch cost: synchronise, bookkeeping")           \
   X(h2d_pinned_gbs, 50.0, 0.1, 1000.0, "GB/s", "host-to-device, pinned host memory")               \
@@ -42,7 +42,8 @@ namespace vitperf {
     "uint8 staging size where copies fall off the host cache")                                     \
   X(host_dram_copy_gbs, 5.0, 0.01, 500.0, "GB/s", "host staging past that size, per thread")       \
   X(host_batch_us, 20.0, 0.0, 5000.0, "us", "fixed host preprocessing cost per batch")             \
-  X(simt_matmul_efficiency, 0.39, 0.02, 1.0, "fraction", "of the fp32 vector rate, SIMT GEMMs")
+  X(simt_matmul_efficiency, 0.39, 0.02, 1.0, "fraction", "of the fp32 vector rate, SIMT GEMMs")    \
+  X(graph_kernel_gap_us, 0.5, 0.0, 100.0, "us", "device idle between kernels of a CUDA graph")
 
 enum class Coef {
 #define VITPERF_COEF_ENUM(name, def, lo, hi, unit, meaning) name,

@@ -13,8 +13,7 @@ Prediction Evaluate(const ViTConfig& config, int batch, const PipelineOptions& o
 }
 
 Prediction Evaluate(const ViTConfig& config, int batch, const PipelineOptions& options,
-                    const HardwareProfile& profile,
-                    const CoefficientValues<double>& coefficients) {
+                    const HardwareProfile& profile, const CoefficientValues<double>& coefficients) {
   Prediction p;
   p.batch = batch;
   OperatorList ops;
@@ -43,6 +42,7 @@ Prediction Evaluate(const ViTConfig& config, int batch, const PipelineOptions& o
   p.matmul_macs = ops.MatmulMacs();
   p.device_s = forward.device_s;
   p.dispatch_s = forward.dispatch_s;
+  p.kernel_time_s = forward.compute_bound_s + forward.memory_bound_s;
   p.arithmetic_intensity = p.flops / p.bytes;
   p.achieved_tflops = p.flops / pipe.compute_s * 1e-12;
   p.bandwidth_utilization = p.bytes / pipe.compute_s / (profile.memory_bandwidth_gbs * 1e9);

@@ -83,6 +83,7 @@ void from_json(const nlohmann::json& j, PipelineRecord& r) {
   r.wall_s = ValueOr(j, "wall_s", 0.0);
   r.host_launch_us = ValueOr(j, "host_launch_us", 0.0);
   r.breakdown = ValueOr(j, "breakdown", nlohmann::json());
+  r.kernel_time_ms = r.breakdown.is_object() ? ValueOr(r.breakdown, "kernel_time_ms", 0.0) : 0.0;
   r.provenance = ValueOr(j, "provenance", nlohmann::json());
 }
 

@@ -72,6 +72,9 @@ struct PipelineRecord {
   // hosts swings up to 2x over seconds; 0 in records from before it was measured.
   double host_launch_us = 0;
   nlohmann::json breakdown;  // CUPTI kernel classes, or null
+  // [ms] CUPTI: the summed durations of one traced iteration's kernels (breakdown.kernel_time_ms;
+  // 0 without a trace). The device's own time, untouched by the host's speed or the gaps.
+  double kernel_time_ms = 0;
   nlohmann::json provenance;
   // Runs this record pools (PoolRepeatedPoints); in memory only, a written record is one run.
   int pooled_runs = 1;

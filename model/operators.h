@@ -142,8 +142,8 @@ struct OperatorList {
 // (elementwise) kernel overlaps its stores with later loads: one trip. A kernel whose output
 // waits for a reduction (GEMM over k, attention over the keys, LayerNorm and softmax over a
 // row) exposes its loads and then its stores: two. An operator's other kernels (a conv's bias
-// add, the scale before a batched GEMM) stream. A kernel that moves no data (the launch
-// probe's, on one cached element) costs only its launch, kernel_gap_us.
+// add, the scale before a batched GEMM) stream. A kernel that moves no data makes no trip; the
+// launch probe's kernel reads and writes one element, one trip.
 double DependentPasses(const Operator& op);
 
 // Builds the forward pass of `config` at `batch` images. No allocation.

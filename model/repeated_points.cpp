@@ -60,6 +60,11 @@ PipelineRecord Pool(const std::vector<const PipelineRecord*>& runs) {
   p.host_launch_us = with_launch.empty() ? 0 : MeanOf(with_launch, [](const PipelineRecord& r) {
     return r.host_launch_us;
   });
+  std::vector<const PipelineRecord*> traced;
+  for (const PipelineRecord* r : runs)
+    if (r->kernel_time_ms > 0) traced.push_back(r);
+  p.kernel_time_ms =
+      traced.empty() ? 0 : MeanOf(traced, [](const PipelineRecord& r) { return r.kernel_time_ms; });
   p.wall_s = 0;
   for (const PipelineRecord* r : runs) {
     p.peak_memory_bytes = std::max(p.peak_memory_bytes, r->peak_memory_bytes);

@@ -151,6 +151,7 @@ double Tolerance(Coef c) {
     case Coef::sync_us:
     case Coef::overlap_efficiency:
     case Coef::kernel_gap_us:
+    case Coef::graph_kernel_gap_us:
     case Coef::matmul_k_half:
     case Coef::tile_intensity_half:
     case Coef::misaligned_matmul_efficiency:

@@ -85,6 +85,9 @@ inline std::vector<PipelineRecord> SyntheticPipelineRecords(const HardwareProfil
   // they were.
   std::mt19937 stage_rng(o.seed + 1);
   auto noisy_stage = [&](double v) { return v * std::exp(o.noise * gauss(stage_rng)); };
+  std::mt19937 trace_rng(o.seed + 2);
+  std::normal_distribution<double> trace_gauss(0, 1);  // its own: a distribution caches draws
+  auto noisy_trace = [&](double v) { return v * std::exp(o.noise * trace_gauss(trace_rng)); };
   std::vector<PipelineRecord> out;
   auto add = [&](const ViTConfig& config, int batch, const PipelineOptions& options) {
     const Prediction p = Evaluate(config, batch, options, truth);
@@ -121,6 +124,7 @@ inline std::vector<PipelineRecord> SyntheticPipelineRecords(const HardwareProfil
     r.compute_ms = p.compute_s * 1e3;
     r.d2h_ms = p.d2h_s * 1e3;
     r.peak_memory_bytes = noisy(p.memory.TotalBytes());
+    r.kernel_time_ms = noisy_trace(p.kernel_time_s * 1e3);  // a CUPTI trace's kernel sum
     out.push_back(r);
   };
   int variant_index = 0;

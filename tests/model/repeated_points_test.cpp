@@ -19,6 +19,7 @@ PipelineRecord MeasuredRun(const std::string& id, double ips, double launch_us,
   r.compute.repeats = 10;
   r.preprocess_ms = ips / 100;
   r.host_launch_us = launch_us;
+  r.kernel_time_ms = 900.0 / ips;
   r.peak_memory_bytes = ips;
   r.wall_s = 1;
   r.provenance = {{"device_name", device_name}};
@@ -26,9 +27,10 @@ PipelineRecord MeasuredRun(const std::string& id, double ips, double launch_us,
 }
 
 TEST(RepeatedPoints, ARepeatedPointBecomesTheLongRunAverageOfItsRuns) {
-  const std::vector<PipelineRecord> pooled =
-      PoolRepeatedPoints({MeasuredRun("a", 100, 6), MeasuredRun("b", 50, 7),
-                          MeasuredRun("a", 300, 0), MeasuredRun("a", 200, 8)});
+  PipelineRecord untraced = MeasuredRun("a", 300, 0);
+  untraced.kernel_time_ms = 0;
+  const std::vector<PipelineRecord> pooled = PoolRepeatedPoints(
+      {MeasuredRun("a", 100, 6), MeasuredRun("b", 50, 7), untraced, MeasuredRun("a", 200, 8)});
   ASSERT_EQ(pooled.size(), 2u);
   const PipelineRecord& a = pooled[0];  // order of first appearance
   EXPECT_EQ(a.id, "a");
@@ -39,6 +41,7 @@ TEST(RepeatedPoints, ARepeatedPointBecomesTheLongRunAverageOfItsRuns) {
   EXPECT_EQ(a.compute.repeats, 30);
   EXPECT_DOUBLE_EQ(a.preprocess_ms, 2);
   EXPECT_DOUBLE_EQ(a.host_launch_us, 7) << "runs without the launch probe (0) do not count";
+  EXPECT_DOUBLE_EQ(a.kernel_time_ms, (9.0 + 4.5) / 2) << "nor runs without a kernel trace";
   EXPECT_DOUBLE_EQ(a.peak_memory_bytes, 300) << "the largest peak";
   EXPECT_DOUBLE_EQ(a.wall_s, 3);
   EXPECT_EQ(pooled[1].id, "b");
