@@ -29,8 +29,16 @@ PipelineTimeResidual::PipelineTimeResidual(const ViTConfig& config, int batch,
 }
 
 PreprocessResidual::PreprocessResidual(const ViTConfig& config, int batch,
-                                       const PipelineOptions& options, double measured_s)
-    : io_(ComputeTransfers(config, batch, options)), options_(options), measured_s_(measured_s) {}
+                                       const PipelineOptions& options,
+                                       const HardwareProfile& profile, double measured_s,
+                                       double dispatch_scale)
+    : rates_(RatesFor(profile, config.precision)),
+      io_(ComputeTransfers(config, batch, options)),
+      options_(options),
+      measured_s_(measured_s),
+      dispatch_scale_(dispatch_scale) {
+  BuildOperators(config, batch, ForwardOptionsFor(options), &ops_);
+}
 
 PeakMemoryResidual::PeakMemoryResidual(const ViTConfig& config, int batch,
                                        const PipelineOptions& options,
@@ -90,7 +98,8 @@ ceres::CostFunction* MakeObservationCost(const Observation& o, const HardwarePro
     case ObservationKind::peak_memory:
       return Autodiff(new PeakMemoryResidual(o.config, o.batch, o.options, profile, o.measured));
     case ObservationKind::preprocess:
-      return Autodiff(new PreprocessResidual(o.config, o.batch, o.options, o.measured));
+      return Autodiff(new PreprocessResidual(o.config, o.batch, o.options, profile, o.measured,
+                                             o.dispatch_scale));
     case ObservationKind::kernel_time:
       return Autodiff(new KernelTimeResidual(o.config, o.batch, o.options, profile, o.measured));
     case ObservationKind::matmul: {

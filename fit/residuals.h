@@ -87,23 +87,27 @@ class KernelTimeResidual {
 class PreprocessResidual {
  public:
   PreprocessResidual(const ViTConfig& config, int batch, const PipelineOptions& options,
-                     double measured_s);
+                     const HardwareProfile& profile, double measured_s, double dispatch_scale = 1);
   template <typename T>
   bool operator()(const T* log_c, T* residual) const {
     using std::log;
-    const auto c = CoefficientsFromLogs(log_c);
+    auto c = CoefficientsFromLogs(log_c);
+    c[static_cast<int>(Coef::dispatch_us)] *= T(dispatch_scale_);
     const CoefficientView<T> view{c.data()};
-    // No forward pass and any copy-engine count: only the preprocess stage is read.
-    const PipelineTime<T> pipe =
-        TimePipeline(ForwardTime<T>{}, io_, options_, /*copy_engines=*/2, view);
+    // The forward pass too: in a sequential pipeline the staging cache decays while it runs.
+    const ForwardTime<T> forward = TimeForward(ops_, rates_, options_.execution, view);
+    const PipelineTime<T> pipe = TimePipeline(forward, io_, options_, rates_.copy_engines, view);
     residual[0] = log(pipe.preprocess_s / measured_s_);
     return true;
   }
 
  private:
+  OperatorList ops_;
+  DeviceRates rates_;
   TransferVolume io_;
   PipelineOptions options_;
   double measured_s_;
+  double dispatch_scale_;
 };
 
 // A ratio the model takes straight from one coefficient (latency p90/p50, p99/p50).

@@ -43,7 +43,8 @@ namespace vitperf {
   X(host_dram_copy_gbs, 5.0, 0.01, 500.0, "GB/s", "host staging past that size, per thread")       \
   X(host_batch_us, 20.0, 0.0, 5000.0, "us", "fixed host preprocessing cost per batch")             \
   X(simt_matmul_efficiency, 0.39, 0.02, 1.0, "fraction", "of the fp32 vector rate, SIMT GEMMs")    \
-  X(graph_kernel_gap_us, 0.5, 0.0, 100.0, "us", "device idle between kernels of a CUDA graph")
+  X(graph_kernel_gap_us, 0.5, 0.0, 100.0, "us", "device idle between kernels of a CUDA graph")     \
+  X(host_cache_decay_ms, 10.0, 0.1, 1e5, "ms", "idle time that halves the staging cache hits")
 
 enum class Coef {
 #define VITPERF_COEF_ENUM(name, def, lo, hi, unit, meaning) name,

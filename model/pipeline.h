@@ -49,11 +49,19 @@ PipelineTime<T> TimePipeline(const ForwardTime<T>& forward, const TransferVolume
     // keeps nothing that is reused, so the whole batch streams through DRAM (a cliff, not a
     // spill: H100 host, 12.6 MB staged 11 GB/s, 19.3 MB 6.2 GB/s, 100 MB 6.0 GB/s).
     const T staged_gb = T(io.host_staged_bytes * 1e-9);
-    const T miss = CacheMissShare(staged_gb * 1e3, c[Coef::host_cache_mb]);
-    p.preprocess_s =
-        staged_gb *
-        ((T(1.0) - miss) / c[Coef::host_copy_gbs] + miss / c[Coef::host_dram_copy_gbs]) /
-        (numa * threads);
+    T hit = T(1.0) - CacheMissShare(staged_gb * 1e3, c[Coef::host_cache_mb]);
+    if (o.pipeline == PipelineMode::sequential) {
+      // One batch at a time, the producer waits while the batch before it copies and
+      // computes, and what it left in the cache decays meanwhile: a plateau, then a fall
+      // (H100 host, 3.2 MB staged: 10.2 GB/s after 1.6 ms of idle, 8.3 after 5-6, 6.5-7.7
+      // after 10-13; the idle probe, scripts/staging_idle_probe.py, 12.6 MB: 11 GB/s after
+      // 1-3 ms, 8.8 after 10, 6.1 after 30, whether the thread sleeps or spins).
+      const T idle = (p.h2d_s + p.compute_s + p.d2h_s) / (c[Coef::host_cache_decay_ms] * 1e-3);
+      hit = hit / (T(1.0) + idle * idle);
+    }
+    p.preprocess_s = staged_gb *
+                     (hit / c[Coef::host_copy_gbs] + (T(1.0) - hit) / c[Coef::host_dram_copy_gbs]) /
+                     (numa * threads);
   }
   // Per batch, whatever its size: taking a staging buffer, waking the producer (measured
   // ~40-60 us for a 150 kB batch on the H100 host).

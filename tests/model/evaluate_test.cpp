@@ -83,6 +83,7 @@ TEST(Evaluate, ComputeOnlyTimesCarryNoHostSynchronisation) {
   compute_only.compute_only = true;
   compute_only.execution = pipeline.execution = ExecutionMode::graph;
   gpu.coefficients[Coef::sync_us] = 0;
+  gpu.coefficients[Coef::host_cache_decay_ms] = 1e5;  // the wait would also idle the staging cache
   const Prediction a = Evaluate(c, 1, compute_only, gpu), s0 = Evaluate(c, 1, pipeline, gpu);
   gpu.coefficients[Coef::sync_us] = 500;
   const Prediction b = Evaluate(c, 1, compute_only, gpu), s1 = Evaluate(c, 1, pipeline, gpu);
@@ -134,7 +135,8 @@ TEST(Pipeline, HostStagingFallsOffACacheCliff) {
   gpu.coefficients[Coef::host_copy_gbs] = 10;
   gpu.coefficients[Coef::host_dram_copy_gbs] = 5;
   gpu.coefficients[Coef::host_batch_us] = 40;
-  const ViTConfig c = PresetByName("vit_b16");  // 224 px uint8: 150528 B per image
+  gpu.coefficients[Coef::host_cache_decay_ms] = 1e5;  // nothing decays while the batch computes
+  const ViTConfig c = PresetByName("vit_b16");        // 224 px uint8: 150528 B per image
   PipelineOptions o;
   const double image_bytes = 150528;
   auto streaming_s = [&](int batch) { return Evaluate(c, batch, o, gpu).preprocess_s - 40e-6; };
@@ -144,12 +146,35 @@ TEST(Pipeline, HostStagingFallsOffACacheCliff) {
   EXPECT_NEAR(streaming_s(256), 256 * image_bytes / 5e9, 1e-3 * 256 * image_bytes / 5e9);
   // At the cache size itself half the bytes miss.
   gpu.coefficients[Coef::host_cache_mb] = 128 * image_bytes * 1e-6;
-  EXPECT_NEAR(streaming_s(128), 128 * image_bytes * (0.5 / 10e9 + 0.5 / 5e9), 1e-12);
+  EXPECT_NEAR(streaming_s(128), 128 * image_bytes * (0.5 / 10e9 + 0.5 / 5e9), 1e-9);
   // Two producer threads halve the streaming part, not the per-batch cost.
   gpu.coefficients[Coef::host_cache_mb] = 16;
   const double one_thread_s = streaming_s(64);
   o.producer_threads = 2;
   EXPECT_NEAR(streaming_s(64), one_thread_s / 2, 1e-12);
+}
+
+TEST(Pipeline, SequentialStagingLosesItsCacheWhileTheBatchBeforeItComputes) {
+  HardwareProfile gpu = H100();
+  gpu.coefficients[Coef::host_cache_mb] = 64;
+  gpu.coefficients[Coef::host_copy_gbs] = 10;
+  gpu.coefficients[Coef::host_dram_copy_gbs] = 5;
+  gpu.coefficients[Coef::host_batch_us] = 0;
+  gpu.coefficients[Coef::host_cache_decay_ms] = 5;
+  const ViTConfig c = PresetByName("vit_b16");
+  PipelineOptions seq;
+  const Prediction p = Evaluate(c, 16, seq, gpu);
+  const double idle_ms = (p.h2d_s + p.compute_s + p.d2h_s) * 1e3;
+  const double hit = 1 / (1 + (idle_ms / 5) * (idle_ms / 5));
+  const double bytes = 16 * 150528.0;
+  EXPECT_NEAR(p.preprocess_s, bytes * (hit / 10e9 + (1 - hit) / 5e9), 1e-12);
+  // A slower forward pass idles the cache longer: each staged byte costs more.
+  const Prediction deeper = Evaluate(PresetByName("vit_l16"), 16, seq, gpu);
+  EXPECT_GT(deeper.preprocess_s, p.preprocess_s * 1.05);
+  // Overlapped, the producer stages the next batch while this one computes: no idle decay.
+  PipelineOptions ovl = seq;
+  ovl.pipeline = PipelineMode::overlapped;
+  EXPECT_NEAR(Evaluate(c, 16, ovl, gpu).preprocess_s, bytes / 10e9, 1e-12);
 }
 
 TEST(Roofline, WaveEfficiencyCountsIdleMultiprocessorsAndEdgeTiles) {
