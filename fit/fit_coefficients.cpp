@@ -5,6 +5,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <memory>
 #include <stdexcept>
 
@@ -249,16 +250,23 @@ FitResult FitCoefficients(const HardwareProfile& base, const MeasurementSet& dat
 
   // Fit error figures: residual r = log(predicted / measured), so |exp(r) - 1| is the APE.
   std::vector<double> ape;
-  for (auto& cost : residuals.data) {
+  std::map<ObservationKind, std::vector<double>> ape_by_kind;
+  for (size_t i = 0; i < residuals.data.size(); ++i) {
     const double* parameters[] = {log_c.data()};
     double r = 0;
-    cost->Evaluate(parameters, &r, nullptr);
+    residuals.data[i]->Evaluate(parameters, &r, nullptr);
     ape.push_back(std::abs(std::expm1(r)));
+    ape_by_kind[obs.observations[i].kind].push_back(ape.back());
   }
-  double sum = 0;
-  for (double a : ape) sum += a;
-  result.mape = sum / ape.size();
+  auto mean = [](const std::vector<double>& v) {
+    double sum = 0;
+    for (double a : v) sum += a;
+    return sum / static_cast<double>(v.size());
+  };
+  result.mape = mean(ape);
   result.median_ape = Median(ape);
+  for (const auto& [kind, apes] : ape_by_kind)
+    result.error_by_kind.push_back({kind, static_cast<int>(apes.size()), mean(apes), Median(apes)});
   return result;
 }
 

@@ -53,6 +53,13 @@ struct CoefficientFit {
   bool determined = true;  // not in the null space of the data Jacobian
 };
 
+// The fit set's error for one kind of observation (period, compute, kernel_time, ...).
+struct KindError {
+  ObservationKind kind = ObservationKind::period;
+  int observations = 0;
+  double mape = 0, median_ape = 0;  // [fraction]
+};
+
 struct FitResult {
   CoefficientValues<double> coefficients;
   CoefficientValues<double> errors;
@@ -62,10 +69,11 @@ struct FitResult {
   int iterations = 0;
   std::string termination;  // Ceres termination type and message of the last solve
   bool converged = false;
-  bool rank_deficient = false;      // covariance needed the pseudo-inverse
-  int degrees_of_freedom = 0;       // observations minus informed coefficients
-  double residual_scale = 0;        // [log units] RMS data residual used to scale the errors
-  double mape = 0, median_ape = 0;  // of the fit set, over all observations [fraction]
+  bool rank_deficient = false;           // covariance needed the pseudo-inverse
+  int degrees_of_freedom = 0;            // observations minus informed coefficients
+  double residual_scale = 0;             // [log units] RMS data residual used to scale the errors
+  double mape = 0, median_ape = 0;       // of the fit set, over all observations [fraction]
+  std::vector<KindError> error_by_kind;  // the same per kind present, in the kinds' order
   std::vector<std::string> warnings;
 };
 

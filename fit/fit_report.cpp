@@ -53,6 +53,14 @@ void PrintFitReport(std::ostream& out, const FitResult& r, int max_dropped) {
                 "(log units), %d degrees of freedom\n",
                 r.mape * 100, r.median_ape * 100, r.residual_scale, r.degrees_of_freedom);
   out << line;
+  TextTable by_kind({"observation", "count", "MAPE", "median APE"});
+  for (const KindError& k : r.error_by_kind) {
+    char mape[16], median[16];
+    std::snprintf(mape, sizeof mape, "%.2f%%", k.mape * 100);
+    std::snprintf(median, sizeof median, "%.2f%%", k.median_ape * 100);
+    by_kind.AddRow({ToString(k.kind), std::to_string(k.observations), mape, median});
+  }
+  by_kind.Print(out);
   if (r.rank_deficient)
     out << "note: the data leave some coefficient combinations undetermined; their errors come "
            "from the pseudo-inverse (add probes that separate them)\n";

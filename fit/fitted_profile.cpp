@@ -85,6 +85,13 @@ nlohmann::json FitProvenance(const FitResult& r, const std::vector<FitInput>& in
   j["coefficients"] = coefficients;
   j["mape"] = r.mape;
   j["median_ape"] = r.median_ape;
+  nlohmann::json by_kind = nlohmann::json::array();
+  for (const KindError& k : r.error_by_kind)
+    by_kind.push_back({{"kind", ToString(k.kind)},
+                       {"observations", k.observations},
+                       {"mape", k.mape},
+                       {"median_ape", k.median_ape}});
+  j["error_by_kind"] = by_kind;
   j["warnings"] = r.warnings;
   j["vitperf_version"] = VersionString();
   j["git_revision"] = GitRevision();
