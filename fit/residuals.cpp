@@ -19,24 +19,13 @@ ceres::CostFunction* Autodiff(Functor* f) {
 PipelineTimeResidual::PipelineTimeResidual(const ViTConfig& config, int batch,
                                            const PipelineOptions& options,
                                            const HardwareProfile& profile, double measured_s,
-                                           double dispatch_scale)
-    : rates_(RatesFor(profile, config.precision)),
-      options_(options),
-      measured_s_(measured_s),
-      dispatch_scale_(dispatch_scale) {
-  BuildOperators(config, batch, ForwardOptionsFor(options), &ops_);
-  io_ = ComputeTransfers(config, batch, options);
-}
-
-PreprocessResidual::PreprocessResidual(const ViTConfig& config, int batch,
-                                       const PipelineOptions& options,
-                                       const HardwareProfile& profile, double measured_s,
-                                       double dispatch_scale)
+                                           double dispatch_scale, PipelineQuantity quantity)
     : rates_(RatesFor(profile, config.precision)),
       io_(ComputeTransfers(config, batch, options)),
       options_(options),
       measured_s_(measured_s),
-      dispatch_scale_(dispatch_scale) {
+      dispatch_scale_(dispatch_scale),
+      quantity_(quantity) {
   BuildOperators(config, batch, ForwardOptionsFor(options), &ops_);
 }
 
@@ -65,15 +54,6 @@ HostCopyResidual::HostCopyResidual(bool to_device, double bytes, const PipelineO
   options_.pipeline = PipelineMode::sequential;
 }
 
-KernelTimeResidual::KernelTimeResidual(const ViTConfig& config, int batch,
-                                       const PipelineOptions& options,
-                                       const HardwareProfile& profile, double measured_s)
-    : rates_(RatesFor(profile, config.precision)),
-      execution_(options.execution),
-      measured_s_(measured_s) {
-  BuildOperators(config, batch, ForwardOptionsFor(options), &ops_);
-}
-
 LaunchResidual::LaunchResidual(ExecutionMode execution, double kernels, const DeviceRates& rates,
                                double measured_us)
     : rates_(rates), execution_(execution), kernels_(kernels), measured_us_(measured_us) {
@@ -98,10 +78,11 @@ ceres::CostFunction* MakeObservationCost(const Observation& o, const HardwarePro
     case ObservationKind::peak_memory:
       return Autodiff(new PeakMemoryResidual(o.config, o.batch, o.options, profile, o.measured));
     case ObservationKind::preprocess:
-      return Autodiff(new PreprocessResidual(o.config, o.batch, o.options, profile, o.measured,
-                                             o.dispatch_scale));
+      return Autodiff(new PipelineTimeResidual(o.config, o.batch, o.options, profile, o.measured,
+                                               o.dispatch_scale, PipelineQuantity::preprocess));
     case ObservationKind::kernel_time:
-      return Autodiff(new KernelTimeResidual(o.config, o.batch, o.options, profile, o.measured));
+      return Autodiff(new PipelineTimeResidual(o.config, o.batch, o.options, profile, o.measured, 1,
+                                               PipelineQuantity::kernels));
     case ObservationKind::matmul: {
       Operator op;
       op.op_class = OpClass::matmul;

@@ -32,12 +32,20 @@ std::array<T, kNumCoefficients> CoefficientsFromLogs(const T* log_c) {
   return c;
 }
 
-// Period (or, with options.compute_only, forward-pass time) of a pipeline point [s].
+// What a pipeline residual compares, each in seconds:
+//   period      seconds per batch in steady state (or, with options.compute_only, the forward);
+//   preprocess  the host staging or normalising of one batch (in a sequential pipeline its
+//               cache decays while the forward runs, so the forward is modelled too);
+//   kernels     CUPTI's summed kernel durations of one iteration: the forward's operator times
+//               without the gaps or the host's dispatch, so the device-side coefficients are
+//               fitted on what the device did whatever speed the host ran at.
+enum class PipelineQuantity { period, preprocess, kernels };
+
 class PipelineTimeResidual {
  public:
   PipelineTimeResidual(const ViTConfig& config, int batch, const PipelineOptions& options,
-                       const HardwareProfile& profile, double measured_s,
-                       double dispatch_scale = 1);
+                       const HardwareProfile& profile, double measured_s, double dispatch_scale = 1,
+                       PipelineQuantity quantity = PipelineQuantity::period);
   template <typename T>
   bool operator()(const T* log_c, T* residual) const {
     using std::log;
@@ -45,8 +53,12 @@ class PipelineTimeResidual {
     c[static_cast<int>(Coef::dispatch_us)] *= T(dispatch_scale_);  // the host state of this point
     const CoefficientView<T> view{c.data()};
     const ForwardTime<T> forward = TimeForward(ops_, rates_, options_.execution, view);
-    const PipelineTime<T> pipe = TimePipeline(forward, io_, options_, rates_.copy_engines, view);
-    residual[0] = log(pipe.period_s / measured_s_);
+    T predicted_s = forward.kernels_s;
+    if (quantity_ != PipelineQuantity::kernels) {
+      const PipelineTime<T> pipe = TimePipeline(forward, io_, options_, rates_.copy_engines, view);
+      predicted_s = quantity_ == PipelineQuantity::period ? pipe.period_s : pipe.preprocess_s;
+    }
+    residual[0] = log(predicted_s / measured_s_);
     return true;
   }
 
@@ -57,57 +69,7 @@ class PipelineTimeResidual {
   PipelineOptions options_;
   double measured_s_;
   double dispatch_scale_;
-};
-
-// Summed kernel durations of one iteration [s] (CUPTI): the forward's operator times without the
-// gaps between kernels or the host's dispatch, so the device-side coefficients are fitted on what
-// the device did whatever speed the host ran at.
-class KernelTimeResidual {
- public:
-  KernelTimeResidual(const ViTConfig& config, int batch, const PipelineOptions& options,
-                     const HardwareProfile& profile, double measured_s);
-  template <typename T>
-  bool operator()(const T* log_c, T* residual) const {
-    using std::log;
-    const auto c = CoefficientsFromLogs(log_c);
-    const ForwardTime<T> f = TimeForward(ops_, rates_, execution_, CoefficientView<T>{c.data()});
-    residual[0] =
-        log((f.compute_bound_s + f.memory_bound_s) / measured_s_);  // Evaluate's kernel_time_s
-    return true;
-  }
-
- private:
-  OperatorList ops_;
-  DeviceRates rates_;
-  ExecutionMode execution_;
-  double measured_s_;
-};
-
-// Host preprocessing stage of a pipeline point [s]: staging or normalising one batch.
-class PreprocessResidual {
- public:
-  PreprocessResidual(const ViTConfig& config, int batch, const PipelineOptions& options,
-                     const HardwareProfile& profile, double measured_s, double dispatch_scale = 1);
-  template <typename T>
-  bool operator()(const T* log_c, T* residual) const {
-    using std::log;
-    auto c = CoefficientsFromLogs(log_c);
-    c[static_cast<int>(Coef::dispatch_us)] *= T(dispatch_scale_);
-    const CoefficientView<T> view{c.data()};
-    // The forward pass too: in a sequential pipeline the staging cache decays while it runs.
-    const ForwardTime<T> forward = TimeForward(ops_, rates_, options_.execution, view);
-    const PipelineTime<T> pipe = TimePipeline(forward, io_, options_, rates_.copy_engines, view);
-    residual[0] = log(pipe.preprocess_s / measured_s_);
-    return true;
-  }
-
- private:
-  OperatorList ops_;
-  DeviceRates rates_;
-  TransferVolume io_;
-  PipelineOptions options_;
-  double measured_s_;
-  double dispatch_scale_;
+  PipelineQuantity quantity_;
 };
 
 // A ratio the model takes straight from one coefficient (latency p90/p50, p99/p50).

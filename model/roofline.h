@@ -132,6 +132,7 @@ struct ForwardTime {
   T compute_bound_s{};  // device time in compute-bound operators
   T memory_bound_s{};   // device time in memory-bound operators
   T gaps_s{};           // device idle between kernels
+  T kernels_s{};        // device_s without the gaps: the kernels' summed durations (CUPTI's)
   double kernels = 0;
   double host_ops = 0;
 };
@@ -152,7 +153,8 @@ ForwardTime<T> TimeForward(const OperatorList& ops, const DeviceRates& r, Execut
   // (b8-b64, device-bound) when the same forward is launched eagerly.
   const Coef gap = mode == ExecutionMode::graph ? Coef::graph_kernel_gap_us : Coef::kernel_gap_us;
   f.gaps_s = T(f.kernels) * c[gap] * 1e-6;
-  f.device_s = f.compute_bound_s + f.memory_bound_s + f.gaps_s;
+  f.kernels_s = f.compute_bound_s + f.memory_bound_s;
+  f.device_s = f.kernels_s + f.gaps_s;
   f.dispatch_s = mode == ExecutionMode::eager ? T(f.host_ops) * c[Coef::dispatch_us] * 1e-6
                                               : c[Coef::graph_launch_us] * 1e-6;
   f.total_s = MaxOf(f.device_s, f.dispatch_s);

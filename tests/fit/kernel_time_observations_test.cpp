@@ -62,7 +62,7 @@ TEST(KernelTimeObservations, ResidualFollowsTheDeviceAndIgnoresTheHost) {
   eager.compute_only = true;
   const double kernels_s = Evaluate(tiny, 8, eager, gpu).kernel_time_s;
   ASSERT_GT(kernels_s, 0);
-  const KernelTimeResidual residual(tiny, 8, eager, gpu, kernels_s);
+  const PipelineTimeResidual residual(tiny, 8, eager, gpu, kernels_s, 1, PipelineQuantity::kernels);
   std::array<double, kNumCoefficients> log_c{};
   for (int i = 0; i < kNumCoefficients; ++i) log_c[i] = std::log(gpu.coefficients.v[i]);
   auto at = [&](Coef c, double factor) {

@@ -129,14 +129,21 @@ TEST(Pipeline, OverlapIsBoundedByTheSlowestStageAndBySequential) {
   }
 }
 
-TEST(Pipeline, HostStagingFallsOffACacheCliff) {
+// The H100 with a host that stages at 10 GB/s from cache and 5 GB/s from DRAM.
+HardwareProfile StagingHost(double cache_mb, double batch_us, double decay_ms) {
   HardwareProfile gpu = H100();
-  gpu.coefficients[Coef::host_cache_mb] = 16;
+  gpu.coefficients[Coef::host_cache_mb] = cache_mb;
   gpu.coefficients[Coef::host_copy_gbs] = 10;
   gpu.coefficients[Coef::host_dram_copy_gbs] = 5;
-  gpu.coefficients[Coef::host_batch_us] = 40;
-  gpu.coefficients[Coef::host_cache_decay_ms] = 1e5;  // nothing decays while the batch computes
-  const ViTConfig c = PresetByName("vit_b16");        // 224 px uint8: 150528 B per image
+  gpu.coefficients[Coef::host_batch_us] = batch_us;
+  gpu.coefficients[Coef::host_cache_decay_ms] = decay_ms;
+  return gpu;
+}
+
+TEST(Pipeline, HostStagingFallsOffACacheCliff) {
+  // Nothing decays while the batch computes (decay 1e5 ms).
+  HardwareProfile gpu = StagingHost(/*cache_mb=*/16, /*batch_us=*/40, /*decay_ms=*/1e5);
+  const ViTConfig c = PresetByName("vit_b16");  // 224 px uint8: 150528 B per image
   PipelineOptions o;
   const double image_bytes = 150528;
   auto streaming_s = [&](int batch) { return Evaluate(c, batch, o, gpu).preprocess_s - 40e-6; };
@@ -155,12 +162,7 @@ TEST(Pipeline, HostStagingFallsOffACacheCliff) {
 }
 
 TEST(Pipeline, SequentialStagingLosesItsCacheWhileTheBatchBeforeItComputes) {
-  HardwareProfile gpu = H100();
-  gpu.coefficients[Coef::host_cache_mb] = 64;
-  gpu.coefficients[Coef::host_copy_gbs] = 10;
-  gpu.coefficients[Coef::host_dram_copy_gbs] = 5;
-  gpu.coefficients[Coef::host_batch_us] = 0;
-  gpu.coefficients[Coef::host_cache_decay_ms] = 5;
+  const HardwareProfile gpu = StagingHost(/*cache_mb=*/64, /*batch_us=*/0, /*decay_ms=*/5);
   const ViTConfig c = PresetByName("vit_b16");
   PipelineOptions seq;
   const Prediction p = Evaluate(c, 16, seq, gpu);
