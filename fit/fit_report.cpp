@@ -1,6 +1,10 @@
 #include "fit/fit_report.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "predict/text_table.h"
 
@@ -20,12 +24,25 @@ void PrintFitReport(std::ostream& out, const FitResult& r, int max_dropped) {
   const ObservationSet& obs = r.observations;
   for (const auto& w : r.warnings) out << "warning: " << w << "\n";
   if (!obs.dropped.empty()) {
+    // One line per reason: repeated runs of one probe share an id and a reason.
+    std::vector<std::pair<std::string, std::vector<std::string>>> by_reason;
+    for (const DroppedPoint& d : obs.dropped) {
+      auto it = std::find_if(by_reason.begin(), by_reason.end(),
+                             [&](const auto& group) { return group.first == d.reason; });
+      if (it == by_reason.end()) it = by_reason.insert(by_reason.end(), {d.reason, {}});
+      if (std::find(it->second.begin(), it->second.end(), d.id) == it->second.end())
+        it->second.push_back(d.id);
+    }
     out << obs.dropped.size() << " point(s) dropped:\n";
-    for (size_t i = 0; i < obs.dropped.size() && static_cast<int>(i) < max_dropped; ++i)
-      out << "  " << obs.dropped[i].id << ": " << obs.dropped[i].reason << "\n";
-    if (static_cast<int>(obs.dropped.size()) > max_dropped)
-      out << "  ... and " << obs.dropped.size() - max_dropped
-          << " more (see the profile's fit.points_dropped)\n";
+    for (size_t i = 0; i < by_reason.size() && static_cast<int>(i) < max_dropped; ++i) {
+      const auto& [reason, ids] = by_reason[i];
+      out << "  " << ids.front();
+      if (ids.size() > 1) out << " and " << ids.size() - 1 << " other(s)";
+      out << ": " << reason << "\n";
+    }
+    if (static_cast<int>(by_reason.size()) > max_dropped)
+      out << "  ... and " << by_reason.size() - max_dropped
+          << " more reasons (see the profile's fit.points_dropped)\n";
   }
   TextTable table({"coefficient", "prior", "fitted", "+- error", "unit", "note"});
   for (const auto& f : r.per_coefficient) {

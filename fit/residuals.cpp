@@ -83,6 +83,9 @@ ceres::CostFunction* MakeObservationCost(const Observation& o, const HardwarePro
     case ObservationKind::kernel_time:
       return Autodiff(new PipelineTimeResidual(o.config, o.batch, o.options, profile, o.measured, 1,
                                                PipelineQuantity::kernels));
+    case ObservationKind::patch_conv:
+      return Autodiff(new PipelineTimeResidual(o.config, o.batch, o.options, profile, o.measured, 1,
+                                               PipelineQuantity::patch_conv));
     case ObservationKind::matmul: {
       Operator op;
       op.op_class = OpClass::matmul;

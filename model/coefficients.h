@@ -32,8 +32,12 @@ namespace vitperf {
   X(latency_p90_factor, 1.05, 1.0, 5.0, "ratio", "p90 over p50 latency")                           \
   X(latency_p99_factor, 1.15, 1.0, 10.0, "ratio", "p99 over p50 latency")                          \
   X(activation_memory_factor, 1.0, 0.3, 5.0, "ratio", "allocator peak over computed live bytes")   \
-  X(conv_efficiency, 0.3, 0.01, 1.0, "fraction", "of the fp32 vector rate in the patch conv")      \
-  X(conv_step_ns, 80.0, 0.0, 2000.0, "ns", "serial time per inner element of a conv tile")         \
+  X(conv_efficiency, 0.3, 0.01, 1.0, "fraction", "of the fp32 vector rate, SIMT patch conv")       \
+  X(conv_step_ns, 80.0, 0.0, 2000.0, "ns", "serial time per inner element, SIMT conv tile")        \
+  X(conv_row_bytes_half, 100.0, 1.0, 1e5, "bytes", "patch row width that halves SIMT conv rate")   \
+  X(conv_tc_step_ns, 100.0, 1.0, 2000.0, "ns", "per inner element, tensor-core conv tile wave")    \
+  X(conv_gemm_step_ns, 85.0, 1.0, 2000.0, "ns", "per inner element, xmma conv tile wave")          \
+  X(conv_layout_efficiency, 0.1, 0.005, 1.0, "fraction", "of memory bandwidth, NCHW->NHWC copy")   \
   X(row_reduction_ns, 1.0, 0.0, 100.0, "ns", "per row of a LayerNorm/softmax reduction")           \
   X(kernel_latency_us, 0.8, 0.0, 100.0, "us", "per dependent trip through memory in a kernel")     \
   X(tile_intensity_half, 16.0, 0.0, 1000.0, "elements", "GEMM tile intensity where it halves")     \

@@ -27,6 +27,7 @@ struct Prediction {
   double flops = 0, bytes = 0, kernels = 0, host_ops = 0, matmul_macs = 0;
   double device_s = 0, dispatch_s = 0;
   double kernel_time_s = 0;          // ForwardTime::kernels_s
+  double patch_conv_s = 0;           // ForwardTime::patch_conv_s
   double arithmetic_intensity = 0;   // [FLOP/byte] of the forward pass
   double achieved_tflops = 0;        // forward FLOPs over compute-stage time
   double bandwidth_utilization = 0;  // forward bytes / compute time / datasheet bandwidth

@@ -75,6 +75,9 @@ struct PipelineRecord {
   // [ms] CUPTI: the summed durations of one traced iteration's kernels (breakdown.kernel_time_ms;
   // 0 without a trace). The device's own time, untouched by the host's speed or the gaps.
   double kernel_time_ms = 0;
+  // [ms] CUPTI: the patch embedding's conv and layout-copy kernels in that iteration
+  // (PatchConvKernelMs of the breakdown; 0 when they are not listed).
+  double patch_conv_ms = 0;
   nlohmann::json provenance;
   // Runs this record pools (PoolRepeatedPoints); in memory only, a written record is one run.
   int pooled_runs = 1;

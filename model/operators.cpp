@@ -55,10 +55,24 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     }
     op.host_ops = 9;  // mean/std constants (tensor, view, to) x2, to(float), addcmul, to
   }
+  const double patch_k = c.channels * c.patch * c.patch;  // the conv's inner dimension
+  const ConvPath conv_path = PatchConvPath(c);
+  if (conv_path != ConvPath::simt) {
+    // The tensor-core kernels take NHWC: cuDNN copies the image and the weight first, two
+    // kernels inside the one conv2d call. A 3-channel transpose streams badly (CUPTI, H100:
+    // ~7 us per MB copied, a twelfth of the copy bandwidth), so it has its own efficiency.
+    Operator& op = out->Add(OpKind::conv_layout, OpClass::elementwise, 1);
+    op.bytes = 2 * (b * pixels + patch_k * d) * e;
+    op.live_bytes = 2 * b * pixels * e;
+    op.kernels = 2;
+    op.host_ops = 0;
+  }
   {
     Operator& op = out->Add(OpKind::patch_embed, OpClass::matmul, 1);
-    const double k = c.channels * c.patch * c.patch;
+    const double k = patch_k;
     gemm(op, b * p, d, k, 1, b * pixels * e, (k * d + d) * e, b * p * d * e);
+    op.conv_path = conv_path;
+    op.conv_row_bytes = c.patch * e;
     op.live_bytes = b * pixels * e + b * p * d * e;
     op.kernels = fused ? 1 : 2;  // convolution + bias
     op.host_ops = 4;             // conv2d (two dispatch levels), flatten, transpose

@@ -5,6 +5,7 @@
 #include <array>
 #include <string>
 
+#include "model/conv_path.h"
 #include "model/enum_names.h"
 #include "model/pipeline_options.h"
 #include "model/vit_config.h"
@@ -13,6 +14,7 @@ namespace vitperf {
 
 enum class OpKind {
   input_normalize,  // uint8 -> float, (x - mean) / std on the device
+  conv_layout,      // cuDNN's NCHW -> NHWC copies of image and weight before a tensor-core conv
   patch_embed,      // stride = kernel conv: counted as a GEMM over patches, timed as a conv
   embed_assemble,   // class token concat + position embedding add
   layernorm,
@@ -38,8 +40,9 @@ enum class OpClass { matmul, attention, elementwise };
 template <>
 struct EnumNames<OpKind> {
   static constexpr const char* kField = "operator";
-  static constexpr std::array<std::pair<OpKind, const char*>, 18> kNames{{
+  static constexpr std::array<std::pair<OpKind, const char*>, 19> kNames{{
       {OpKind::input_normalize, "input_normalize"},
+      {OpKind::conv_layout, "conv_layout"},
       {OpKind::patch_embed, "patch_embed"},
       {OpKind::embed_assemble, "embed_assemble"},
       {OpKind::layernorm, "layernorm"},
@@ -104,6 +107,8 @@ struct Operator {
   double host_ops = 0;
   double rows = 0;  // rows reduced one at a time (LayerNorm, softmax); 0 for others
   GemmShape gemm;   // zero count when not a matrix product
+  ConvPath conv_path = ConvPath::simt;  // patch_embed: the kernel cuDNN runs (PatchConvPath)
+  double conv_row_bytes = 0;            // patch_embed: one patch row [bytes], patch x element
 };
 
 // Structural choices that change the operator list (not its efficiencies).

@@ -65,6 +65,12 @@ PipelineRecord Pool(const std::vector<const PipelineRecord*>& runs) {
     if (r->kernel_time_ms > 0) traced.push_back(r);
   p.kernel_time_ms =
       traced.empty() ? 0 : MeanOf(traced, [](const PipelineRecord& r) { return r.kernel_time_ms; });
+  std::vector<const PipelineRecord*> conv_traced;
+  for (const PipelineRecord* r : runs)
+    if (r->patch_conv_ms > 0) conv_traced.push_back(r);
+  p.patch_conv_ms = conv_traced.empty() ? 0 : MeanOf(conv_traced, [](const PipelineRecord& r) {
+    return r.patch_conv_ms;
+  });
   p.wall_s = 0;
   for (const PipelineRecord* r : runs) {
     p.peak_memory_bytes = std::max(p.peak_memory_bytes, r->peak_memory_bytes);

@@ -39,4 +39,9 @@ double WaveEfficiency(const GemmShape& g, int tile_m, int tile_n, int multiproce
   return useful / (waves * multiprocessors);
 }
 
+double WholeWaves(const GemmShape& g, int tile_m, int tile_n, int multiprocessors) {
+  const double tiles = std::ceil(g.m / tile_m) * std::ceil(g.n / tile_n) * std::max(g.count, 1.0);
+  return std::max(std::ceil(tiles / multiprocessors), 1.0);
+}
+
 }  // namespace vitperf

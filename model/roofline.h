@@ -30,8 +30,8 @@ struct DeviceRates {
   // fp32 rate whatever the TF32 setting (TF32 applies to cuBLAS products only).
   double attention_flops_per_s = 0;
   // The patch-embedding convolution: cuDNN's kernels for a stride-equals-kernel conv on NCHW
-  // input run on the CUDA cores (or on tensor cores behind layout transposes) at a share of
-  // the fp32 vector rate, whatever the precision.
+  // input run at a share of the fp32 vector rate whatever the precision, the tensor-core ones
+  // (limited by their serial tile walk, not by the tensor cores) included.
   double conv_flops_per_s = 0;
   // cuBLAS's SIMT GEMM fallback accumulates in fp32 on the CUDA cores: the fp32 vector rate.
   double simt_matmul_flops_per_s = 0;
@@ -75,6 +75,39 @@ T TiledEfficiency(const GemmShape& g, const DeviceRates& r, const T& intensity_h
   return best;
 }
 
+// Tile waves of one GEMM-like kernel that puts one tile on each multiprocessor at a time.
+double WholeWaves(const GemmShape& g, int tile_m, int tile_n, int multiprocessors);
+
+// The patch embedding's convolution, by the kernel cuDNN picks (model/conv_path.h). Each
+// output tile walks the whole inner dimension (3 * patch^2) serially, which floors the time.
+template <typename T>
+T TimePatchConv(const Operator& op, const DeviceRates& r, CoefficientView<T> c) {
+  const T tile_walk_s = T(op.gemm.k) * c[Coef::conv_tc_step_ns] * 1e-9;
+  switch (op.conv_path) {
+    case ConvPath::tensor_core:
+      // CUPTI (H100, vit_b16 224 px): 81, 83, 153, 232, 385, 728, 1398 us at batch 1, 8, 16,
+      // 32, 64, 128, 256 = 1, 1, 2, 3, 5, 9, 18 waves of 128x128 tiles, ~78 us each.
+      return T(WholeWaves(op.gemm, 128, 128, r.multiprocessors)) * tile_walk_s;
+    case ConvPath::implicit_gemm: {
+      // CUPTI (H100, vit_s32): 313 us for one wave of 64x64 tiles (batch 1-16), then 257 us
+      // per wave: 768, 1540, 2311 us for 3, 6, 9 waves (batch 64, 128, 256). One wave costs
+      // what the tensor-core kernel's does.
+      const T waves_s = T(WholeWaves(op.gemm, 64, 64, r.multiprocessors)) * T(op.gemm.k) *
+                        c[Coef::conv_gemm_step_ns] * 1e-9;
+      return MaxOf(waves_s, tile_walk_s);
+    }
+    case ConvPath::simt:
+      break;
+  }
+  // The SIMT kernel gathers each patch row from the NCHW image; wider rows (in bytes) slow it:
+  // CUPTI, H100: 18 TFLOP/s for 32 B rows (bf16 patch 16), 14.5 for 64 B (bf16 patch 32, and
+  // fp32 patch 16 alike).
+  const T efficiency =
+      c[Coef::conv_efficiency] / (T(1.0) + T(op.conv_row_bytes) / c[Coef::conv_row_bytes_half]);
+  return MaxOf(T(op.flops / r.conv_flops_per_s) / efficiency,
+               T(op.gemm.k) * c[Coef::conv_step_ns] * 1e-9);
+}
+
 template <typename T>
 struct OperatorTime {
   T compute_s{};  // at the fitted share of the matrix or vector rate
@@ -89,10 +122,7 @@ OperatorTime<T> TimeOperator(const Operator& op, const DeviceRates& r, Coefficie
   if (op.op_class == OpClass::elementwise) {
     t.compute_s = T(op.flops / r.vector_flops_per_s) / c[Coef::vector_efficiency];
   } else if (op.kind == OpKind::patch_embed) {
-    // A convolution, not a cuBLAS GEMM; each output tile walks the whole inner dimension
-    // (3 * patch^2) serially, which floors its time at small batch.
-    t.compute_s = T(op.flops / r.conv_flops_per_s) / c[Coef::conv_efficiency];
-    t.compute_s = MaxOf(t.compute_s, T(op.gemm.k) * c[Coef::conv_step_ns] * 1e-9);
+    t.compute_s = TimePatchConv(op, r, c);
   } else if (op.op_class == OpClass::matmul && op.gemm.simt) {
     // No tensor cores, so no tile or wave terms: the H100's 2048 px batch-4 score product
     // ran at 26 TFLOP/s (bmm probe: 0.39 of the 67 TFLOP/s fp32 rate) against 51 at batch 1.
@@ -111,7 +141,9 @@ OperatorTime<T> TimeOperator(const Operator& op, const DeviceRates& r, Coefficie
     const T efficiency = c[Coef::attention_efficiency] * T(WaveEfficiency(op.gemm, r));
     t.compute_s = T(op.flops / r.attention_flops_per_s) / efficiency;
   }
-  t.memory_s = T(op.bytes / r.memory_bytes_per_s) / c[Coef::memory_efficiency];
+  const Coef streaming =
+      op.kind == OpKind::conv_layout ? Coef::conv_layout_efficiency : Coef::memory_efficiency;
+  t.memory_s = T(op.bytes / r.memory_bytes_per_s) / c[streaming];
   t.compute_bound = t.compute_s >= t.memory_s;
   t.time_s = t.compute_bound ? t.compute_s : t.memory_s;
   // Row reductions (LayerNorm, softmax) pay a latency per row that streaming does not hide.
@@ -133,6 +165,7 @@ struct ForwardTime {
   T memory_bound_s{};   // device time in memory-bound operators
   T gaps_s{};           // device idle between kernels
   T kernels_s{};        // device_s without the gaps: the kernels' summed durations (CUPTI's)
+  T patch_conv_s{};     // the patch embedding's conv and layout copies (PatchConvKernelMs)
   double kernels = 0;
   double host_ops = 0;
 };
@@ -145,6 +178,7 @@ ForwardTime<T> TimeForward(const OperatorList& ops, const DeviceRates& r, Execut
     const OperatorTime<T> t = TimeOperator(op, r, c);
     const T busy = t.time_s * op.repeat;
     (t.compute_bound ? f.compute_bound_s : f.memory_bound_s) += busy;
+    if (op.kind == OpKind::patch_embed || op.kind == OpKind::conv_layout) f.patch_conv_s += busy;
     f.kernels += op.repeat * op.kernels;
     f.host_ops += op.repeat * op.host_ops;
   }

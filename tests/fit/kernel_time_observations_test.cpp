@@ -8,6 +8,7 @@
 #include "fit/observations.h"
 #include "fit/residuals.h"
 #include "model/evaluate.h"
+#include "model/patch_conv_kernels.h"
 #include "model/presets.h"
 
 namespace vitperf {
@@ -96,6 +97,88 @@ TEST(KernelTimeObservations, LaunchProbeKernelIsAGapPlusOneMemoryTrip) {
   EXPECT_NEAR(r, 0, 1e-3) << "0.5 us gap + 0.7 us trip";
   LaunchResidual(ExecutionMode::eager, 1000, rates, 6.0)(log_c.data(), &r);
   EXPECT_NEAR(r, 0, 1e-9) << "eager: the 6 us call, not the 2.2 us kernel";
+}
+
+// The patch conv's kernels in a trace's top_kernels: cuDNN's conv (any of its three kernels) and
+// the NCHW -> NHWC copies before it; not the attention's "flash_fprop", not other copies.
+TEST(KernelTimeObservations, PatchConvKernelsAreReadFromTheTopKernels) {
+  auto kernel = [](const char* name, double ms) {
+    return nlohmann::json{{"name", name}, {"time_ms", ms}, {"count", 1}, {"class", "matmul"}};
+  };
+  nlohmann::json b = {
+      {"kernel_time_ms", 6.4},
+      {"top_kernels",
+       {kernel("_ZN17cutlass__5x_cudnn6KernelI73cutlass_tensorop_bf16_s16816fprop_optimized", 0.38),
+        kernel("_ZN5cudnn19engines_precompiled16nchwToNhwcKernelI13__nv_bfloat16", 0.15),
+        kernel("_ZN5cudnn19engines_precompiled16nhwcToNchwKernelI13__nv_bfloat16", 0.02),
+        kernel("cudnn_generated_fort_native_sdpa_sm90_flash_fprop_wgmma_f16_knob_7", 0.58),
+        kernel("nvjet_sm90_tst_192x192_64x4_2x1_v_bz_coopB_bias_TNN", 3.2)}}};
+  EXPECT_NEAR(PatchConvKernelMs(b), 0.38 + 0.15, 1e-12);
+  EXPECT_TRUE(IsPatchConvKernel("_Z23implicit_convolve_sgemmI13__nv_bfloat16S0_Li128E"));
+  EXPECT_TRUE(IsPatchConvKernel("sm80_xmma_fprop_implicit_gemm_indexed_bf16bf16_bf16f32"));
+  EXPECT_FALSE(IsPatchConvKernel("cudnn_generated_fort_native_sdpa_sm90_flash_fprop_wgmma"));
+  // Layout copies without a listed conv say nothing about the conv.
+  b["top_kernels"].erase(0);
+  EXPECT_DOUBLE_EQ(PatchConvKernelMs(b), 0);
+  EXPECT_DOUBLE_EQ(PatchConvKernelMs(nlohmann::json{{"kernel_time_ms", 1.0}}), 0);
+  EXPECT_DOUBLE_EQ(PatchConvKernelMs(nullptr), 0);
+}
+
+TEST(KernelTimeObservations, PatchConvResidualMovesWithTheConvCoefficientsOnly) {
+  const HardwareProfile gpu = LoadProfile("h100");
+  const ViTConfig b16 = PresetByName("vit_b16");  // tensor-core path at 224 px
+  PipelineOptions eager;
+  eager.compute_only = true;
+  PipelineRecord r = Traced("conv", 0);
+  r.device = "cuda:0";
+  r.config = b16;
+  r.batch = 64;
+  r.patch_conv_ms = Evaluate(b16, 64, eager, gpu).patch_conv_s * 1e3;
+  MeasurementSet data;
+  data.pipeline = {r};
+  ObservationOptions options;
+  options.allow_device_mismatch = true;  // the record names no device model
+  const ObservationSet set = CollectObservations(data, gpu, options);
+  const Observation* conv = nullptr;
+  for (const Observation& o : set.observations)
+    if (o.kind == ObservationKind::patch_conv) conv = &o;
+  ASSERT_NE(conv, nullptr);
+  const PipelineTimeResidual residual(b16, 64, eager, gpu, conv->measured, 1,
+                                      PipelineQuantity::patch_conv);
+  std::array<double, kNumCoefficients> log_c{};
+  for (int i = 0; i < kNumCoefficients; ++i) log_c[i] = std::log(gpu.coefficients.v[i]);
+  auto at = [&](Coef c, double factor) {
+    std::array<double, kNumCoefficients> moved = log_c;
+    moved[static_cast<int>(c)] += std::log(factor);
+    double value = 0;
+    residual(moved.data(), &value);
+    return value;
+  };
+  EXPECT_NEAR(at(Coef::conv_tc_step_ns, 1), 0, 1e-12);
+  EXPECT_NEAR(at(Coef::matmul_efficiency, 0.5), 0, 1e-12) << "the GEMMs are not the conv";
+  EXPECT_NEAR(at(Coef::kernel_gap_us, 3), 0, 1e-12);
+  EXPECT_GT(at(Coef::conv_tc_step_ns, 1.5), 0.1) << "a slower tile walk";
+  EXPECT_LT(at(Coef::conv_layout_efficiency, 2), -0.01) << "faster layout copies";
+}
+
+// A replayed graph of tiny kernels cannot split a kernel's run from the gap: not fitted.
+TEST(KernelTimeObservations, GraphLaunchProbeIsDroppedWithItsReason) {
+  MeasurementSet data;
+  for (const char* mode : {"eager", "graph"}) {
+    ProbeRecord p;
+    p.id = std::string("launch-") + mode;
+    p.device = "cpu";
+    p.probe = "launch";
+    p.params = {{"execution", mode}, {"kernels", 1000}};
+    p.value = 5;
+    data.probes.push_back(p);
+  }
+  const ObservationSet set = CollectObservations(data, LoadProfile("cpu-generic"), {});
+  ASSERT_EQ(set.observations.size(), 1u);
+  EXPECT_EQ(set.observations[0].execution, ExecutionMode::eager);
+  ASSERT_EQ(set.dropped.size(), 1u);
+  EXPECT_EQ(set.dropped[0].id, "launch-graph");
+  EXPECT_NE(set.dropped[0].reason.find("graph"), std::string::npos);
 }
 
 }  // namespace

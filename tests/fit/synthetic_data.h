@@ -35,13 +35,14 @@ struct SyntheticShape {
 
 // Device-bound points (compute-only, CUDA graph, fused attention: no dispatch, no transfers),
 // each shape chosen so that one structural term carries much of the time:
-//   vit_s32 at 512 px: the patch convolution (its per-step floor at batch 1, its rate above);
+//   vit_s32 at 512 px: the SIMT patch convolution (its per-step floor at batch 1, its rate
+//   above); at 224 px: the xmma one (its waves);
 //   vit_ti16: LayerNorm and softmax per-row cost (narrow rows, many of them);
 //   vit_b16 at 1024 px: fused attention (4097 tokens);
 //   vit_l16 at batch 1: small GEMMs where a smaller tile beats the profile's (tile reuse).
 inline std::vector<SyntheticShape> StructureShapes() {
-  return {{"vit_s32", 512},  {"vit_s32", 1024}, {"vit_ti16", 224}, {"vit_ti16", 512},
-          {"vit_b16", 1024}, {"vit_s16", 1024}, {"vit_l16", 224}};
+  return {{"vit_s32", 512},  {"vit_s32", 1024}, {"vit_s32", 224},  {"vit_ti16", 224},
+          {"vit_ti16", 512}, {"vit_b16", 1024}, {"vit_s16", 1024}, {"vit_l16", 224}};
 }
 inline std::vector<int> StructureBatches() { return {1, 8, 64, 256}; }
 
@@ -125,6 +126,7 @@ inline std::vector<PipelineRecord> SyntheticPipelineRecords(const HardwareProfil
     r.d2h_ms = p.d2h_s * 1e3;
     r.peak_memory_bytes = noisy(p.memory.TotalBytes());
     r.kernel_time_ms = noisy_trace(p.kernel_time_s * 1e3);  // a CUPTI trace's kernel sum
+    r.patch_conv_ms = noisy_trace(p.patch_conv_s * 1e3);    // and its patch conv kernels
     out.push_back(r);
   };
   int variant_index = 0;

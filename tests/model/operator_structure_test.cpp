@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "model/conv_path.h"
 #include "model/hardware_profile.h"
 #include "model/operators.h"
 #include "model/presets.h"
@@ -35,22 +36,93 @@ TEST(OperatorStructure, DeviceNormalisationCountsItsFloat32Passes) {
   EXPECT_DOUBLE_EQ(Find(Build(c, 2, true, true), OpKind::input_normalize).bytes, 2 * px * 5);
 }
 
-TEST(OperatorStructure, PatchEmbeddingIsAConvolutionWithAPerStepFloor) {
+TEST(OperatorStructure, PatchConvPathFollowsCudnnChoice) {
+  // What CUPTI recorded (model/conv_path.h), one shape per branch of the rule.
+  auto path = [](const char* preset, int px, Precision precision = Precision::bf16) {
+    ViTConfig c = PresetByName(preset);
+    c.image_height = c.image_width = px;
+    c.precision = precision;
+    return PatchConvPath(c);
+  };
+  EXPECT_EQ(path("vit_b16", 224), ConvPath::tensor_core);
+  EXPECT_EQ(path("vit_h14", 224), ConvPath::tensor_core);
+  EXPECT_EQ(path("vit_l16", 384), ConvPath::tensor_core);
+  EXPECT_EQ(path("vit_l16", 512), ConvPath::simt);  // over 384 px: SIMT at any width
+  EXPECT_EQ(path("vit_s16", 224), ConvPath::simt);
+  EXPECT_EQ(path("vit_ti16", 224), ConvPath::simt);
+  EXPECT_EQ(path("vit_s32", 224), ConvPath::implicit_gemm);
+  EXPECT_EQ(path("vit_b16", 224, Precision::fp32), ConvPath::simt);
+  EXPECT_EQ(path("vit_s16", 224, Precision::tf32), ConvPath::tensor_core);
+}
+
+TEST(OperatorStructure, SimtPatchConvHasAPerStepFloorAndARowWidthRate) {
   const HardwareProfile gpu = Datasheet();
   const CoefficientValues<double> coefs = DefaultCoefficients();
   const CoefficientView<double> c{coefs.v.data()};
-  const ViTConfig s32 = PresetByName("vit_s32");
+  ViTConfig s32 = PresetByName("vit_s32");
+  s32.image_height = s32.image_width = 512;
   const DeviceRates r = RatesFor(gpu, s32.precision);
   EXPECT_DOUBLE_EQ(r.conv_flops_per_s, gpu.VectorTflops(Precision::fp32) * 1e12);
   const double k = 3.0 * 32 * 32;
   // Batch 1: the serial walk over the 3072 inner elements sets the time.
   const Operator small = Find(Build(s32, 1), OpKind::patch_embed);
+  EXPECT_EQ(small.conv_path, ConvPath::simt);
   EXPECT_DOUBLE_EQ(small.gemm.k, k);
   EXPECT_DOUBLE_EQ(TimeOperator(small, r, c).compute_s, k * coefs[Coef::conv_step_ns] * 1e-9);
-  // Batch 256: FLOPs at conv_efficiency of the fp32 vector rate, whatever the precision.
+  // Batch 256: FLOPs at conv_efficiency of the fp32 vector rate whatever the precision, slowed
+  // by the patch row's width: 32 px x 2 B = 64 B.
   const Operator large = Find(Build(s32, 256), OpKind::patch_embed);
+  EXPECT_DOUBLE_EQ(large.conv_row_bytes, 64);
+  const double efficiency =
+      coefs[Coef::conv_efficiency] / (1 + 64 / coefs[Coef::conv_row_bytes_half]);
   EXPECT_DOUBLE_EQ(TimeOperator(large, r, c).compute_s,
-                   large.flops / (r.conv_flops_per_s * coefs[Coef::conv_efficiency]));
+                   large.flops / (r.conv_flops_per_s * efficiency));
+  // No layout copies on the SIMT path.
+  for (const Operator& op : Build(s32, 256)) EXPECT_NE(op.kind, OpKind::conv_layout);
+}
+
+TEST(OperatorStructure, TensorCorePatchConvRunsInWholeWavesAfterLayoutCopies) {
+  const HardwareProfile gpu = Datasheet();
+  const CoefficientValues<double> coefs = DefaultCoefficients();
+  const CoefficientView<double> c{coefs.v.data()};
+  const ViTConfig b16 = PresetByName("vit_b16");
+  const DeviceRates r = RatesFor(gpu, b16.precision);
+  const double k = 3.0 * 16 * 16, walk_s = k * coefs[Coef::conv_tc_step_ns] * 1e-9;
+  // 196 x 768 output per image in 128 x 128 tiles on 132 SMs: batch 8 is 13 x 6 = 78 tiles
+  // (one wave), batch 16 is 25 x 6 = 150 (two), batch 256 is 392 x 6 = 2352 (18).
+  const int sms = gpu.multiprocessors;
+  ASSERT_EQ(sms, 132);
+  for (auto [batch, waves] : {std::pair{8, 1}, {16, 2}, {256, 18}}) {
+    const Operator conv = Find(Build(b16, batch), OpKind::patch_embed);
+    EXPECT_EQ(conv.conv_path, ConvPath::tensor_core);
+    EXPECT_DOUBLE_EQ(TimePatchConv(conv, r, c), waves * walk_s) << batch;
+  }
+  // The image and the weight are copied to NHWC first: two kernels, read and written once, at
+  // the layout copy's own share of the bandwidth.
+  const Operator layout = Find(Build(b16, 4), OpKind::conv_layout);
+  EXPECT_DOUBLE_EQ(layout.bytes, 2.0 * (4 * 3 * 224 * 224 + k * 768) * 2);
+  EXPECT_DOUBLE_EQ(layout.kernels, 2);
+  EXPECT_DOUBLE_EQ(layout.host_ops, 0);  // inside the one conv2d call
+  EXPECT_DOUBLE_EQ(TimeOperator(layout, r, c).memory_s,
+                   layout.bytes / r.memory_bytes_per_s / coefs[Coef::conv_layout_efficiency]);
+}
+
+TEST(OperatorStructure, ImplicitGemmPatchConvPaysOneTensorCoreWaveAtLeast) {
+  const HardwareProfile gpu = Datasheet();
+  const CoefficientValues<double> coefs = DefaultCoefficients();
+  const CoefficientView<double> c{coefs.v.data()};
+  const ViTConfig s32 = PresetByName("vit_s32");
+  const DeviceRates r = RatesFor(gpu, s32.precision);
+  const double k = 3.0 * 32 * 32;
+  // 49 x 384 per image in 64 x 64 tiles: batch 16 is 13 x 6 = 78 tiles, batch 256 is
+  // 196 x 6 = 1176 (9 waves).
+  const Operator one = Find(Build(s32, 16), OpKind::patch_embed);
+  EXPECT_EQ(one.conv_path, ConvPath::implicit_gemm);
+  EXPECT_DOUBLE_EQ(
+      TimePatchConv(one, r, c),
+      std::max(k * coefs[Coef::conv_gemm_step_ns], k * coefs[Coef::conv_tc_step_ns]) * 1e-9);
+  const Operator nine = Find(Build(s32, 256), OpKind::patch_embed);
+  EXPECT_DOUBLE_EQ(TimePatchConv(nine, r, c), 9 * k * coefs[Coef::conv_gemm_step_ns] * 1e-9);
 }
 
 TEST(OperatorStructure, LayerNormAndSoftmaxPayPerRow) {
