@@ -8,6 +8,7 @@
 #include "model/parameter_count.h"
 #include "predict/batch_sweep.h"
 #include "predict/explain.h"
+#include "predict/operator_breakdown.h"
 #include "predict/prediction_interval.h"
 #include "predict/text_table.h"
 
@@ -22,14 +23,33 @@ struct PredictFlags {
   std::optional<double> latency_slo_ms;
   std::optional<double> memory_limit_gib;
   bool json = false;
+  bool operators = false;
 };
+
+// The batch whose operators --operators lists: the recommended one, else the largest shown.
+const Prediction& BreakdownRow(const BatchSweep& sweep) {
+  return sweep.recommended ? sweep.rows[*sweep.recommended] : sweep.rows.back();
+}
+
+void PrintOperators(const ViTConfig& config, const PipelineOptions& options,
+                    const HardwareProfile& profile, const Prediction& row) {
+  const std::vector<OperatorCost> costs = BreakdownOperators(config, row.batch, options, profile);
+  std::cout << "\noperators at batch " << row.batch
+            << " (device time per forward pass, gaps and dispatch excluded):\n";
+  TextTable table(
+      {"operator", "x", "shape", "kernels", "GFLOP", "MB", "time [ms]", "share", "bound"});
+  for (const OperatorCost& c : costs)
+    table.AddRow({ToString(c.kind), Fixed(c.repeat, 0), c.shape, Fixed(c.kernels, 0),
+                  Fixed(c.flops * 1e-9, 2), Fixed(c.bytes * 1e-6, 1), Fixed(c.time_s * 1e3, 3),
+                  Fixed(100 * c.share, 1) + "%", ToString(c.bound)});
+  table.Print(std::cout);
+}
 
 void PrintTable(const ViTConfig& config, const PipelineOptions& options,
                 const HardwareProfile& profile, const BatchSweep& sweep) {
   const auto params = CountParameters(config).Total();
   std::cout << config.Label() << " on " << profile.display_name
-            << (profile.calibrated ? " (calibrated profile)"
-                                   : " (uncalibrated: datasheet profile)")
+            << (profile.calibrated ? " (calibrated profile)" : " (uncalibrated: datasheet profile)")
             << "\n";
   std::cout << "pipeline: " << DescribePipeline(options) << "\n";
   const Prediction& first = sweep.rows.front();
@@ -41,7 +61,8 @@ void PrintTable(const ViTConfig& config, const PipelineOptions& options,
   const bool band = profile.calibrated;
   std::vector<std::string> header{"batch", "p50 [ms]", "p90 [ms]", "img/s"};
   if (band) header.push_back("+-1sd");
-  for (const char* h : {"memory", "H2D [ms]", "compute [ms]", "D2H [ms]", "AI [FLOP/B]", "regime", ""})
+  for (const char* h :
+       {"memory", "H2D [ms]", "compute [ms]", "D2H [ms]", "AI [FLOP/B]", "regime", ""})
     header.push_back(h);
   TextTable table(header);
   for (size_t i = 0; i < sweep.rows.size(); ++i) {
@@ -52,7 +73,8 @@ void PrintTable(const ViTConfig& config, const PipelineOptions& options,
     if (band)
       row.push_back(
           Fixed(100 * PredictThroughputInterval(config, p.batch, options, profile).relative_sigma,
-                1) + "%");
+                1) +
+          "%");
     for (std::string cell :
          {Bytes(p.memory.TotalBytes()), Fixed(p.h2d_s * 1e3, 3), Fixed(p.compute_s * 1e3, 3),
           Fixed(p.d2h_s * 1e3, 3), Fixed(p.arithmetic_intensity, 0), ToString(p.regime),
@@ -104,7 +126,8 @@ void Run(const PredictFlags& f) {
     if (profile.calibrated)
       for (size_t i = 0; i < sweep.rows.size(); ++i) {
         const auto band = PredictThroughputInterval(config, sweep.rows[i].batch, options, profile);
-        out["rows"][i]["throughput_interval_ips"] = {{"low", band.low_ips}, {"high", band.high_ips}};
+        out["rows"][i]["throughput_interval_ips"] = {{"low", band.low_ips},
+                                                     {"high", band.high_ips}};
       }
     out["recommended_batch"] =
         sweep.recommended ? nlohmann::json(sweep.rows[*sweep.recommended].batch) : nlohmann::json();
@@ -112,10 +135,16 @@ void Run(const PredictFlags& f) {
     if (sweep.recommended)
       out["explanation"] =
           ExplainBottleneck(config, options, profile, sweep.rows[*sweep.recommended]);
+    if (f.operators) {
+      const Prediction& row = BreakdownRow(sweep);
+      out["operators"] = {{"batch", row.batch},
+                          {"rows", BreakdownOperators(config, row.batch, options, profile)}};
+    }
     std::cout << out.dump(2) << "\n";
     return;
   }
   PrintTable(config, options, profile, sweep);
+  if (f.operators) PrintOperators(config, options, profile, BreakdownRow(sweep));
 }
 
 }  // namespace
@@ -127,13 +156,17 @@ void AddPredictCommand(CLI::App& app) {
   AddModelFlags(c, &flags->model);
   AddPipelineFlags(c, &flags->pipeline);
   AddGpuFlags(c, &flags->gpu);
-  c->add_option("--batch,-b", flags->batches,
-                "batch sizes, e.g. 64 or 1,8,64 (default 1, 2, 4, ... up to the largest that fits)");
+  c->add_option(
+      "--batch,-b", flags->batches,
+      "batch sizes, e.g. 64 or 1,8,64 (default 1, 2, 4, ... up to the largest that fits)");
   c->add_option("--latency-slo", flags->latency_slo_ms,
                 "p90 latency bound [ms] for the recommended batch");
   c->add_option("--memory-limit", flags->memory_limit_gib,
                 "device memory budget [GiB] (default: the GPU's)");
   c->add_flag("--json", flags->json, "schema-versioned JSON instead of a table");
+  c->add_flag("--operators", flags->operators,
+              "also list the forward's operators at the recommended batch: shape, work, time, "
+              "share and bound");
   c->footer("Example: vitperf predict --model vit_b16 --gpu h100 --batch 1,32,256");
   c->callback([flags] { Run(*flags); });
 }

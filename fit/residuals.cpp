@@ -93,9 +93,10 @@ ceres::CostFunction* MakeObservationCost(const Observation& o, const HardwarePro
       op.flops = 2.0 * o.m * o.n * o.k;
       op.bytes = (o.m * o.k + o.k * o.n + o.m * o.n) * ElementBytes(o.precision);
       op.kernels = 1;
+      op.host_ops = 1;  // mm_out
       op.gemm = GemmShape{o.m, o.n, o.k, 1};
       return Autodiff(new OperatorRateResidual(op, RatesFor(profile, o.precision), op.flops, 1e-12,
-                                               o.measured));
+                                               o.measured, /*sustained_clock=*/true));
     }
     case ObservationKind::device_copy: {
       Operator op;
@@ -103,6 +104,7 @@ ceres::CostFunction* MakeObservationCost(const Observation& o, const HardwarePro
       op.kind = OpKind::residual_add;
       op.bytes = 2.0 * o.bytes;  // each byte copied is read once and written once
       op.kernels = 1;
+      op.host_ops = 1;  // copy_
       return Autodiff(new OperatorRateResidual(op, RatesFor(profile, Precision::fp32), op.bytes,
                                                1e-9, o.measured));
     }

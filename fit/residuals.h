@@ -109,20 +109,37 @@ class PeakMemoryResidual {
   double fixed_bytes_ = 0, activation_bytes_ = 0, measured_bytes_;
 };
 
-// One operator timed alone on the device (matmul, device copy): rate = work / TimeOperator.
+// One operator timed alone on the device (matmul, device copy): rate = work / time. The probe
+// records a device event, calls the operator once and records another, so the kernel waits for
+// the host to dispatch the call: time = dispatch_us + TimeOperator (1024^3 bf16 GEMM: 18-22 us
+// between the events for a ~3 us kernel). A GEMM repeated back to back also holds the board at
+// its power limit, where the SM clock drops (data/measurements/diagnostics/h100-gemm_clock.json:
+// 8192^3 at 1500 MHz, a ViT-L forward at 1770): with `sustained_clock`, the kernel runs at
+// sustained_matmul_clock in proportion to the share of the time the GPU is busy with it.
 class OperatorRateResidual {
  public:
   // `work` is what the probe's value counts per run: FLOPs for matmul (value in TFLOP/s, so
   // work_scale 1e-12), bytes read + written for a copy (GB/s, work_scale 1e-9).
   OperatorRateResidual(const Operator& op, const DeviceRates& rates, double work, double work_scale,
-                       double measured_rate)
-      : op_(op), rates_(rates), work_(work), scale_(work_scale), measured_(measured_rate) {}
+                       double measured_rate, bool sustained_clock = false)
+      : op_(op),
+        rates_(rates),
+        work_(work),
+        scale_(work_scale),
+        measured_(measured_rate),
+        sustained_clock_(sustained_clock) {}
   template <typename T>
   bool operator()(const T* log_c, T* residual) const {
     using std::log;
     const auto c = CoefficientsFromLogs(log_c);
-    const OperatorTime<T> t = TimeOperator(op_, rates_, CoefficientView<T>{c.data()});
-    residual[0] = log(T(work_ * scale_) / t.time_s / measured_);
+    const CoefficientView<T> view{c.data()};
+    T kernel_s = TimeOperator(op_, rates_, view).time_s;
+    const T dispatch_s = T(op_.host_ops) * view[Coef::dispatch_us] * 1e-6;
+    if (sustained_clock_) {
+      const T busy_share = kernel_s / (kernel_s + dispatch_s);
+      kernel_s /= T(1.0) - busy_share * (T(1.0) - view[Coef::sustained_matmul_clock]);
+    }
+    residual[0] = log(T(work_ * scale_) / (kernel_s + dispatch_s) / measured_);
     return true;
   }
 
@@ -130,6 +147,7 @@ class OperatorRateResidual {
   Operator op_;
   DeviceRates rates_;
   double work_, scale_, measured_;
+  bool sustained_clock_;
 };
 
 // A host-device copy of `bytes` through the pipeline's copy-stage model [GB/s].

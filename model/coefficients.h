@@ -48,7 +48,9 @@ namespace vitperf {
   X(host_batch_us, 20.0, 0.0, 5000.0, "us", "fixed host preprocessing cost per batch")             \
   X(simt_matmul_efficiency, 0.39, 0.02, 1.0, "fraction", "of the fp32 vector rate, SIMT GEMMs")    \
   X(graph_kernel_gap_us, 0.5, 0.0, 100.0, "us", "device idle between kernels of a CUDA graph")     \
-  X(host_cache_decay_ms, 10.0, 0.1, 1e5, "ms", "idle time that halves the staging cache hits")
+  X(host_cache_decay_ms, 10.0, 0.1, 1e5, "ms", "idle time that halves the staging cache hits")     \
+  X(sustained_matmul_clock, 0.85, 0.3, 1.0, "ratio",                                               \
+    "SM clock of back-to-back GEMMs (power limit) over a ViT forward's")
 
 enum class Coef {
 #define VITPERF_COEF_ENUM(name, def, lo, hi, unit, meaning) name,

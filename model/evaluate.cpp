@@ -79,6 +79,7 @@ void to_json(nlohmann::json& j, const Prediction& p) {
                      {"flops", p.flops},
                      {"bytes", p.bytes},
                      {"kernels", p.kernels},
+                     {"kernel_time_ms", p.kernel_time_s * 1e3},
                      {"host_ops", p.host_ops},
                      {"matmul_macs", p.matmul_macs},
                      {"arithmetic_intensity", p.arithmetic_intensity},

@@ -26,6 +26,31 @@ TEST(PredictCli, TablePrintsEveryBatchAndARecommendation) {
   EXPECT_NE(r.out.find("-bound."), std::string::npos);
 }
 
+TEST(PredictCli, OperatorsListTheForwardAtTheRecommendedBatch) {
+  const CommandResult r = RunVitperf("predict --model vit_b16 --gpu h100 --batch 64 --operators");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("operators at batch 64"), std::string::npos);
+  EXPECT_NE(r.out.find("conv, tensor_core"), std::string::npos);  // cuDNN's kernel at 224 px
+  EXPECT_NE(r.out.find("conv_layout"), std::string::npos);
+  const CommandResult j =
+      RunVitperf("predict --model vit_s16 --res 512 --gpu h100 --batch 8 --operators --json");
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  const auto out = nlohmann::json::parse(j.out);
+  EXPECT_EQ(out["operators"]["batch"], 8);
+  double share = 0, time_ms = 0;
+  for (const auto& row : out["operators"]["rows"]) {
+    share += row["share"].get<double>();
+    time_ms += row["time_ms"].get<double>();
+    if (row["operator"] == "patch_embed") {
+      EXPECT_NE(row["shape"].get<std::string>().find("simt"), std::string::npos);
+    }
+    EXPECT_NE(row["operator"], "conv_layout") << "no layout copies before the SIMT conv";
+  }
+  EXPECT_NEAR(share, 1.0, 1e-9);
+  // The operators' sum is the forward's device time without its gaps.
+  EXPECT_NEAR(time_ms, out["rows"][0]["kernel_time_ms"].get<double>(), 1e-6);
+}
+
 TEST(PredictCli, JsonHasSchemaMetaAndOneRowPerBatch) {
   const CommandResult r =
       RunVitperf("predict --model vit_s16 --res 384 --gpu h100 --batch 1,2,4 --json");

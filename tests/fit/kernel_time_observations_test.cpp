@@ -181,5 +181,40 @@ TEST(KernelTimeObservations, GraphLaunchProbeIsDroppedWithItsReason) {
   EXPECT_NE(set.dropped[0].reason.find("graph"), std::string::npos);
 }
 
+// A matmul probe's time is the host's dispatch of one call plus the kernel, and a GEMM repeated
+// back to back runs at the power-limited clock in proportion to its share of the busy time.
+TEST(KernelTimeObservations, MatmulProbeTimePaysDispatchAndThePowerLimitedClock) {
+  const HardwareProfile gpu = LoadProfile("h100");
+  CoefficientValues<double> c = gpu.coefficients;
+  c[Coef::dispatch_us] = 6;
+  c[Coef::sustained_matmul_clock] = 0.8;
+  auto rate = [&](double size) {
+    Observation o;
+    o.kind = ObservationKind::matmul;
+    o.m = o.n = o.k = size;
+    o.precision = Precision::bf16;
+    o.measured = 1;  // PredictObservation scales the residual back to the model's value
+    return PredictObservation(o, gpu, c);
+  };
+  auto kernel_s = [&](double size) {
+    Operator op;
+    op.op_class = OpClass::matmul;
+    op.kind = OpKind::mlp_up;
+    op.flops = 2 * size * size * size;
+    op.bytes = 3 * size * size * 2;
+    op.kernels = 1;
+    op.gemm = GemmShape{size, size, size, 1};
+    return TimeOperator(op, RatesFor(gpu, Precision::bf16), CoefficientView<double>{c.v.data()})
+        .time_s;
+  };
+  for (double size : {1024.0, 8192.0}) {
+    const double k = kernel_s(size), busy = k / (k + 6e-6);
+    const double want_s = k / (1 - busy * 0.2) + 6e-6;
+    EXPECT_NEAR(rate(size), 2 * size * size * size / want_s * 1e-12, 1e-9 * rate(size)) << size;
+  }
+  // The big probe is nearly all kernel: it runs at the sustained clock.
+  EXPECT_LT(rate(8192) / (2 * 8192.0 * 8192 * 8192 / kernel_s(8192) * 1e-12), 0.81);
+}
+
 }  // namespace
 }  // namespace vitperf

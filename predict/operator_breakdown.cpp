@@ -1,0 +1,46 @@
+#include "predict/operator_breakdown.h"
+
+#include "model/roofline.h"
+
+namespace vitperf {
+
+std::vector<OperatorCost> BreakdownOperators(const ViTConfig& config, int batch,
+                                             const PipelineOptions& options,
+                                             const HardwareProfile& profile) {
+  OperatorList ops;
+  BuildOperators(config, batch, ForwardOptionsFor(options), &ops);
+  const DeviceRates rates = RatesFor(profile, config.precision);
+  const CoefficientView<double> c{profile.coefficients.v.data()};
+  std::vector<OperatorCost> out;
+  double total_s = 0;
+  for (const Operator& op : ops) {
+    if (op.kernels <= 0) continue;  // views: host dispatch only, no device time
+    const OperatorTime<double> t = TimeOperator(op, rates, c);
+    OperatorCost cost;
+    cost.kind = op.kind;
+    cost.shape = DescribeShape(op);
+    if (op.kind == OpKind::patch_embed) cost.shape += " conv, " + ToString(op.conv_path);
+    cost.repeat = op.repeat;
+    cost.kernels = op.kernels * op.repeat;
+    cost.flops = op.flops * op.repeat;
+    cost.bytes = op.bytes * op.repeat;
+    cost.time_s = t.time_s * op.repeat;
+    const double latency_s = t.time_s - std::max(t.compute_s, t.memory_s);
+    if (latency_s > std::max(t.compute_s, t.memory_s))
+      cost.bound = OperatorBound::latency;
+    else
+      cost.bound = t.compute_bound ? OperatorBound::compute : OperatorBound::memory;
+    total_s += cost.time_s;
+    out.push_back(cost);
+  }
+  for (OperatorCost& cost : out) cost.share = total_s > 0 ? cost.time_s / total_s : 0;
+  return out;
+}
+
+void to_json(nlohmann::json& j, const OperatorCost& c) {
+  j = nlohmann::json{{"operator", c.kind},        {"shape", c.shape}, {"repeat", c.repeat},
+                     {"kernels", c.kernels},      {"flops", c.flops}, {"bytes", c.bytes},
+                     {"time_ms", c.time_s * 1e3}, {"share", c.share}, {"bound", c.bound}};
+}
+
+}  // namespace vitperf
