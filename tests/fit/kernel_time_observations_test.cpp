@@ -36,6 +36,17 @@ int KernelTimeObservations(const ObservationSet& set, double* seconds = nullptr)
   return n;
 }
 
+// The residual with one coefficient of the profile scaled by `factor`.
+double ResidualWith(const PipelineTimeResidual& residual, const HardwareProfile& profile, Coef c,
+                    double factor) {
+  std::array<double, kNumCoefficients> log_c{};
+  for (int i = 0; i < kNumCoefficients; ++i) log_c[i] = std::log(profile.coefficients.v[i]);
+  log_c[static_cast<int>(c)] += std::log(factor);
+  double value = 0;
+  residual(log_c.data(), &value);
+  return value;
+}
+
 TEST(KernelTimeObservations, ATracedPointGivesItsKernelSumInSeconds) {
   MeasurementSet data;
   data.pipeline = {Traced("traced", 2.5), Traced("untraced", 0)};
@@ -64,15 +75,7 @@ TEST(KernelTimeObservations, ResidualFollowsTheDeviceAndIgnoresTheHost) {
   const double kernels_s = Evaluate(tiny, 8, eager, gpu).kernel_time_s;
   ASSERT_GT(kernels_s, 0);
   const PipelineTimeResidual residual(tiny, 8, eager, gpu, kernels_s, 1, PipelineQuantity::kernels);
-  std::array<double, kNumCoefficients> log_c{};
-  for (int i = 0; i < kNumCoefficients; ++i) log_c[i] = std::log(gpu.coefficients.v[i]);
-  auto at = [&](Coef c, double factor) {
-    std::array<double, kNumCoefficients> moved = log_c;
-    moved[static_cast<int>(c)] += std::log(factor);
-    double r = 0;
-    residual(moved.data(), &r);
-    return r;
-  };
+  auto at = [&](Coef c, double factor) { return ResidualWith(residual, gpu, c, factor); };
   EXPECT_NEAR(at(Coef::dispatch_us, 1), 0, 1e-12) << "the model's own kernel sum";
   EXPECT_NEAR(at(Coef::dispatch_us, 3), 0, 1e-12) << "a slower host changes no kernel";
   EXPECT_NEAR(at(Coef::kernel_gap_us, 3), 0, 1e-12) << "gaps lie between kernels";
@@ -145,15 +148,7 @@ TEST(KernelTimeObservations, PatchConvResidualMovesWithTheConvCoefficientsOnly) 
   ASSERT_NE(conv, nullptr);
   const PipelineTimeResidual residual(b16, 64, eager, gpu, conv->measured, 1,
                                       PipelineQuantity::patch_conv);
-  std::array<double, kNumCoefficients> log_c{};
-  for (int i = 0; i < kNumCoefficients; ++i) log_c[i] = std::log(gpu.coefficients.v[i]);
-  auto at = [&](Coef c, double factor) {
-    std::array<double, kNumCoefficients> moved = log_c;
-    moved[static_cast<int>(c)] += std::log(factor);
-    double value = 0;
-    residual(moved.data(), &value);
-    return value;
-  };
+  auto at = [&](Coef c, double factor) { return ResidualWith(residual, gpu, c, factor); };
   EXPECT_NEAR(at(Coef::conv_tc_step_ns, 1), 0, 1e-12);
   EXPECT_NEAR(at(Coef::matmul_efficiency, 0.5), 0, 1e-12) << "the GEMMs are not the conv";
   EXPECT_NEAR(at(Coef::kernel_gap_us, 3), 0, 1e-12);
