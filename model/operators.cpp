@@ -69,8 +69,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
   }
   {
     Operator& op = out->Add(OpKind::patch_embed, OpClass::matmul, 1);
-    const double k = patch_k;
-    gemm(op, b * p, d, k, 1, b * pixels * e, (k * d + d) * e, b * p * d * e);
+    gemm(op, b * p, d, patch_k, 1, b * pixels * e, (patch_k * d + d) * e, b * p * d * e);
     op.conv_path = conv_path;
     op.conv_row_bytes = c.patch * e;
     op.live_bytes = b * pixels * e + b * p * d * e;

@@ -17,6 +17,17 @@ double MeanOf(const std::vector<const PipelineRecord*>& runs,
   return sum / static_cast<double>(runs.size());
 }
 
+// Mean over the runs that measured `member` (positive): records from before host_launch_us
+// was measured, or without a CUPTI trace, carry 0. 0 when none did.
+double MeanOfMeasured(const std::vector<const PipelineRecord*>& runs,
+                      double PipelineRecord::*member) {
+  std::vector<const PipelineRecord*> measured;
+  for (const PipelineRecord* r : runs)
+    if (r->*member > 0) measured.push_back(r);
+  return measured.empty() ? 0
+                          : MeanOf(measured, [&](const PipelineRecord& r) { return r.*member; });
+}
+
 // Images over total time when every run processes the same number of batches: the harmonic
 // mean of the runs' throughputs [images/s] (the mean of their periods).
 double LongRunThroughput(const std::vector<const PipelineRecord*>& runs) {
@@ -53,24 +64,9 @@ PipelineRecord Pool(const std::vector<const PipelineRecord*>& runs) {
   p.d2h_ms = MeanOf(runs, [](const PipelineRecord& r) { return r.d2h_ms; });
   p.latency = PooledStats(runs, &PipelineRecord::latency);
   p.compute = PooledStats(runs, &PipelineRecord::compute);
-  // Records from before host_launch_us was measured carry 0: the mean of those that have it.
-  std::vector<const PipelineRecord*> with_launch;
-  for (const PipelineRecord* r : runs)
-    if (r->host_launch_us > 0) with_launch.push_back(r);
-  p.host_launch_us = with_launch.empty() ? 0 : MeanOf(with_launch, [](const PipelineRecord& r) {
-    return r.host_launch_us;
-  });
-  std::vector<const PipelineRecord*> traced;
-  for (const PipelineRecord* r : runs)
-    if (r->kernel_time_ms > 0) traced.push_back(r);
-  p.kernel_time_ms =
-      traced.empty() ? 0 : MeanOf(traced, [](const PipelineRecord& r) { return r.kernel_time_ms; });
-  std::vector<const PipelineRecord*> conv_traced;
-  for (const PipelineRecord* r : runs)
-    if (r->patch_conv_ms > 0) conv_traced.push_back(r);
-  p.patch_conv_ms = conv_traced.empty() ? 0 : MeanOf(conv_traced, [](const PipelineRecord& r) {
-    return r.patch_conv_ms;
-  });
+  p.host_launch_us = MeanOfMeasured(runs, &PipelineRecord::host_launch_us);
+  p.kernel_time_ms = MeanOfMeasured(runs, &PipelineRecord::kernel_time_ms);
+  p.patch_conv_ms = MeanOfMeasured(runs, &PipelineRecord::patch_conv_ms);
   p.wall_s = 0;
   for (const PipelineRecord* r : runs) {
     p.peak_memory_bytes = std::max(p.peak_memory_bytes, r->peak_memory_bytes);

@@ -1,5 +1,7 @@
 #include "predict/operator_breakdown.h"
 
+#include <algorithm>
+
 #include "model/roofline.h"
 
 namespace vitperf {
