@@ -119,6 +119,8 @@ class Collector {
       Push(base, ObservationKind::kernel_time, r.kernel_time_ms * 1e-3);
     if (options_.kernel_times && PositiveFinite(r.patch_conv_ms))
       Push(base, ObservationKind::patch_conv, r.patch_conv_ms * 1e-3);
+    if (options_.kernel_times && PositiveFinite(r.attention_ms))
+      Push(base, ObservationKind::attention, r.attention_ms * 1e-3);
     if (options_.preprocess_stage && !r.options.compute_only && PositiveFinite(r.preprocess_ms))
       Push(base, ObservationKind::preprocess, r.preprocess_ms * 1e-3);
     ++out_->records_used;
@@ -210,6 +212,8 @@ const char* ToString(ObservationKind kind) {
       return "kernel_time";
     case ObservationKind::patch_conv:
       return "patch_conv";
+    case ObservationKind::attention:
+      return "attention";
     case ObservationKind::matmul:
       return "matmul";
     case ObservationKind::device_copy:

@@ -19,6 +19,7 @@ enum class ObservationKind {
   preprocess,   // pipeline: host preprocessing stage of one batch [s], stage_ms.preprocess
   kernel_time,  // pipeline: CUPTI summed kernel durations of one iteration [s], no gaps
   patch_conv,   // pipeline: CUPTI time of the patch embedding's conv and layout kernels [s]
+  attention,    // pipeline: CUPTI time of the fused attention kernels [s]
   matmul,       // probe: one GEMM [TFLOP/s]
   device_copy,  // probe: device-to-device copy [GB/s], bytes read + written
   h2d,          // probe: host-to-device copy [GB/s]

@@ -86,6 +86,9 @@ ceres::CostFunction* MakeObservationCost(const Observation& o, const HardwarePro
     case ObservationKind::patch_conv:
       return Autodiff(new PipelineTimeResidual(o.config, o.batch, o.options, profile, o.measured, 1,
                                                PipelineQuantity::patch_conv));
+    case ObservationKind::attention:
+      return Autodiff(new PipelineTimeResidual(o.config, o.batch, o.options, profile, o.measured, 1,
+                                               PipelineQuantity::attention));
     case ObservationKind::matmul: {
       Operator op;
       op.op_class = OpClass::matmul;

@@ -39,8 +39,9 @@ std::array<T, kNumCoefficients> CoefficientsFromLogs(const T* log_c) {
 //   kernels     CUPTI's summed kernel durations of one iteration: the forward's operator times
 //               without the gaps or the host's dispatch, so the device-side coefficients are
 //               fitted on what the device did whatever speed the host ran at;
-//   patch_conv  CUPTI's time of the patch embedding's conv and layout-copy kernels alone.
-enum class PipelineQuantity { period, preprocess, kernels, patch_conv };
+//   patch_conv  CUPTI's time of the patch embedding's conv and layout-copy kernels alone;
+//   attention   CUPTI's time of the fused attention kernels alone.
+enum class PipelineQuantity { period, preprocess, kernels, patch_conv, attention };
 
 class PipelineTimeResidual {
  public:
@@ -54,8 +55,9 @@ class PipelineTimeResidual {
     c[static_cast<int>(Coef::dispatch_us)] *= T(dispatch_scale_);  // the host state of this point
     const CoefficientView<T> view{c.data()};
     const ForwardTime<T> forward = TimeForward(ops_, rates_, options_.execution, view);
-    T predicted_s =
-        quantity_ == PipelineQuantity::patch_conv ? forward.patch_conv_s : forward.kernels_s;
+    T predicted_s = forward.kernels_s;
+    if (quantity_ == PipelineQuantity::patch_conv) predicted_s = forward.patch_conv_s;
+    if (quantity_ == PipelineQuantity::attention) predicted_s = forward.attention_s;
     if (quantity_ == PipelineQuantity::period || quantity_ == PipelineQuantity::preprocess) {
       const PipelineTime<T> pipe = TimePipeline(forward, io_, options_, rates_.copy_engines, view);
       predicted_s = quantity_ == PipelineQuantity::period ? pipe.period_s : pipe.preprocess_s;

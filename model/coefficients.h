@@ -12,7 +12,7 @@ namespace vitperf {
 // replaced by each profile's nominal link figures when the profile is loaded.
 #define VITPERF_COEFFICIENTS(X)                                                                    \
   X(matmul_efficiency, 0.75, 0.02, 1.0, "fraction", "of peak matrix rate, large full-wave GEMM")   \
-  X(attention_efficiency, 0.45, 0.01, 1.0, "fraction", "of peak matrix rate in fused attention")   \
+  X(attention_efficiency, 0.45, 0.01, 1.0, "fraction", "of the rate, fp32 fused attention")        \
   X(matmul_k_half, 64.0, 0.0, 8192.0, "elements", "inner size where GEMM efficiency halves")       \
   X(memory_efficiency, 0.85, 0.05, 1.0, "fraction", "of datasheet device-memory bandwidth")        \
   X(vector_efficiency, 0.5, 0.01, 1.0, "fraction", "of peak vector rate in elementwise work")      \
@@ -50,7 +50,10 @@ namespace vitperf {
   X(graph_kernel_gap_us, 0.5, 0.0, 100.0, "us", "device idle between kernels of a CUDA graph")     \
   X(host_cache_decay_ms, 10.0, 0.1, 1e5, "ms", "idle time that halves the staging cache hits")     \
   X(sustained_matmul_clock, 0.85, 0.3, 1.0, "ratio",                                               \
-    "SM clock of back-to-back GEMMs (power limit) over a ViT forward's")
+    "SM clock of back-to-back GEMMs (power limit) over a ViT forward's")                           \
+  X(flash_attention_efficiency, 0.8, 0.05, 1.0, "fraction",                                        \
+    "of the matrix and exp rates per key block, flash attention")                                  \
+  X(flash_tile_us, 1.0, 0.0, 100.0, "us", "fixed cost of one flash-attention query tile")
 
 enum class Coef {
 #define VITPERF_COEF_ENUM(name, def, lo, hi, unit, meaning) name,

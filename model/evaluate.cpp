@@ -44,6 +44,7 @@ Prediction Evaluate(const ViTConfig& config, int batch, const PipelineOptions& o
   p.dispatch_s = forward.dispatch_s;
   p.kernel_time_s = forward.kernels_s;
   p.patch_conv_s = forward.patch_conv_s;
+  p.attention_s = forward.attention_s;
   p.arithmetic_intensity = p.flops / p.bytes;
   p.achieved_tflops = p.flops / pipe.compute_s * 1e-12;
   p.bandwidth_utilization = p.bytes / pipe.compute_s / (profile.memory_bandwidth_gbs * 1e9);

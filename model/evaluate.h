@@ -28,6 +28,7 @@ struct Prediction {
   double device_s = 0, dispatch_s = 0;
   double kernel_time_s = 0;          // ForwardTime::kernels_s
   double patch_conv_s = 0;           // ForwardTime::patch_conv_s
+  double attention_s = 0;            // ForwardTime::attention_s
   double arithmetic_intensity = 0;   // [FLOP/byte] of the forward pass
   double achieved_tflops = 0;        // forward FLOPs over compute-stage time
   double bandwidth_utilization = 0;  // forward bytes / compute time / datasheet bandwidth

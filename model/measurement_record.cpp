@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "model/median.h"
+#include "model/attention_kernels.h"
 #include "model/patch_conv_kernels.h"
 
 namespace vitperf {
@@ -86,6 +87,7 @@ void from_json(const nlohmann::json& j, PipelineRecord& r) {
   r.breakdown = ValueOr(j, "breakdown", nlohmann::json());
   r.kernel_time_ms = r.breakdown.is_object() ? ValueOr(r.breakdown, "kernel_time_ms", 0.0) : 0.0;
   r.patch_conv_ms = PatchConvKernelMs(r.breakdown);
+  r.attention_ms = FusedAttentionKernelMs(r.breakdown);
   r.provenance = ValueOr(j, "provenance", nlohmann::json());
 }
 

@@ -78,6 +78,9 @@ struct PipelineRecord {
   // [ms] CUPTI: the patch embedding's conv and layout-copy kernels in that iteration
   // (PatchConvKernelMs of the breakdown; 0 when they are not listed).
   double patch_conv_ms = 0;
+  // [ms] CUPTI: the fused attention's kernels in that iteration (FusedAttentionKernelMs; 0 for
+  // math attention or when they are not listed).
+  double attention_ms = 0;
   nlohmann::json provenance;
   // Runs this record pools (PoolRepeatedPoints); in memory only, a written record is one run.
   int pooled_runs = 1;

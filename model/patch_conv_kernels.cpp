@@ -1,5 +1,7 @@
 #include "model/patch_conv_kernels.h"
 
+#include "model/top_kernels.h"
+
 namespace vitperf {
 namespace {
 
@@ -17,18 +19,8 @@ bool IsPatchConvKernel(std::string_view name) {
 bool IsConvLayoutKernel(std::string_view name) { return Contains(name, "nchwToNhwcKernel"); }
 
 double PatchConvKernelMs(const nlohmann::json& breakdown) {
-  if (!breakdown.is_object()) return 0;
-  const auto list = breakdown.find("top_kernels");
-  if (list == breakdown.end() || !list->is_array()) return 0;
-  double conv_ms = 0, layout_ms = 0;
-  for (const auto& kernel : *list) {
-    if (!kernel.is_object() || !kernel.contains("name") || !kernel.contains("time_ms")) continue;
-    if (!kernel["name"].is_string() || !kernel["time_ms"].is_number()) continue;
-    const std::string name = kernel["name"].get<std::string>();
-    if (IsPatchConvKernel(name)) conv_ms += kernel["time_ms"].get<double>();
-    if (IsConvLayoutKernel(name)) layout_ms += kernel["time_ms"].get<double>();
-  }
-  return conv_ms > 0 ? conv_ms + layout_ms : 0;
+  const double conv_ms = TopKernelsMs(breakdown, IsPatchConvKernel);
+  return conv_ms > 0 ? conv_ms + TopKernelsMs(breakdown, IsConvLayoutKernel) : 0;
 }
 
 }  // namespace vitperf

@@ -67,6 +67,7 @@ PipelineRecord Pool(const std::vector<const PipelineRecord*>& runs) {
   p.host_launch_us = MeanOfMeasured(runs, &PipelineRecord::host_launch_us);
   p.kernel_time_ms = MeanOfMeasured(runs, &PipelineRecord::kernel_time_ms);
   p.patch_conv_ms = MeanOfMeasured(runs, &PipelineRecord::patch_conv_ms);
+  p.attention_ms = MeanOfMeasured(runs, &PipelineRecord::attention_ms);
   p.wall_s = 0;
   for (const PipelineRecord* r : runs) {
     p.peak_memory_bytes = std::max(p.peak_memory_bytes, r->peak_memory_bytes);

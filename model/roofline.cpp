@@ -14,6 +14,8 @@ DeviceRates RatesFor(const HardwareProfile& p, Precision precision) {
       precision == Precision::tf32 ? p.MatrixTflops(Precision::fp32) * 1e12 : r.matrix_flops_per_s;
   r.conv_flops_per_s = p.VectorTflops(Precision::fp32) * 1e12;
   r.simt_matmul_flops_per_s = p.VectorTflops(Precision::fp32) * 1e12;
+  r.flash_attention = precision == Precision::bf16 || precision == Precision::fp16;
+  r.exp_per_s = p.VectorTflops(Precision::fp32) * 1e12 / 16;
   r.multiprocessors = p.multiprocessors;
   r.tile_m = p.tile_m;
   r.tile_n = p.tile_n;

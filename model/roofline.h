@@ -2,6 +2,7 @@
 // predictor (double) and the Ceres fit (Jet) run the very same code.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 
 #include "model/coefficients.h"
@@ -35,6 +36,12 @@ struct DeviceRates {
   double conv_flops_per_s = 0;
   // cuBLAS's SIMT GEMM fallback accumulates in fp32 on the CUDA cores: the fp32 vector rate.
   double simt_matmul_flops_per_s = 0;
+  // bf16/fp16 fused attention runs cuDNN's flash kernel (TimeFlashAttention); fp32 tensors run
+  // CUTLASS's memory-efficient kernel, timed as a rate times attention_efficiency.
+  bool flash_attention = false;
+  // [1/s] exponentials on the special-function units: 16 per clock per multiprocessor against
+  // 128 fp32 lanes (Volta to Hopper), so 1/16 of the fp32 FLOP rate (an FMA counts 2).
+  double exp_per_s = 0;
   int multiprocessors = 1;
   int tile_m = 128, tile_n = 128;
   int copy_engines = 2;
@@ -108,6 +115,31 @@ T TimePatchConv(const Operator& op, const DeviceRates& r, CoefficientView<T> c) 
                T(op.gemm.k) * c[Coef::conv_step_ns] * 1e-9);
 }
 
+// cuDNN's flash attention (CUPTI, H100 and H200: cudnn_generated_fort_native_sdpa_sm90_flash_
+// fprop_wgmma_*_64x128x64, x128 for head dim 80): one CTA per 128-query tile of one head, run in
+// whole waves (the kernel has one tile size, unlike cuBLAS's menu), each walking the keys in
+// 128-key blocks. A block costs two MMAs over the head dim padded to 64 and one exponential per
+// score; the exponentials take as long as the MMAs at head dim 64, which is why 197 tokens (2
+// key blocks, 256 padded) or head dim 80 (padded to 128) cost more than their FLOPs say. A CTA
+// also pays a fixed setup (load Q, store O, fill the pipeline). CUPTI, H100, 91 shapes: per wave
+// 1.0 us + 1.3 us per key block fits at 4.3% against 30-34% for FLOPs at a fitted rate.
+inline constexpr double kFlashTile = 128;  // query rows per CTA and keys per block
+
+template <typename T>
+T TimeFlashAttention(const Operator& op, const DeviceRates& r, CoefficientView<T> c) {
+  const double tokens = op.gemm.m, head_dim = op.gemm.k, heads = op.gemm.count;
+  const double ctas = std::ceil(tokens / kFlashTile) * heads;
+  const double waves = std::max(std::ceil(ctas / r.multiprocessors), 1.0);
+  const double key_blocks = std::ceil(tokens / kFlashTile);
+  const double padded_head_dim = std::ceil(head_dim / 64) * 64;
+  const double per_sm_matrix = r.attention_flops_per_s / r.multiprocessors;
+  const double per_sm_exp = r.exp_per_s / r.multiprocessors;
+  const double block_s = 4 * kFlashTile * kFlashTile * padded_head_dim / per_sm_matrix +
+                         kFlashTile * kFlashTile / per_sm_exp;
+  return T(waves) * (c[Coef::flash_tile_us] * 1e-6 +
+                     T(key_blocks * block_s) / c[Coef::flash_attention_efficiency]);
+}
+
 template <typename T>
 struct OperatorTime {
   T compute_s{};  // at the fitted share of the matrix or vector rate
@@ -134,9 +166,11 @@ OperatorTime<T> TimeOperator(const Operator& op, const DeviceRates& r, Coefficie
         op.gemm.aligned ? c[Coef::matmul_efficiency] : c[Coef::misaligned_matmul_efficiency];
     const T efficiency = base * TiledEfficiency(op.gemm, r, c[Coef::tile_intensity_half]) * k_share;
     t.compute_s = T(op.flops / r.matrix_flops_per_s) / efficiency;
+  } else if (r.flash_attention) {
+    t.compute_s = TimeFlashAttention(op, r, c);
   } else {
-    // Fused attention: no k_share, its inner loops run over the keys, not the head dim (and
-    // with the head dim 64 in nearly every ViT, a k_share would only trade off against
+    // Fused attention, fp32 tensors: no k_share, its inner loops run over the keys, not the head
+    // dim (and with the head dim 64 in nearly every ViT, a k_share would only trade off against
     // attention_efficiency).
     const T efficiency = c[Coef::attention_efficiency] * T(WaveEfficiency(op.gemm, r));
     t.compute_s = T(op.flops / r.attention_flops_per_s) / efficiency;
@@ -166,6 +200,7 @@ struct ForwardTime {
   T gaps_s{};           // device idle between kernels
   T kernels_s{};        // device_s without the gaps: the kernels' summed durations (CUPTI's)
   T patch_conv_s{};     // the patch embedding's conv and layout copies (PatchConvKernelMs)
+  T attention_s{};      // the fused attention kernels (FusedAttentionKernelMs)
   double kernels = 0;
   double host_ops = 0;
 };
@@ -179,6 +214,7 @@ ForwardTime<T> TimeForward(const OperatorList& ops, const DeviceRates& r, Execut
     const T busy = t.time_s * op.repeat;
     (t.compute_bound ? f.compute_bound_s : f.memory_bound_s) += busy;
     if (op.kind == OpKind::patch_embed || op.kind == OpKind::conv_layout) f.patch_conv_s += busy;
+    if (op.kind == OpKind::attn_fused) f.attention_s += busy;
     f.kernels += op.repeat * op.kernels;
     f.host_ops += op.repeat * op.host_ops;
   }

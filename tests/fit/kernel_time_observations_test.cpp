@@ -7,6 +7,7 @@
 
 #include "fit/observations.h"
 #include "fit/residuals.h"
+#include "model/attention_kernels.h"
 #include "model/evaluate.h"
 #include "model/patch_conv_kernels.h"
 #include "model/presets.h"
@@ -154,6 +155,54 @@ TEST(KernelTimeObservations, PatchConvResidualMovesWithTheConvCoefficientsOnly) 
   EXPECT_NEAR(at(Coef::kernel_gap_us, 3), 0, 1e-12);
   EXPECT_GT(at(Coef::conv_tc_step_ns, 1.5), 0.1) << "a slower tile walk";
   EXPECT_LT(at(Coef::conv_layout_efficiency, 2), -0.01) << "faster layout copies";
+}
+
+// The fused attention's kernels in a trace: cuDNN's flash kernel, CUTLASS's fp32 fmha or
+// PyTorch's own flash kernel; not the conv, not the GEMMs.
+TEST(KernelTimeObservations, FusedAttentionKernelsAreReadFromTheTopKernels) {
+  auto kernel = [](const char* name, double ms) {
+    return nlohmann::json{{"name", name}, {"time_ms", ms}, {"count", 12}, {"class", "attention"}};
+  };
+  const nlohmann::json b = {
+      {"top_kernels",
+       {kernel("cudnn_generated_fort_native_sdpa_sm90_flash_fprop_wgmma_f16_knob_7_64x128x64",
+               0.58),
+        kernel("_ZN17cutlass__5x_cudnn6KernelI73cutlass_tensorop_bf16_s16816fprop_optimized", 0.38),
+        kernel("nvjet_sm90_tst_192x192_64x4_2x1_v_bz_coopB_bias_TNN", 3.2)}}};
+  EXPECT_NEAR(FusedAttentionKernelMs(b), 0.58, 1e-12);
+  EXPECT_TRUE(IsFusedAttentionKernel("_Z39fmha_cutlassF_f32_aligned_64x64_rf_sm80N22PyTorchMem"));
+  EXPECT_TRUE(IsFusedAttentionKernel("_ZN13pytorch_flash15flash_fwd_kernelI23Flash_fwd_kernel"));
+  EXPECT_FALSE(IsFusedAttentionKernel("sm80_xmma_fprop_implicit_gemm_indexed_bf16bf16_bf16f32"));
+  EXPECT_DOUBLE_EQ(FusedAttentionKernelMs(nlohmann::json{{"kernel_time_ms", 1.0}}), 0);
+}
+
+TEST(KernelTimeObservations, AttentionResidualMovesWithTheFlashCoefficientsOnly) {
+  const HardwareProfile gpu = LoadProfile("h100");
+  const ViTConfig b16 = PresetByName("vit_b16");
+  PipelineOptions eager;
+  eager.compute_only = true;
+  PipelineRecord r = Traced("attention", 0);
+  r.device = "cuda:0";
+  r.config = b16;
+  r.batch = 64;
+  r.attention_ms = Evaluate(b16, 64, eager, gpu).attention_s * 1e3;
+  MeasurementSet data;
+  data.pipeline = {r};
+  ObservationOptions options;
+  options.allow_device_mismatch = true;
+  const ObservationSet set = CollectObservations(data, gpu, options);
+  int attention_observations = 0;
+  for (const Observation& o : set.observations)
+    if (o.kind == ObservationKind::attention) ++attention_observations;
+  ASSERT_EQ(attention_observations, 1);
+  const PipelineTimeResidual residual(b16, 64, eager, gpu, r.attention_ms * 1e-3, 1,
+                                      PipelineQuantity::attention);
+  auto at = [&](Coef c, double factor) { return ResidualWith(residual, gpu, c, factor); };
+  EXPECT_NEAR(at(Coef::flash_tile_us, 1), 0, 1e-12);
+  EXPECT_NEAR(at(Coef::matmul_efficiency, 0.5), 0, 1e-12) << "the GEMMs are not the attention";
+  EXPECT_NEAR(at(Coef::attention_efficiency, 0.5), 0, 1e-12) << "bf16 runs the flash kernel";
+  EXPECT_GT(at(Coef::flash_tile_us, 2), 0.05) << "a dearer tile setup";
+  EXPECT_LT(at(Coef::flash_attention_efficiency, 1.2), -0.05) << "faster key blocks";
 }
 
 // A replayed graph of tiny kernels cannot split a kernel's run from the gap: not fitted.

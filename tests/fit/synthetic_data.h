@@ -127,6 +127,7 @@ inline std::vector<PipelineRecord> SyntheticPipelineRecords(const HardwareProfil
     r.peak_memory_bytes = noisy(p.memory.TotalBytes());
     r.kernel_time_ms = noisy_trace(p.kernel_time_s * 1e3);  // a CUPTI trace's kernel sum
     r.patch_conv_ms = noisy_trace(p.patch_conv_s * 1e3);    // and its patch conv kernels
+    r.attention_ms = noisy_trace(p.attention_s * 1e3);      // and its fused attention kernels
     out.push_back(r);
   };
   int variant_index = 0;

@@ -273,5 +273,51 @@ TEST(OperatorStructure, Tf32FusedAttentionRunsAtTheFp32Rate) {
                    gpu.MatrixTflops(Precision::bf16) * 1e12);
 }
 
+// cuDNN's flash kernel, by hand: vit_b16 at batch 64 has 12 x 64 heads of 197 tokens, so
+// 2 x 768 = 1536 query tiles of 128 rows = 12 whole waves on 132 SMs, each walking 2 key blocks.
+TEST(OperatorStructure, FlashAttentionRunsWholeWavesOfQueryTilesOverKeyBlocks) {
+  const HardwareProfile gpu = Datasheet();
+  const DeviceRates r = RatesFor(gpu, Precision::bf16);
+  ASSERT_TRUE(r.flash_attention);
+  ASSERT_EQ(r.multiprocessors, 132);
+  const CoefficientValues<double> coefs = DefaultCoefficients();
+  const CoefficientView<double> c{coefs.v.data()};
+  auto attention = [&](const char* preset, int batch, int px) {
+    ViTConfig config = PresetByName(preset);
+    config.image_height = config.image_width = px;
+    return Find(Build(config, batch), OpKind::attn_fused);
+  };
+  const double block_s = 4.0 * 128 * 128 * 64 / (gpu.MatrixTflops(Precision::bf16) * 1e12 / 132) +
+                         128.0 * 128 / (gpu.VectorTflops(Precision::fp32) * 1e12 / 16 / 132);
+  const double expected_s =
+      12 * (c[Coef::flash_tile_us] * 1e-6 + 2 * block_s / c[Coef::flash_attention_efficiency]);
+  const Operator b16 = attention("vit_b16", 64, 224);
+  EXPECT_NEAR(TimeFlashAttention(b16, r, c), expected_s, 1e-12);
+  // The flash time, not a FLOP rate, plus the kernel's two trips through memory.
+  EXPECT_NEAR(TimeOperator(b16, r, c).time_s, expected_s + 2 * c[Coef::kernel_latency_us] * 1e-6,
+              1e-12);
+  // 197 tokens pad to 256 rows and keys: they cost what 256 do (vit_b16 at 256 px: 257 tokens
+  // need a third block and a third query tile, so more).
+  Operator padded = b16;
+  padded.gemm.m = padded.gemm.n = 256;
+  EXPECT_DOUBLE_EQ(TimeFlashAttention(padded, r, c), TimeFlashAttention(b16, r, c));
+  EXPECT_GT(TimeFlashAttention(attention("vit_b16", 64, 256), r, c),
+            1.5 * TimeFlashAttention(b16, r, c));
+  // Batch 1 and 4 (24 and 96 query tiles) both fit in one wave, so they cost the same.
+  EXPECT_DOUBLE_EQ(TimeFlashAttention(attention("vit_b16", 1, 224), r, c),
+                   TimeFlashAttention(attention("vit_b16", 4, 224), r, c));
+  // Head dim 80 (vit_h14) pads the MMAs to 128 but not the exponentials: dearer than 64, and
+  // less than twice.
+  Operator wide = b16;
+  wide.gemm.k = 80;
+  const double ratio = TimeFlashAttention(wide, r, c) / TimeFlashAttention(b16, r, c);
+  EXPECT_GT(ratio, 1.2);
+  EXPECT_LT(ratio, 2.0);
+  // fp32 tensors run CUTLASS's memory-efficient kernel instead.
+  EXPECT_FALSE(RatesFor(gpu, Precision::fp32).flash_attention);
+  EXPECT_FALSE(RatesFor(gpu, Precision::tf32).flash_attention);
+  EXPECT_TRUE(RatesFor(gpu, Precision::fp16).flash_attention);
+}
+
 }  // namespace
 }  // namespace vitperf
