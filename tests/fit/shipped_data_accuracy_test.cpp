@@ -31,13 +31,13 @@ TEST(ShippedData, H100HeldOutErrorStaysWithinItsBound) {
   const std::string files = ShippedFiles("h100", {"", "-leaseE", "-leaseF", "-leaseG", "-leaseH"});
   const CommandResult r = RunVitperf("validate --profile " + std::string(VITPERF_SOURCE_DIR) +
                                          "/data/hardware/datasheet/h100-sxm.json --data " + files +
-                                         "--kfold 5 --max-mape 5.5 --json",
+                                         "--kfold 5 --max-mape 5 --json",
                                      "shipped_kfold");
   ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 2000) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   const auto& s = j["summary"];
   EXPECT_GE(s["points"].get<int>(), 200);
-  EXPECT_LE(s["median_ape"].get<double>(), 0.037);
+  EXPECT_LE(s["median_ape"].get<double>(), 0.034);
   EXPECT_GE(s["spearman"].get<double>(), 0.99);
   EXPECT_LE(s["mean_regret"].get<double>(), 0.006);
 }
@@ -56,7 +56,7 @@ TEST(ShippedData, SimtFallbackCheckStaysWithinItsBound) {
 
 // Cross-GPU (RQ6): the shipped H100 coefficients on the H200's datasheet, the host-side costs
 // scaled to the H200 host by its launch probes (no H200 throughput is used), validated on the
-// H200 data (three leases). Measured 7.0% at commit time; the target of the issue is 10%.
+// H200 data (three leases). Measured 6.7% at commit time; the target of the issue is 10%.
 TEST(ShippedData, CrossGpuErrorStaysWithinTheTarget) {
   const std::string files = ShippedFiles("h200", {"", "-lease1", "-lease3"});
   const CommandResult r = RunVitperf(
