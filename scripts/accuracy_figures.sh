@@ -16,6 +16,7 @@ row "H100 kfold host-state" --profile data/hardware/datasheet/h100-sxm.json --kf
 $V fit $D/h100-calibration*.jsonl --base data/hardware/datasheet/h100-sxm.json -o "${TMPDIR:-/tmp}/cal-only.json" > /dev/null
 row "H100 cal-only on campaign" --profile "${TMPDIR:-/tmp}/cal-only.json" --data $D/h100-campaign*.jsonl
 row "H100 simt_check" --profile h100 --data $D/h100-simt_check.jsonl
+row "H100 attention_check" --profile h100 --data $D/h100-attention_check.jsonl
 row "H200 kfold" --profile data/hardware/datasheet/h200.json --kfold 5 --data $D/h200-{calibration,campaign,quick_test}*.jsonl
 row "cross-GPU" --profile data/hardware/datasheet/h200.json --coefficients-from h100 --data $D/h200-{calibration,campaign,quick_test}*.jsonl
 row "cross-GPU host probes" --profile data/hardware/datasheet/h200.json --coefficients-from h100 --host-probes-from-data --data $D/h200-{calibration,campaign,quick_test}*.jsonl
