@@ -41,6 +41,19 @@ double WaveEfficiency(const GemmShape& g, int tile_m, int tile_n, int multiproce
   return useful / (waves * multiprocessors);
 }
 
+FlashTiling FlashAttentionTiling(const Operator& op, const DeviceRates& r) {
+  const double tokens = op.gemm.m, head_dim = op.gemm.k, heads = op.gemm.count;
+  FlashTiling f;
+  f.key_blocks = std::ceil(tokens / kFlashTile);
+  f.waves = std::max(std::ceil(f.key_blocks * heads / r.multiprocessors), 1.0);
+  const double padded_head_dim = std::ceil(head_dim / 64) * 64;
+  const double per_sm_matrix = r.attention_flops_per_s / r.multiprocessors;
+  const double per_sm_exp = r.exp_per_s / r.multiprocessors;
+  f.block_s = 4 * kFlashTile * kFlashTile * padded_head_dim / per_sm_matrix +
+              kFlashTile * kFlashTile / per_sm_exp;
+  return f;
+}
+
 double WholeWaves(const GemmShape& g, int tile_m, int tile_n, int multiprocessors) {
   const double tiles = std::ceil(g.m / tile_m) * std::ceil(g.n / tile_n) * std::max(g.count, 1.0);
   return std::max(std::ceil(tiles / multiprocessors), 1.0);

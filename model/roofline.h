@@ -125,19 +125,18 @@ T TimePatchConv(const Operator& op, const DeviceRates& r, CoefficientView<T> c) 
 // 1.0 us + 1.3 us per key block fits at 4.3% against 30-34% for FLOPs at a fitted rate.
 inline constexpr double kFlashTile = 128;  // query rows per CTA and keys per block
 
+struct FlashTiling {
+  double waves = 0;       // whole waves of query-tile CTAs over the multiprocessors
+  double key_blocks = 0;  // key blocks each CTA walks
+  double block_s = 0;     // [s] one block at the peak rates: two MMAs and the exponentials
+};
+FlashTiling FlashAttentionTiling(const Operator& op, const DeviceRates& r);
+
 template <typename T>
 T TimeFlashAttention(const Operator& op, const DeviceRates& r, CoefficientView<T> c) {
-  const double tokens = op.gemm.m, head_dim = op.gemm.k, heads = op.gemm.count;
-  const double ctas = std::ceil(tokens / kFlashTile) * heads;
-  const double waves = std::max(std::ceil(ctas / r.multiprocessors), 1.0);
-  const double key_blocks = std::ceil(tokens / kFlashTile);
-  const double padded_head_dim = std::ceil(head_dim / 64) * 64;
-  const double per_sm_matrix = r.attention_flops_per_s / r.multiprocessors;
-  const double per_sm_exp = r.exp_per_s / r.multiprocessors;
-  const double block_s = 4 * kFlashTile * kFlashTile * padded_head_dim / per_sm_matrix +
-                         kFlashTile * kFlashTile / per_sm_exp;
-  return T(waves) * (c[Coef::flash_tile_us] * 1e-6 +
-                     T(key_blocks * block_s) / c[Coef::flash_attention_efficiency]);
+  const FlashTiling f = FlashAttentionTiling(op, r);
+  return T(f.waves) * (c[Coef::flash_tile_us] * 1e-6 +
+                       T(f.key_blocks * f.block_s) / c[Coef::flash_attention_efficiency]);
 }
 
 template <typename T>

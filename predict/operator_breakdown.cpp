@@ -22,6 +22,11 @@ std::vector<OperatorCost> BreakdownOperators(const ViTConfig& config, int batch,
     cost.kind = op.kind;
     cost.shape = DescribeShape(op);
     if (op.kind == OpKind::patch_embed) cost.shape += " conv, " + ToString(op.conv_path);
+    if (op.kind == OpKind::attn_fused && rates.flash_attention) {
+      const FlashTiling f = FlashAttentionTiling(op, rates);
+      cost.shape += " flash, " + std::to_string(static_cast<long long>(f.waves)) + " waves x " +
+                    std::to_string(static_cast<long long>(f.key_blocks)) + " key blocks";
+    }
     cost.repeat = op.repeat;
     cost.kernels = op.kernels * op.repeat;
     cost.flops = op.flops * op.repeat;

@@ -32,6 +32,8 @@ TEST(PredictCli, OperatorsListTheForwardAtTheRecommendedBatch) {
   EXPECT_NE(r.out.find("operators at batch 64"), std::string::npos);
   EXPECT_NE(r.out.find("conv, tensor_core"), std::string::npos);  // cuDNN's kernel at 224 px
   EXPECT_NE(r.out.find("conv_layout"), std::string::npos);
+  // 2 x 768 query tiles of 197 tokens on 132 SMs: 12 whole waves, each tile 2 key blocks.
+  EXPECT_NE(r.out.find("flash, 12 waves x 2 key blocks"), std::string::npos);
   const CommandResult j =
       RunVitperf("predict --model vit_s16 --res 512 --gpu h100 --batch 8 --operators --json");
   ASSERT_EQ(j.exit_code, 0) << j.err;
