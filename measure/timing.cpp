@@ -47,15 +47,18 @@ TimingStats RepeatUntilStable(const std::function<double()>& sample_ms, const Ti
   std::string why;
   if (!o.IsValid(&why)) throw std::invalid_argument(why);
   using Clock = std::chrono::steady_clock;
-  const auto start = Clock::now();
-  auto over_cap = [&] {
-    return std::chrono::duration<double>(Clock::now() - start).count() >= o.time_cap_s;
+  auto seconds_since = [](Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
   };
-  for (int i = 0; i < o.warmup && !over_cap(); ++i) sample_ms();
+  for (int i = 0; i < o.warmup; ++i) {
+    const auto warm_start = Clock::now();
+    sample_ms();
+    // One repetition longer than the cap: the point is long, more warm-up only costs time.
+    if (seconds_since(warm_start) >= o.time_cap_s) break;
+  }
   const auto timed_start = Clock::now();
-  auto long_enough = [&] {
-    return std::chrono::duration<double>(Clock::now() - timed_start).count() >= o.min_time_s;
-  };
+  auto over_cap = [&] { return seconds_since(timed_start) >= o.time_cap_s; };
+  auto long_enough = [&] { return seconds_since(timed_start) >= o.min_time_s; };
 
   std::vector<double> samples;
   std::string reason;

@@ -16,7 +16,10 @@ struct TimingOptions {
   int warmup = 3;               // untimed runs first (allocator, cuBLAS heuristics, caches)
   int min_repeats = 5;          // timed runs before the spread is looked at
   double target_spread = 0.05;  // stop when (p90 - p10) / median is under this
-  double time_cap_s = 10.0;     // [s] wall-clock cap over warm-up and repeats
+  // [s] wall-clock cap on the timed repeats. The warm-up runs before it starts: a first
+  // sample that pays a process's one-time set-up (cuDNN, cuBLAS, lazy module loading; over a
+  // second on the GPU hosts) used to spend the cap, leaving one timed sample, itself still warm.
+  double time_cap_s = 10.0;
   // [s] keep repeating at least this long even when the spread is small: host-bound timings
   // (eager dispatch) shift between fast and slow states over tens of milliseconds, and five
   // quick repeats would record whichever state the point happened to start in.
