@@ -17,6 +17,7 @@ $V fit $D/h100-calibration*.jsonl --base data/hardware/datasheet/h100-sxm.json -
 row "H100 cal-only on campaign" --profile "${TMPDIR:-/tmp}/cal-only.json" --data $D/h100-campaign*.jsonl
 row "H100 simt_check" --profile h100 --data $D/h100-simt_check.jsonl
 row "H100 attention_check" --profile h100 --data $D/h100-attention_check.jsonl
+row "H200 attention_check" --profile h200 --data $D/h200-attention_check.jsonl
 row "H200 kfold" --profile data/hardware/datasheet/h200.json --kfold 5 --data $D/h200-{calibration,campaign,quick_test}*.jsonl
 row "cross-GPU" --profile data/hardware/datasheet/h200.json --coefficients-from h100 --data $D/h200-{calibration,campaign,quick_test}*.jsonl
 row "cross-GPU host probes" --profile data/hardware/datasheet/h200.json --coefficients-from h100 --host-probes-from-data --data $D/h200-{calibration,campaign,quick_test}*.jsonl
