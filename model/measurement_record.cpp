@@ -4,8 +4,8 @@
 #include <stdexcept>
 #include <utility>
 
-#include "model/median.h"
 #include "model/attention_kernels.h"
+#include "model/median.h"
 #include "model/patch_conv_kernels.h"
 
 namespace vitperf {
