@@ -5,7 +5,10 @@ attention, the patch conv and the norm/elementwise kernels with the sums of the 
 operators of `vitperf predict --operators --json` (the same config, batch and precision, on
 the given profile). Prints the per-class error by group, and the worst points.
 
-  python3 scripts/kernel_class_check.py --gpu h100 [--binary build-me/cli/vitperf]
+  python3 scripts/kernel_class_check.py --gpu h100 [--set attention_check] [--binary B]
+
+For fused-attention records the attention class is the fused kernel alone, so
+`--set attention_check` gives the attention kernel's error on that held-out set.
 """
 import argparse, collections, glob, json, os, subprocess, sys, tempfile
 
@@ -63,11 +66,13 @@ def main():
     ap.add_argument('--gpu', default='h100')
     ap.add_argument('--profile', help='profile for predict (default: the --gpu name)')
     ap.add_argument('--binary', default='build-me/cli/vitperf')
+    ap.add_argument('--set', default='*',
+                    help='dataset files data/measurements/GPU-SET.jsonl (default: all of them)')
     ap.add_argument('--worst', type=int, default=12)
     a = ap.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     groups = collections.defaultdict(list)
-    for path in glob.glob(os.path.join(root, 'data/measurements', a.gpu + '-*.jsonl')):
+    for path in glob.glob(os.path.join(root, 'data/measurements', a.gpu + '-' + a.set + '.jsonl')):
         for line in open(path):
             r = json.loads(line)
             if r.get('kind') != 'pipeline' or r.get('status') != 'ok' or not r.get('breakdown'):
@@ -75,10 +80,12 @@ def main():
             key = (json.dumps(r['config'], sort_keys=True), r['batch'], r['options']['execution'])
             groups[key].append(measured_classes(r))
     rows = []
+    skipped = 0
     for (config_json, batch, execution), runs in groups.items():
         config = json.loads(config_json)
         pred = predicted_classes(a.binary, a.profile or a.gpu, config, batch, execution)
         if pred is None:
+            skipped += 1
             continue
         for cls in ('matmul', 'attention', 'patch_conv', 'norm_elementwise'):
             m = sum(r[cls] for r in runs) / len(runs)
@@ -88,12 +95,20 @@ def main():
                                               config.get('precision'), config.get('attention'),
                                               execution, batch)
             rows.append((cls, label, config['dim'], batch, m, pred[cls], pred[cls] / m - 1))
-    print('class             points  mean |err|  median err  (model over CUPTI - 1)')
+    if skipped:
+        print('warning: vitperf predict failed for %d point(s); they are left out' % skipped,
+              file=sys.stderr)
+    if not rows:
+        sys.exit('no traced pipeline record in data/measurements/%s-%s.jsonl' % (a.gpu, a.set))
+    print('class             points  mean |err|  median |err|  max |err|  median err'
+          '  (model over CUPTI - 1)')
     for cls in ('matmul', 'attention', 'patch_conv', 'norm_elementwise'):
         e = sorted(r[6] for r in rows if r[0] == cls)
         if e:
-            print('%-17s %6d  %9.1f%%  %+9.1f%%' % (cls, len(e), 100 * sum(map(abs, e)) / len(e),
-                                                 100 * e[len(e) // 2]))
+            size = sorted(map(abs, e))
+            print('%-17s %6d  %9.1f%%  %11.1f%%  %8.0f%%  %+9.1f%%' % (
+                cls, len(e), 100 * sum(size) / len(size), 100 * size[len(size) // 2],
+                100 * size[-1], 100 * e[len(e) // 2]))
     print('\nby class and width (mean signed error):')
     by = collections.defaultdict(list)
     for r in rows:

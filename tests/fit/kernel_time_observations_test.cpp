@@ -37,6 +37,25 @@ int KernelTimeObservations(const ObservationSet& set, double* seconds = nullptr)
   return n;
 }
 
+// A traced vit_b16 forward at batch 64 (compute-only, eager), for the per-operator kernel
+// readings: the caller sets the one it checks.
+PipelineRecord TracedB16(const std::string& id) {
+  PipelineRecord r = Traced(id, 0);
+  r.device = "cuda:0";
+  r.config = PresetByName("vit_b16");
+  r.batch = 64;
+  return r;
+}
+
+// The observations of that one record on `gpu` (whose device model the record does not name).
+ObservationSet ObservationsOf(const PipelineRecord& r, const HardwareProfile& gpu) {
+  MeasurementSet data;
+  data.pipeline = {r};
+  ObservationOptions options;
+  options.allow_device_mismatch = true;
+  return CollectObservations(data, gpu, options);
+}
+
 // The residual with one coefficient of the profile scaled by `factor`.
 double ResidualWith(const PipelineTimeResidual& residual, const HardwareProfile& profile, Coef c,
                     double factor) {
@@ -130,19 +149,11 @@ TEST(KernelTimeObservations, PatchConvKernelsAreReadFromTheTopKernels) {
 
 TEST(KernelTimeObservations, PatchConvResidualMovesWithTheConvCoefficientsOnly) {
   const HardwareProfile gpu = LoadProfile("h100");
-  const ViTConfig b16 = PresetByName("vit_b16");  // tensor-core path at 224 px
-  PipelineOptions eager;
-  eager.compute_only = true;
-  PipelineRecord r = Traced("conv", 0);
-  r.device = "cuda:0";
-  r.config = b16;
-  r.batch = 64;
+  PipelineRecord r = TracedB16("conv");  // tensor-core path at 224 px
+  const ViTConfig& b16 = r.config;
+  const PipelineOptions& eager = r.options;
   r.patch_conv_ms = Evaluate(b16, 64, eager, gpu).patch_conv_s * 1e3;
-  MeasurementSet data;
-  data.pipeline = {r};
-  ObservationOptions options;
-  options.allow_device_mismatch = true;  // the record names no device model
-  const ObservationSet set = CollectObservations(data, gpu, options);
+  const ObservationSet set = ObservationsOf(r, gpu);
   const Observation* conv = nullptr;
   for (const Observation& o : set.observations)
     if (o.kind == ObservationKind::patch_conv) conv = &o;
@@ -178,19 +189,11 @@ TEST(KernelTimeObservations, FusedAttentionKernelsAreReadFromTheTopKernels) {
 
 TEST(KernelTimeObservations, AttentionResidualMovesWithTheFlashCoefficientsOnly) {
   const HardwareProfile gpu = LoadProfile("h100");
-  const ViTConfig b16 = PresetByName("vit_b16");
-  PipelineOptions eager;
-  eager.compute_only = true;
-  PipelineRecord r = Traced("attention", 0);
-  r.device = "cuda:0";
-  r.config = b16;
-  r.batch = 64;
+  PipelineRecord r = TracedB16("attention");
+  const ViTConfig& b16 = r.config;
+  const PipelineOptions& eager = r.options;
   r.attention_ms = Evaluate(b16, 64, eager, gpu).attention_s * 1e3;
-  MeasurementSet data;
-  data.pipeline = {r};
-  ObservationOptions options;
-  options.allow_device_mismatch = true;
-  const ObservationSet set = CollectObservations(data, gpu, options);
+  const ObservationSet set = ObservationsOf(r, gpu);
   int attention_observations = 0;
   for (const Observation& o : set.observations)
     if (o.kind == ObservationKind::attention) ++attention_observations;
