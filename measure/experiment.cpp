@@ -151,6 +151,7 @@ const std::vector<ProbeRule>& ProbeRules() {
       {"device_copy", {"bytes"}, {"bytes"}},
       {"h2d", {"bytes", "host_memory", "numa"}, {"bytes"}},
       {"d2h", {"bytes", "host_memory", "numa"}, {"bytes"}},
+      {"staging", {"bytes", "idle_ms"}, {"bytes"}},
       {"launch", {"execution"}, {}},
   };
   return rules;
@@ -161,6 +162,10 @@ void CheckProbeParam(const std::string& where, const std::string& key, const nlo
   if (key == "m" || key == "n" || key == "k" || key == "bytes") {
     if (!v.is_number_integer() || v.get<long long>() <= 0)
       throw std::invalid_argument(where + key + ": '" + text() + "' is not a positive integer");
+  } else if (key == "idle_ms") {
+    if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 1000)
+      throw std::invalid_argument(where + key + ": '" + text() +
+                                  "' is not a number of milliseconds in [0, 1000]");
   } else {
     if (!v.is_string())
       throw std::invalid_argument(where + key + ": '" + text() + "' must be a string");

@@ -3,9 +3,11 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "measure/device.h"
 #include "measure/timing.h"
@@ -168,6 +170,42 @@ ProbeRecord RunTransferProbe(CopyDirection direction, std::int64_t bytes, HostMe
             r.timing = TimeOnDevice(
                 d, [&] { host_t.copy_(dev, async); }, ctx.Timing());
         }
+        r.value = static_cast<double>(bytes) / (r.timing.median_ms * 1e-3) / 1e9;
+      },
+      &r.message);
+  return r;
+}
+
+ProbeRecord RunStagingProbe(std::int64_t bytes, double idle_ms, const ProbeContext& ctx) {
+  if (bytes <= 0) throw std::invalid_argument("staging: bytes must be positive");
+  if (!(idle_ms >= 0 && idle_ms <= 1000))
+    throw std::invalid_argument("staging: idle_ms must be in [0, 1000]");
+  const Device d = ParseDevice(ctx.device);
+  ProbeRecord r = NewRecord("staging", {{"bytes", bytes}, {"idle_ms", idle_ms}}, d, "GB/s", ctx);
+  if (ctx.numa_node >= 0) r.params["numa_node"] = ctx.numa_node;
+  const HostAllocator node{ctx.host_alloc, ctx.host_free};
+  const auto size = static_cast<std::size_t>(bytes);
+  r.status = RunClassified(
+      d,
+      [&] {
+        HostBuffer source(d, size, HostMemory::pageable, node);
+        HostBuffer staging(d, size, d.cuda ? HostMemory::pinned : HostMemory::pageable, node);
+        auto* src = static_cast<std::uint8_t*>(source.data());
+        auto* dst = static_cast<std::uint8_t*>(staging.data());
+        for (std::size_t i = 0; i < size; ++i) src[i] = static_cast<std::uint8_t>(i * 131 + 7);
+        std::memset(dst, 0, size);  // first touch before timing
+        const auto idle = std::chrono::duration<double, std::milli>(idle_ms);
+        r.timing = RepeatUntilStable(
+            [&] {
+              if (idle_ms > 0) std::this_thread::sleep_for(idle);
+              const auto t0 = std::chrono::steady_clock::now();
+              std::memcpy(dst, src, size);  // as pipeline_probe.cpp's Preprocessor::Run
+              const auto t1 = std::chrono::steady_clock::now();
+              return std::chrono::duration<double, std::milli>(t1 - t0).count();
+            },
+            ctx.Timing());
+        if (dst[0] != src[0] || dst[size - 1] != src[size - 1] || dst[size / 2] != src[size / 2])
+          throw std::runtime_error("staging: copy differs");
         r.value = static_cast<double>(bytes) / (r.timing.median_ms * 1e-3) / 1e9;
       },
       &r.message);

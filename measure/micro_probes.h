@@ -40,6 +40,14 @@ enum class CopyDirection { h2d, d2h };
 ProbeRecord RunTransferProbe(CopyDirection direction, std::int64_t bytes, HostMemory host_memory,
                              const ProbeContext& ctx);
 
+// "staging": value [GB/s] = bytes / median time of one single-threaded memcpy of `bytes` from a
+// pageable source into a staging buffer (pinned on a CUDA device, pageable on the CPU): the
+// uint8 pipeline's host stage, copied the same way. The same source every repeat, as the
+// pipeline restages one decoded batch, and `idle_ms` of sleep before each copy, as the
+// sequential producer sleeps while the batch before it is copied and computed. params {bytes,
+// idle_ms}.
+ProbeRecord RunStagingProbe(std::int64_t bytes, double idle_ms, const ProbeContext& ctx);
+
 // "launch": value [us] per kernel: kKernels tiny in-place adds on a 1-element tensor, timed
 // together. eager: one host dispatch per op (on the CPU this is LibTorch's dispatch cost);
 // graph: the same ops captured in a CUDA graph and replayed (skipped on the CPU); compiled:

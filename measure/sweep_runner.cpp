@@ -144,6 +144,10 @@ ProbeRecord RunMicroProbe(const std::string& probe, const nlohmann::json& params
     return RunTransferProbe(probe == "h2d" ? CopyDirection::h2d : CopyDirection::d2h,
                             params.at("bytes").get<std::int64_t>(),
                             ParseEnumOrThrow<HostMemory>(text("host_memory", "pinned")), ctx);
+  if (probe == "staging")
+    return RunStagingProbe(params.at("bytes").get<std::int64_t>(),
+                           params.contains("idle_ms") ? params.at("idle_ms").get<double>() : 0.0,
+                           ctx);
   if (probe == "launch")
     return RunLaunchProbe(ParseEnumOrThrow<ExecutionMode>(text("execution", "eager")), ctx);
   throw std::invalid_argument("probe: unknown micro-probe '" + probe + "'");

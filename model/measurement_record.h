@@ -4,7 +4,8 @@
 // Every line is an object with "schema", "schema_version" and "kind":
 //   kind "provenance": one per run, first in its file (device, driver, versions, NUMA, git, argv)
 //   kind "pipeline":   one pipeline probe point: (config, batch, options) -> times
-//   kind "probe":      one micro-probe: matmul rate, device copy, h2d/d2h, launch overhead
+//   kind "probe":      one micro-probe: matmul rate, device copy, h2d/d2h, host staging,
+//                      launch overhead
 // Each pipeline and probe record also embeds the provenance of its run under "provenance",
 // so a record copied out of its file still says where it came from.
 #pragma once
@@ -92,6 +93,7 @@ void from_json(const nlohmann::json& j, PipelineRecord& r);
 //   "matmul"      params {m, n, k, precision}        value [TFLOP/s]
 //   "device_copy" params {bytes}                      value [GB/s] bytes read + written
 //   "h2d", "d2h"  params {bytes, host_memory, numa}   value [GB/s]
+//   "staging"     params {bytes, idle_ms}             value [GB/s] host memcpy into staging
 //   "launch"      params {execution}                  value [us] per kernel
 struct ProbeRecord {
   std::string id;
