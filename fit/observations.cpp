@@ -151,6 +151,17 @@ class Collector {
       ok = PositiveParam(r.params, "bytes", &o.bytes, &why) &&
            EnumParam(r.params, "host_memory", HostMemory::pinned, &o.options.host_memory, &why) &&
            EnumParam(r.params, "numa", NumaBinding::none, &o.options.numa, &why);
+    } else if (r.probe == "staging") {
+      o.kind = ObservationKind::staging;
+      ok = PositiveParam(r.params, "bytes", &o.bytes, &why);
+      if (ok && r.params.contains("idle_ms")) {
+        const auto& idle = r.params.at("idle_ms");
+        ok = idle.is_number() && idle.get<double>() >= 0;
+        if (ok)
+          o.idle_ms = idle.get<double>();
+        else
+          why = "params.idle_ms: '" + idle.dump() + "' is not a number of milliseconds >= 0";
+      }
     } else if (r.probe == "launch") {
       o.kind = ObservationKind::launch;
       o.kernels = kDefaultLaunchKernels;
@@ -159,7 +170,7 @@ class Collector {
     } else {
       return Drop(r.id, "probe '" + r.probe +
                             "' is not used by the fit (accepted: matmul, device_copy, h2d, d2h, "
-                            "launch)");
+                            "staging, launch)");
     }
     if (!ok) return Drop(r.id, why);
     if (o.kind == ObservationKind::launch && o.execution == ExecutionMode::graph)
@@ -222,6 +233,8 @@ const char* ToString(ObservationKind kind) {
       return "h2d";
     case ObservationKind::d2h:
       return "d2h";
+    case ObservationKind::staging:
+      return "staging";
     case ObservationKind::launch:
       return "launch";
   }

@@ -24,6 +24,7 @@ enum class ObservationKind {
   device_copy,  // probe: device-to-device copy [GB/s], bytes read + written
   h2d,          // probe: host-to-device copy [GB/s]
   d2h,          // probe: device-to-host copy [GB/s]
+  staging,      // probe: host memcpy into the staging buffer [GB/s]
   launch,       // probe: per-kernel launch cost of tiny kernels [us]
 };
 const char* ToString(ObservationKind kind);
@@ -39,7 +40,8 @@ struct Observation {
   // Probe observations.
   double m = 0, n = 0, k = 0;  // matmul
   Precision precision = Precision::bf16;
-  double bytes = 0;                                // device_copy (bytes copied), h2d, d2h
+  double bytes = 0;                                // device_copy (bytes copied), h2d, d2h, staging
+  double idle_ms = 0;                              // staging: sleep before each copy
   ExecutionMode execution = ExecutionMode::eager;  // launch
   double kernels = 0;                              // launch: kernels per timed sample
   // Pipeline observations: eager dispatch relative to the reference host state (see

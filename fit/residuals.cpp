@@ -43,11 +43,11 @@ PeakMemoryResidual::PeakMemoryResidual(const ViTConfig& config, int batch,
 }
 
 HostCopyResidual::HostCopyResidual(bool to_device, double bytes, const PipelineOptions& options,
-                                   int copy_engines, double measured_gbs)
+                                   const HostSide& host, double measured_gbs)
     : to_device_(to_device),
       bytes_(bytes),
       options_(options),
-      copy_engines_(copy_engines),
+      host_(host),
       measured_gbs_(measured_gbs) {
   (to_device ? io_.h2d_bytes : io_.d2h_bytes) = bytes;
   options_.compute_only = false;
@@ -114,7 +114,10 @@ ceres::CostFunction* MakeObservationCost(const Observation& o, const HardwarePro
     case ObservationKind::h2d:
     case ObservationKind::d2h:
       return Autodiff(new HostCopyResidual(o.kind == ObservationKind::h2d, o.bytes, o.options,
-                                           profile.copy_engines, o.measured));
+                                           RatesFor(profile, Precision::fp32).host, o.measured));
+    case ObservationKind::staging:
+      return Autodiff(new HostStagingResidual(o.bytes, o.idle_ms,
+                                              RatesFor(profile, Precision::fp32).host, o.measured));
     case ObservationKind::launch:
       return Autodiff(new LaunchResidual(o.execution, o.kernels, RatesFor(profile, Precision::fp32),
                                          o.measured));

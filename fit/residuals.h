@@ -59,7 +59,7 @@ class PipelineTimeResidual {
     if (quantity_ == PipelineQuantity::patch_conv) predicted_s = forward.patch_conv_s;
     if (quantity_ == PipelineQuantity::attention) predicted_s = forward.attention_s;
     if (quantity_ == PipelineQuantity::period || quantity_ == PipelineQuantity::preprocess) {
-      const PipelineTime<T> pipe = TimePipeline(forward, io_, options_, rates_.copy_engines, view);
+      const PipelineTime<T> pipe = TimePipeline(forward, io_, options_, rates_.host, view);
       predicted_s = quantity_ == PipelineQuantity::period ? pipe.period_s : pipe.preprocess_s;
     }
     residual[0] = log(predicted_s / measured_s_);
@@ -155,14 +155,14 @@ class OperatorRateResidual {
 // A host-device copy of `bytes` through the pipeline's copy-stage model [GB/s].
 class HostCopyResidual {
  public:
-  HostCopyResidual(bool to_device, double bytes, const PipelineOptions& options, int copy_engines,
-                   double measured_gbs);
+  HostCopyResidual(bool to_device, double bytes, const PipelineOptions& options,
+                   const HostSide& host, double measured_gbs);
   template <typename T>
   bool operator()(const T* log_c, T* residual) const {
     using std::log;
     const auto c = CoefficientsFromLogs(log_c);
     const CoefficientView<T> view{c.data()};
-    const PipelineTime<T> p = TimePipeline(ForwardTime<T>{}, io_, options_, copy_engines_, view);
+    const PipelineTime<T> p = TimePipeline(ForwardTime<T>{}, io_, options_, host_, view);
     const T seconds = to_device_ ? p.h2d_s : p.d2h_s;
     residual[0] = log(T(bytes_ * 1e-9) / seconds / measured_gbs_);
     return true;
@@ -173,7 +173,30 @@ class HostCopyResidual {
   double bytes_;
   TransferVolume io_;
   PipelineOptions options_;
-  int copy_engines_;
+  HostSide host_;
+  double measured_gbs_;
+};
+
+// One producer's staging memcpy of `bytes` after `idle_ms` asleep, through the pipeline's
+// host-staging model [GB/s] (the "staging" probe).
+class HostStagingResidual {
+ public:
+  HostStagingResidual(double bytes, double idle_ms, const HostSide& host, double measured_gbs)
+      : bytes_(bytes), idle_ms_(idle_ms), host_(host), measured_gbs_(measured_gbs) {}
+  template <typename T>
+  bool operator()(const T* log_c, T* residual) const {
+    using std::log;
+    const auto c = CoefficientsFromLogs(log_c);
+    const T seconds =
+        HostStagingSeconds(bytes_, 1, T(idle_ms_ * 1e-3), host_.memcpy_nontemporal_bytes,
+                           CoefficientView<T>{c.data()});
+    residual[0] = log(T(bytes_ * 1e-9) / seconds / measured_gbs_);
+    return true;
+  }
+
+ private:
+  double bytes_, idle_ms_;
+  HostSide host_;
   double measured_gbs_;
 };
 

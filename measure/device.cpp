@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 #include <torch/version.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -12,6 +13,8 @@
 #include <stdexcept>
 #include <thread>
 #include <utility>
+
+#include "measure/glibc_tunables.h"
 
 #if VITPERF_HAVE_CUDA
 #include <ATen/cuda/CUDAContext.h>
@@ -475,6 +478,12 @@ nlohmann::json DeviceInfo(const Device& d) {
   j["cpu_model"] = CpuModelName();
   j["host_threads"] = std::thread::hardware_concurrency();
   j["torch_intraop_threads"] = torch::get_num_threads();
+  // The host facts that set how fast the uint8 staging copy runs (model/host_staging.h).
+  const long l3_bytes = sysconf(_SC_LEVEL3_CACHE_SIZE);
+  j["host_l3_bytes"] = l3_bytes > 0 ? nlohmann::json(l3_bytes) : nlohmann::json(nullptr);
+  const auto nontemporal = GlibcNontemporalThresholdBytes();
+  j["host_memcpy_nontemporal_bytes"] =
+      nontemporal ? nlohmann::json(*nontemporal) : nlohmann::json(nullptr);
 #if VITPERF_HAVE_CUDA
   int driver = 0, runtime = 0;
   C10_CUDA_CHECK(cudaDriverGetVersion(&driver));

@@ -53,7 +53,9 @@ namespace vitperf {
     "SM clock of back-to-back GEMMs (power limit) over a ViT forward's")                           \
   X(flash_attention_efficiency, 0.8, 0.05, 1.0, "fraction",                                        \
     "of the matrix and exp rates per key block, flash attention")                                  \
-  X(flash_tile_us, 1.0, 0.0, 100.0, "us", "fixed cost of one flash-attention query tile")
+  X(flash_tile_us, 1.0, 0.0, 100.0, "us", "fixed cost of one flash-attention query tile")          \
+  X(host_nt_copy_gbs, 7.5, 0.01, 500.0, "GB/s",                                                    \
+    "host staging with streaming stores (one copy past glibc's threshold), per thread")
 
 enum class Coef {
 #define VITPERF_COEF_ENUM(name, def, lo, hi, unit, meaning) name,

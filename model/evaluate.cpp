@@ -22,7 +22,7 @@ Prediction Evaluate(const ViTConfig& config, int batch, const PipelineOptions& o
   const CoefficientView<double> c{coefficients.v.data()};
   const ForwardTime<double> forward = TimeForward(ops, rates, options.execution, c);
   const TransferVolume io = ComputeTransfers(config, batch, options);
-  const PipelineTime<double> pipe = TimePipeline(forward, io, options, rates.copy_engines, c);
+  const PipelineTime<double> pipe = TimePipeline(forward, io, options, rates.host, c);
 
   p.memory = EstimateMemory(config, batch, options, ops, profile);
   p.fits = p.memory.TotalBytes() <= profile.UsableMemoryBytes();

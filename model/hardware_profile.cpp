@@ -88,45 +88,48 @@ bool HardwareProfile::IsValid(std::string* why) const {
   if (!(link_h2d_gbs > 0) || !(link_d2h_gbs > 0))
     return fail("host_link: h2d_gbs and d2h_gbs must be positive");
   if (copy_engines < 1) return fail("host_link.copy_engines: must be at least 1");
+  if (!(host_memcpy_nontemporal_bytes >= 0))
+    return fail("host.memcpy_nontemporal_bytes: must be 0 (unknown) or positive");
   if (tile_m <= 0 || tile_n <= 0) return fail("matmul_tile: both sides must be positive");
   for (int i = 0; i < kNumCoefficients; ++i) {
     const auto& info = CoefficientTable()[i];
     const double v = coefficients.v[i];
     if (!(v >= info.lower && v <= info.upper))
       return fail(std::string("coefficients.") + info.name + ": " + std::to_string(v) +
-                  " is outside [" + std::to_string(info.lower) + ", " +
-                  std::to_string(info.upper) + "]");
+                  " is outside [" + std::to_string(info.lower) + ", " + std::to_string(info.upper) +
+                  "]");
   }
   return true;
 }
 
 void to_json(nlohmann::json& j, const HardwareProfile& p) {
-  j = nlohmann::json{
-      {"schema", kHardwareSchema},
-      {"schema_version", kHardwareSchemaVersion},
-      {"name", p.name},
-      {"aliases", p.aliases},
-      {"display_name", p.display_name},
-      {"kind", p.kind},
-      {"sources", p.sources},
-      {"multiprocessors", p.multiprocessors},
-      {"l2_mib", p.l2_mib},
-      {"memory_gib", p.memory_gib},
-      {"memory_bandwidth_gbs", p.memory_bandwidth_gbs},
-      {"matrix_tflops", WritePerPrecision(p.matrix_tflops)},
-      {"vector_tflops", WritePerPrecision(p.vector_tflops)},
-      {"host_link",
-       {{"name", p.host_link},
-        {"h2d_gbs", p.link_h2d_gbs},
-        {"d2h_gbs", p.link_d2h_gbs},
-        {"copy_engines", p.copy_engines}}},
-      {"memory_reserved_gib", p.memory_reserved_gib},
-      {"workspace_mib", p.workspace_mib},
-      {"matmul_tile", {p.tile_m, p.tile_n}},
-      {"calibrated", p.calibrated},
-      {"coefficients", WriteCoefficients(p.coefficients)},
-      {"coefficient_errors", WriteCoefficients(p.coefficient_errors)},
-      {"fit", p.fit}};
+  j = nlohmann::json{{"schema", kHardwareSchema},
+                     {"schema_version", kHardwareSchemaVersion},
+                     {"name", p.name},
+                     {"aliases", p.aliases},
+                     {"display_name", p.display_name},
+                     {"kind", p.kind},
+                     {"sources", p.sources},
+                     {"multiprocessors", p.multiprocessors},
+                     {"l2_mib", p.l2_mib},
+                     {"memory_gib", p.memory_gib},
+                     {"memory_bandwidth_gbs", p.memory_bandwidth_gbs},
+                     {"matrix_tflops", WritePerPrecision(p.matrix_tflops)},
+                     {"vector_tflops", WritePerPrecision(p.vector_tflops)},
+                     {"host_link",
+                      {{"name", p.host_link},
+                       {"h2d_gbs", p.link_h2d_gbs},
+                       {"d2h_gbs", p.link_d2h_gbs},
+                       {"copy_engines", p.copy_engines}}},
+                     {"memory_reserved_gib", p.memory_reserved_gib},
+                     {"workspace_mib", p.workspace_mib},
+                     {"matmul_tile", {p.tile_m, p.tile_n}},
+                     {"calibrated", p.calibrated},
+                     {"coefficients", WriteCoefficients(p.coefficients)},
+                     {"coefficient_errors", WriteCoefficients(p.coefficient_errors)},
+                     {"fit", p.fit}};
+  if (p.host_memcpy_nontemporal_bytes > 0)
+    j["host"] = {{"memcpy_nontemporal_bytes", p.host_memcpy_nontemporal_bytes}};
   if (p.price_per_hour_usd) {
     j["price_per_hour_usd"] = *p.price_per_hour_usd;
     j["price_source"] = p.price_source;
@@ -144,7 +147,7 @@ void from_json(const nlohmann::json& j, HardwareProfile& p) {
     throw std::invalid_argument("profile.schema_version: " + std::to_string(version) +
                                 " is not supported (this vitperf reads 1.." +
                                 std::to_string(kHardwareSchemaVersion) + ")");
-  nlohmann::json matrix, vector, link, tile, coefficients, errors;
+  nlohmann::json matrix, vector, link, host, tile, coefficients, errors;
   std::optional<double> price;
   o.Required("name", p.name)
       .Optional("aliases", p.aliases)
@@ -158,6 +161,7 @@ void from_json(const nlohmann::json& j, HardwareProfile& p) {
       .Required("matrix_tflops", matrix)
       .Required("vector_tflops", vector)
       .Required("host_link", link)
+      .Optional("host", host)
       .Optional("memory_reserved_gib", p.memory_reserved_gib)
       .Optional("workspace_mib", p.workspace_mib)
       .Optional("matmul_tile", tile)
@@ -181,6 +185,11 @@ void from_json(const nlohmann::json& j, HardwareProfile& p) {
       .Required("d2h_gbs", p.link_d2h_gbs)
       .Optional("copy_engines", p.copy_engines);
   l.RejectUnknownKeys();
+  if (!host.is_null()) {
+    StrictObject h(host, "profile.host");
+    h.Optional("memcpy_nontemporal_bytes", p.host_memcpy_nontemporal_bytes);
+    h.RejectUnknownKeys();
+  }
   if (!tile.is_null()) {
     if (!tile.is_array() || tile.size() != 2 || !tile[0].is_number_integer() ||
         !tile[1].is_number_integer())
@@ -189,9 +198,11 @@ void from_json(const nlohmann::json& j, HardwareProfile& p) {
     p.tile_n = tile[1].get<int>();
   }
   p.coefficients = p.DatasheetCoefficients();
-  if (!coefficients.is_null()) ReadCoefficients(coefficients, "profile.coefficients", &p.coefficients);
+  if (!coefficients.is_null())
+    ReadCoefficients(coefficients, "profile.coefficients", &p.coefficients);
   p.coefficient_errors = CoefficientValues<double>{};
-  if (!errors.is_null()) ReadCoefficients(errors, "profile.coefficient_errors", &p.coefficient_errors);
+  if (!errors.is_null())
+    ReadCoefficients(errors, "profile.coefficient_errors", &p.coefficient_errors);
   std::string why;
   if (!p.IsValid(&why)) throw std::invalid_argument("profile." + why);
 }
@@ -226,8 +237,7 @@ std::vector<HardwareProfile> ShippedProfiles() {
 
 HardwareProfile LoadProfile(const std::string& name_or_path) {
   namespace fs = std::filesystem;
-  if (name_or_path.find('/') != std::string::npos ||
-      fs::path(name_or_path).extension() == ".json")
+  if (name_or_path.find('/') != std::string::npos || fs::path(name_or_path).extension() == ".json")
     return LoadProfileFile(name_or_path);
   std::vector<std::string> names;
   for (auto& p : ShippedProfiles()) {

@@ -3,11 +3,10 @@
 #pragma once
 
 #include <array>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "model/coefficients.h"
 #include "model/precision.h"
@@ -26,16 +25,20 @@ struct HardwareProfile {
 
   int multiprocessors = 1;  // SMs (CPU: cores); matrix tiles are spread over these
   double l2_mib = 0;
-  double memory_gib = 0;                          // device memory capacity
-  double memory_bandwidth_gbs = 0;                // datasheet
-  std::array<double, 4> matrix_tflops{};          // dense, indexed by Precision
-  std::array<double, 4> vector_tflops{};          // non-tensor-core rate, indexed by Precision
-  std::string host_link = "PCIe";                 // description
-  double link_h2d_gbs = 0, link_d2h_gbs = 0;      // nominal per direction
-  int copy_engines = 2;                           // 1: H2D and D2H share one engine
-  double memory_reserved_gib = 0.5;               // context + allocator, unusable by tensors
-  double workspace_mib = 32;                      // library workspace (cuBLAS)
-  int tile_m = 128, tile_n = 128;                 // typical GEMM output tile
+  double memory_gib = 0;                      // device memory capacity
+  double memory_bandwidth_gbs = 0;            // datasheet
+  std::array<double, 4> matrix_tflops{};      // dense, indexed by Precision
+  std::array<double, 4> vector_tflops{};      // non-tensor-core rate, indexed by Precision
+  std::string host_link = "PCIe";             // description
+  double link_h2d_gbs = 0, link_d2h_gbs = 0;  // nominal per direction
+  int copy_engines = 2;                       // 1: H2D and D2H share one engine
+  // [bytes] on the GPU's host, a memcpy this size or larger uses streaming stores (glibc's
+  // x86_non_temporal_threshold tunable, `ld.so --list-tunables`); 0: unknown. JSON
+  // "host": {"memcpy_nontemporal_bytes": ...}.
+  double host_memcpy_nontemporal_bytes = 0;
+  double memory_reserved_gib = 0.5;  // context + allocator, unusable by tensors
+  double workspace_mib = 32;         // library workspace (cuBLAS)
+  int tile_m = 128, tile_n = 128;    // typical GEMM output tile
   std::optional<double> price_per_hour_usd;
   std::string price_source;
 

@@ -2,7 +2,7 @@
 // overlapped on streams with a queue of batches in flight. Templated like roofline.h.
 #pragma once
 
-#include "model/cache_cliff.h"
+#include "model/host_staging.h"
 #include "model/roofline.h"
 #include "model/transfers.h"
 
@@ -18,7 +18,7 @@ struct PipelineTime {
 
 template <typename T>
 PipelineTime<T> TimePipeline(const ForwardTime<T>& forward, const TransferVolume& io,
-                             const PipelineOptions& o, int copy_engines, CoefficientView<T> c) {
+                             const PipelineOptions& o, const HostSide& host, CoefficientView<T> c) {
   PipelineTime<T> p;
   const T sync_s = c[Coef::sync_us] * 1e-6;
   p.compute_s = forward.total_s + sync_s;
@@ -44,24 +44,13 @@ PipelineTime<T> TimePipeline(const ForwardTime<T>& forward, const TransferVolume
     p.preprocess_s =
         T(io.host_staged_bytes * 1e-9) / (c[Coef::host_normalize_gbs] * numa * threads);
   } else {
-    // uint8 staging copy, repeated over the same source each batch: while the batch fits in
-    // the host's last-level cache every byte copies at the cached rate; past it an LRU cache
-    // keeps nothing that is reused, so the whole batch streams through DRAM (a cliff, not a
-    // spill: H100 host, 12.6 MB staged 11 GB/s, 19.3 MB 6.2 GB/s, 100 MB 6.0 GB/s).
-    const T staged_gb = T(io.host_staged_bytes * 1e-9);
-    T hit = T(1.0) - CacheMissShare(staged_gb * 1e3, c[Coef::host_cache_mb]);
-    if (o.pipeline == PipelineMode::sequential) {
-      // One batch at a time, the producer waits while the batch before it copies and
-      // computes, and what it left in the cache decays meanwhile: a plateau, then a fall
-      // (H100 host, 3.2 MB staged: 10.2 GB/s after 1.6 ms of idle, 8.3 after 5-6, 6.5-7.7
-      // after 10-13; the idle probe, scripts/staging_idle_probe.py, 12.6 MB: 11 GB/s after
-      // 1-3 ms, 8.8 after 10, 6.1 after 30, whether the thread sleeps or spins).
-      const T idle = (p.h2d_s + p.compute_s + p.d2h_s) / (c[Coef::host_cache_decay_ms] * 1e-3);
-      hit = hit / (T(1.0) + idle * idle);
-    }
-    p.preprocess_s = staged_gb *
-                     (hit / c[Coef::host_copy_gbs] + (T(1.0) - hit) / c[Coef::host_dram_copy_gbs]) /
-                     (numa * threads);
+    // uint8 staging copy; a sequential producer sleeps while the batch before it copies and
+    // computes.
+    const T idle_s =
+        o.pipeline == PipelineMode::sequential ? p.h2d_s + p.compute_s + p.d2h_s : T(-1.0);
+    p.preprocess_s = HostStagingSeconds(io.host_staged_bytes, o.producer_threads, idle_s,
+                                        host.memcpy_nontemporal_bytes, c) /
+                     numa;
   }
   // Per batch, whatever its size: taking a staging buffer, waking the producer (measured
   // ~40-60 us for a 150 kB batch on the H100 host).
@@ -69,7 +58,7 @@ PipelineTime<T> TimePipeline(const ForwardTime<T>& forward, const TransferVolume
 
   const T sum = p.preprocess_s + p.h2d_s + p.compute_s + p.d2h_s;
   // The bounding stage; with one copy engine H2D and D2H queue on the same hardware.
-  T transfer = copy_engines >= 2 ? MaxOf(p.h2d_s, p.d2h_s) : p.h2d_s + p.d2h_s;
+  T transfer = host.copy_engines >= 2 ? MaxOf(p.h2d_s, p.d2h_s) : p.h2d_s + p.d2h_s;
   if (o.pipeline == PipelineMode::sequential) transfer = p.h2d_s + p.d2h_s;
   T bottleneck = p.compute_s;
   p.regime = ForwardRegime(forward);

@@ -19,7 +19,8 @@ DeviceRates RatesFor(const HardwareProfile& p, Precision precision) {
   r.multiprocessors = p.multiprocessors;
   r.tile_m = p.tile_m;
   r.tile_n = p.tile_n;
-  r.copy_engines = p.copy_engines;
+  r.host.copy_engines = p.copy_engines;
+  r.host.memcpy_nontemporal_bytes = p.host_memcpy_nontemporal_bytes;
   return r;
 }
 

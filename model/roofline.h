@@ -23,6 +23,14 @@ T MinOf(const T& a, const T& b) {
 }
 
 // The profile's fixed rates for one precision, in SI units.
+// What the pipeline needs to know of the GPU's host side besides the coefficients.
+struct HostSide {
+  int copy_engines = 2;  // 1: H2D and D2H share one engine
+  // [bytes] one memcpy this size or larger uses streaming stores (glibc's
+  // x86_non_temporal_threshold on the measured host); 0: unknown, never.
+  double memcpy_nontemporal_bytes = 0;
+};
+
 struct DeviceRates {
   double matrix_flops_per_s = 0;
   double vector_flops_per_s = 0;
@@ -44,7 +52,7 @@ struct DeviceRates {
   double exp_per_s = 0;
   int multiprocessors = 1;
   int tile_m = 128, tile_n = 128;
-  int copy_engines = 2;
+  HostSide host;
 };
 
 DeviceRates RatesFor(const HardwareProfile& profile, Precision precision);

@@ -34,7 +34,7 @@ struct Stages {
     o.queue_depth = 4;  // deep enough that Little's law does not bind
   }
   PipelineTime<double> Time() const {
-    return TimePipeline(forward, io, o, /*copy_engines=*/2, CoefficientView<double>{c.v.data()});
+    return TimePipeline(forward, io, o, HostSide{}, CoefficientView<double>{c.v.data()});
   }
 };
 
