@@ -42,6 +42,7 @@ struct Observation {
   Precision precision = Precision::bf16;
   double bytes = 0;                                // device_copy (bytes copied), h2d, d2h, staging
   double idle_ms = 0;                              // staging: sleep before each copy
+  bool staging_h2d = false;                        // staging: each copy followed by its H2D
   ExecutionMode execution = ExecutionMode::eager;  // launch
   double kernels = 0;                              // launch: kernels per timed sample
   // Pipeline observations: eager dispatch relative to the reference host state (see

@@ -116,7 +116,7 @@ ceres::CostFunction* MakeObservationCost(const Observation& o, const HardwarePro
       return Autodiff(new HostCopyResidual(o.kind == ObservationKind::h2d, o.bytes, o.options,
                                            RatesFor(profile, Precision::fp32).host, o.measured));
     case ObservationKind::staging:
-      return Autodiff(new HostStagingResidual(o.bytes, o.idle_ms,
+      return Autodiff(new HostStagingResidual(o.bytes, o.idle_ms, o.staging_h2d,
                                               RatesFor(profile, Precision::fp32).host, o.measured));
     case ObservationKind::launch:
       return Autodiff(new LaunchResidual(o.execution, o.kernels, RatesFor(profile, Precision::fp32),

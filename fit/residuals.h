@@ -177,25 +177,35 @@ class HostCopyResidual {
   double measured_gbs_;
 };
 
-// One producer's staging memcpy of `bytes` after `idle_ms` asleep, through the pipeline's
-// host-staging model [GB/s] (the "staging" probe).
+// One producer's staging memcpy of `bytes` after `idle_ms` asleep, and, with `then_h2d`, the
+// staged buffer's copy to the device after each, through the pipeline's host-staging model
+// [GB/s] (the "staging" probe).
 class HostStagingResidual {
  public:
-  HostStagingResidual(double bytes, double idle_ms, const HostSide& host, double measured_gbs)
-      : bytes_(bytes), idle_ms_(idle_ms), host_(host), measured_gbs_(measured_gbs) {}
+  HostStagingResidual(double bytes, double idle_ms, bool then_h2d, const HostSide& host,
+                      double measured_gbs)
+      : bytes_(bytes),
+        idle_ms_(idle_ms),
+        then_h2d_(then_h2d),
+        host_(host),
+        measured_gbs_(measured_gbs) {}
   template <typename T>
   bool operator()(const T* log_c, T* residual) const {
     using std::log;
     const auto c = CoefficientsFromLogs(log_c);
-    const T seconds =
-        HostStagingSeconds(bytes_, 1, T(idle_ms_ * 1e-3), host_.memcpy_nontemporal_bytes,
-                           CoefficientView<T>{c.data()});
+    const CoefficientView<T> view{c.data()};
+    T idle_s = T(idle_ms_ * 1e-3);
+    // The producer also waits out the H2D, as it does in the pipeline.
+    if (then_h2d_)
+      idle_s += T(bytes_ * 1e-9) / view[Coef::h2d_pinned_gbs] + view[Coef::copy_latency_us] * 1e-6;
+    const T seconds = HostStagingSeconds(bytes_, 1, idle_s, host_.memcpy_nontemporal_bytes, view);
     residual[0] = log(T(bytes_ * 1e-9) / seconds / measured_gbs_);
     return true;
   }
 
  private:
   double bytes_, idle_ms_;
+  bool then_h2d_;
   HostSide host_;
   double measured_gbs_;
 };

@@ -151,7 +151,7 @@ const std::vector<ProbeRule>& ProbeRules() {
       {"device_copy", {"bytes"}, {"bytes"}},
       {"h2d", {"bytes", "host_memory", "numa"}, {"bytes"}},
       {"d2h", {"bytes", "host_memory", "numa"}, {"bytes"}},
-      {"staging", {"bytes", "idle_ms"}, {"bytes"}},
+      {"staging", {"bytes", "idle_ms", "h2d"}, {"bytes"}},
       {"launch", {"execution"}, {}},
   };
   return rules;
@@ -162,6 +162,9 @@ void CheckProbeParam(const std::string& where, const std::string& key, const nlo
   if (key == "m" || key == "n" || key == "k" || key == "bytes") {
     if (!v.is_number_integer() || v.get<long long>() <= 0)
       throw std::invalid_argument(where + key + ": '" + text() + "' is not a positive integer");
+  } else if (key == "h2d") {
+    if (!v.is_boolean())
+      throw std::invalid_argument(where + key + ": '" + text() + "' must be true or false");
   } else if (key == "idle_ms") {
     if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 1000)
       throw std::invalid_argument(where + key + ": '" + text() +

@@ -176,13 +176,18 @@ ProbeRecord RunTransferProbe(CopyDirection direction, std::int64_t bytes, HostMe
   return r;
 }
 
-ProbeRecord RunStagingProbe(std::int64_t bytes, double idle_ms, const ProbeContext& ctx) {
+ProbeRecord RunStagingProbe(std::int64_t bytes, double idle_ms, bool h2d, const ProbeContext& ctx) {
   if (bytes <= 0) throw std::invalid_argument("staging: bytes must be positive");
   if (!(idle_ms >= 0 && idle_ms <= 1000))
     throw std::invalid_argument("staging: idle_ms must be in [0, 1000]");
   const Device d = ParseDevice(ctx.device);
-  ProbeRecord r = NewRecord("staging", {{"bytes", bytes}, {"idle_ms", idle_ms}}, d, "GB/s", ctx);
+  ProbeRecord r =
+      NewRecord("staging", {{"bytes", bytes}, {"idle_ms", idle_ms}, {"h2d", h2d}}, d, "GB/s", ctx);
   if (ctx.numa_node >= 0) r.params["numa_node"] = ctx.numa_node;
+  if (h2d && !d.cuda) {
+    Skip(&r, "h2d: the copy to the device needs a CUDA device");
+    return r;
+  }
   const HostAllocator node{ctx.host_alloc, ctx.host_free};
   const auto size = static_cast<std::size_t>(bytes);
   r.status = RunClassified(
@@ -195,12 +200,21 @@ ProbeRecord RunStagingProbe(std::int64_t bytes, double idle_ms, const ProbeConte
         for (std::size_t i = 0; i < size; ++i) src[i] = static_cast<std::uint8_t>(i * 131 + 7);
         std::memset(dst, 0, size);  // first touch before timing
         const auto idle = std::chrono::duration<double, std::milli>(idle_ms);
+        torch::Tensor device_in, staged;
+        if (h2d) {
+          staged = torch::from_blob(dst, {bytes}, torch::kUInt8);
+          device_in = torch::empty({bytes}, On(d).dtype(torch::kUInt8));
+        }
         r.timing = RepeatUntilStable(
             [&] {
               if (idle_ms > 0) std::this_thread::sleep_for(idle);
               const auto t0 = std::chrono::steady_clock::now();
               std::memcpy(dst, src, size);  // as pipeline_probe.cpp's Preprocessor::Run
               const auto t1 = std::chrono::steady_clock::now();
+              if (h2d) {
+                device_in.copy_(staged, /*non_blocking=*/true);
+                Synchronize(d);
+              }
               return std::chrono::duration<double, std::milli>(t1 - t0).count();
             },
             ctx.Timing());

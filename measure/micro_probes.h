@@ -44,9 +44,11 @@ ProbeRecord RunTransferProbe(CopyDirection direction, std::int64_t bytes, HostMe
 // pageable source into a staging buffer (pinned on a CUDA device, pageable on the CPU): the
 // uint8 pipeline's host stage, copied the same way. The same source every repeat, as the
 // pipeline restages one decoded batch, and `idle_ms` of sleep before each copy, as the
-// sequential producer sleeps while the batch before it is copied and computed. params {bytes,
-// idle_ms}.
-ProbeRecord RunStagingProbe(std::int64_t bytes, double idle_ms, const ProbeContext& ctx);
+// sequential producer sleeps while the batch before it is copied and computed. With `h2d` (CUDA
+// only) each copy is followed, untimed, by the staging buffer's copy to the device, as in the
+// pipeline: the DMA reads the lines the memcpy left dirty, which changes what the next memcpy
+// has to write back. params {bytes, idle_ms, h2d}.
+ProbeRecord RunStagingProbe(std::int64_t bytes, double idle_ms, bool h2d, const ProbeContext& ctx);
 
 // "launch": value [us] per kernel: kKernels tiny in-place adds on a 1-element tensor, timed
 // together. eager: one host dispatch per op (on the CPU this is LibTorch's dispatch cost);

@@ -147,7 +147,7 @@ ProbeRecord RunMicroProbe(const std::string& probe, const nlohmann::json& params
   if (probe == "staging")
     return RunStagingProbe(params.at("bytes").get<std::int64_t>(),
                            params.contains("idle_ms") ? params.at("idle_ms").get<double>() : 0.0,
-                           ctx);
+                           params.contains("h2d") && params.at("h2d").get<bool>(), ctx);
   if (probe == "launch")
     return RunLaunchProbe(ParseEnumOrThrow<ExecutionMode>(text("execution", "eager")), ctx);
   throw std::invalid_argument("probe: unknown micro-probe '" + probe + "'");

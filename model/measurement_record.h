@@ -93,7 +93,7 @@ void from_json(const nlohmann::json& j, PipelineRecord& r);
 //   "matmul"      params {m, n, k, precision}        value [TFLOP/s]
 //   "device_copy" params {bytes}                      value [GB/s] bytes read + written
 //   "h2d", "d2h"  params {bytes, host_memory, numa}   value [GB/s]
-//   "staging"     params {bytes, idle_ms}             value [GB/s] host memcpy into staging
+//   "staging"     params {bytes, idle_ms, h2d}        value [GB/s] host memcpy into staging
 //   "launch"      params {execution}                  value [us] per kernel
 struct ProbeRecord {
   std::string id;
