@@ -19,6 +19,7 @@
 #include "predict/validation.h"
 #ifdef VITPERF_HAVE_FIT
 #include "fit/fit_coefficients.h"
+#include "fit/host_staging_fit.h"
 #endif
 
 namespace vitperf::cli {
@@ -232,9 +233,15 @@ void RunValidate(const ValidateFlags& f) {
   std::vector<std::string> host_set;
   if (f.host_probes_from_data) {
     host_set = ApplyHostProbes(data.probes, &profile, MedianHostLaunchUs(data.pipeline));
+#ifdef VITPERF_HAVE_FIT
+    // The staging probes refit the host-staging coefficients (this host's cache, not the
+    // fitted host's).
+    for (const std::string& s : FitHostStaging(data.probes, &profile)) host_set.push_back(s);
+#endif
     if (host_set.empty())
       throw std::invalid_argument(
-          "host-probes-from-data: the data hold no ok launch (eager) or pageable h2d/d2h probe");
+          "host-probes-from-data: the data hold no ok launch (eager), pageable h2d/d2h or "
+          "staging probe");
   }
 
   std::vector<ValidationInput> inputs;
@@ -390,7 +397,8 @@ void AddValidateCommand(CLI::App& app) {
   cmd->add_flag("--host-probes-from-data", flags->host_probes_from_data,
                 "move the host side to the host that ran the data: pageable copy rates from its "
                 "probes, host CPU costs (dispatch, sync, ...) scaled by its launch probes "
-                "(per-point ones when both sides have them); the GPU side stays the profile's");
+                "(per-point ones when both sides have them), staging copy rates and cache refitted "
+                "to its staging probes; the GPU side stays the profile's");
   cmd->add_flag("--host-state-from-data", flags->host_state_from_data,
                 "scale each eager point's dispatch by the host speed recorded with it "
                 "(host_launch_us, relative to the profile's reference state): the model's error "

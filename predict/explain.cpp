@@ -17,16 +17,26 @@ std::string ExplainBottleneck(const ViTConfig& config, const PipelineOptions& op
                               const HardwareProfile& profile, const Prediction& p) {
   const double peak = profile.MatrixTflops(config.precision);
   const double ridge = peak * 1e12 / (profile.memory_bandwidth_gbs * 1e9);  // [FLOP/byte]
-  std::string s = "At batch " + std::to_string(p.batch) + " the pipeline is " +
-                  ToString(p.regime) + "-bound. ";
-  s += Format("The forward pass takes %.3f ms per batch at %.0f TFLOP/s (%.0f%% of the ", p.compute_s * 1e3,
-              p.achieved_tflops, 100 * p.achieved_tflops / peak);
+  std::string s =
+      "At batch " + std::to_string(p.batch) + " the pipeline is " + ToString(p.regime) + "-bound. ";
+  s += Format("The forward pass takes %.3f ms per batch at %.0f TFLOP/s (%.0f%% of the ",
+              p.compute_s * 1e3, p.achieved_tflops, 100 * p.achieved_tflops / peak);
   s += ToString(config.precision) + " matrix peak); its arithmetic intensity is " +
        Format("%.0f FLOP/byte against the roofline ridge at %.0f", p.arithmetic_intensity, ridge) +
        ". ";
-  if (!options.compute_only)
-    s += Format("Host-to-device copies take %.3f ms and device-to-host %.3f ms per batch. ",
-                p.h2d_s * 1e3, p.d2h_s * 1e3);
+  if (!options.compute_only) {
+    s += Format(
+        "The host prepares each batch in %.3f ms; host-to-device copies take %.3f ms "
+        "and device-to-host %.3f ms per batch. ",
+        p.preprocess_s * 1e3, p.h2d_s * 1e3, p.d2h_s * 1e3);
+    // One batch at a time, the host stage adds to every batch's time instead of hiding.
+    if (options.pipeline == PipelineMode::sequential && p.regime != Regime::preprocess &&
+        p.preprocess_s > 0.1 * p.period_s)
+      s += Format(
+          "Run sequentially, that host stage is %.0f%% of each batch's time: an "
+          "overlapped pipeline hides it behind the forward pass. ",
+          100 * p.preprocess_s / p.period_s);
+  }
   switch (p.regime) {
     case Regime::compute:
       s += "Matrix units set the pace: a lower precision (bf16/fp16, or fp8 hardware) or a "
@@ -41,9 +51,10 @@ std::string ExplainBottleneck(const ViTConfig& config, const PipelineOptions& op
            "memory, and overlap copies with compute.";
       break;
     case Regime::overhead:
-      s += Format("Kernel launch and dispatch set the pace (%.0f kernels, %.3f ms of host dispatch "
-                  "against %.3f ms of device work): capture a CUDA graph or raise the batch.",
-                  p.kernels, p.dispatch_s * 1e3, p.device_s * 1e3);
+      s += Format(
+          "Kernel launch and dispatch set the pace (%.0f kernels, %.3f ms of host dispatch "
+          "against %.3f ms of device work): capture a CUDA graph or raise the batch.",
+          p.kernels, p.dispatch_s * 1e3, p.device_s * 1e3);
       break;
     case Regime::preprocess:
       s += "Host-side preparation sets the pace: normalise on the GPU (uint8 input) or add "

@@ -9,18 +9,18 @@ v=json.load(sys.stdin); s=v['summary']
 print('points %d MAPE %.1f median %.1f P90 %.1f spearman %.3f regret mean %.1f max %.1f' % (s['points'], 100*s['mape'], 100*s['median_ape'], 100*s['p90_ape'], s['spearman'], 100*s['mean_regret'], 100*s['max_regret']))
 print('  regimes:', ', '.join('%s %.1f%% (%d)' % (x['regime'], 100*x['mape'], x['points']) for x in v['regimes']))
 "; }
-row "H100 datasheet" --profile data/hardware/datasheet/h100-sxm.json --data $D/h100-{calibration,campaign,quick_test}*.jsonl
-row "H100 datasheet+host probes" --profile data/hardware/datasheet/h100-sxm.json --host-probes-from-data --data $D/h100-{calibration,campaign,quick_test}*.jsonl
-row "H100 kfold" --profile data/hardware/datasheet/h100-sxm.json --kfold 5 --data $D/h100-{calibration,campaign,quick_test}*.jsonl
-row "H100 kfold host-state" --profile data/hardware/datasheet/h100-sxm.json --kfold 5 --host-state-from-data --data $D/h100-{calibration,campaign,quick_test}*.jsonl
+row "H100 datasheet" --profile data/hardware/datasheet/h100-sxm.json --data $D/h100-{calibration,campaign,quick_test,staging_study}*.jsonl
+row "H100 datasheet+host probes" --profile data/hardware/datasheet/h100-sxm.json --host-probes-from-data --data $D/h100-{calibration,campaign,quick_test,staging_study}*.jsonl
+row "H100 kfold" --profile data/hardware/datasheet/h100-sxm.json --kfold 5 --data $D/h100-{calibration,campaign,quick_test,staging_study}*.jsonl
+row "H100 kfold host-state" --profile data/hardware/datasheet/h100-sxm.json --kfold 5 --host-state-from-data --data $D/h100-{calibration,campaign,quick_test,staging_study}*.jsonl
 $V fit $D/h100-calibration*.jsonl --base data/hardware/datasheet/h100-sxm.json -o "${TMPDIR:-/tmp}/cal-only.json" > /dev/null
 row "H100 cal-only on campaign" --profile "${TMPDIR:-/tmp}/cal-only.json" --data $D/h100-campaign*.jsonl
 row "H100 simt_check" --profile h100 --data $D/h100-simt_check.jsonl
 row "H100 attention_check" --profile h100 --data $D/h100-attention_check.jsonl
 row "H200 attention_check" --profile h200 --data $D/h200-attention_check.jsonl
-row "H200 kfold" --profile data/hardware/datasheet/h200.json --kfold 5 --data $D/h200-{calibration,campaign,quick_test}*.jsonl
-row "cross-GPU" --profile data/hardware/datasheet/h200.json --coefficients-from h100 --data $D/h200-{calibration,campaign,quick_test}*.jsonl
-row "cross-GPU host probes" --profile data/hardware/datasheet/h200.json --coefficients-from h100 --host-probes-from-data --data $D/h200-{calibration,campaign,quick_test}*.jsonl
+row "H200 kfold" --profile data/hardware/datasheet/h200.json --kfold 5 --data $D/h200-{calibration,campaign,quick_test,staging_study}*.jsonl
+row "cross-GPU" --profile data/hardware/datasheet/h200.json --coefficients-from h100 --data $D/h200-{calibration,campaign,quick_test,staging_study}*.jsonl
+row "cross-GPU host probes" --profile data/hardware/datasheet/h200.json --coefficients-from h100 --host-probes-from-data --data $D/h200-{calibration,campaign,quick_test,staging_study}*.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/repeatability/h100-campaign_repeat.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leaseE.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leaseF.jsonl
