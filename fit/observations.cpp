@@ -162,6 +162,14 @@ class Collector {
         else
           why = "params.idle_ms: '" + idle.dump() + "' is not a number of milliseconds >= 0";
       }
+      if (ok && r.params.contains("h2d")) {
+        const auto& h2d = r.params.at("h2d");
+        ok = h2d.is_boolean();
+        if (ok)
+          o.staging_h2d = h2d.get<bool>();
+        else
+          why = "params.h2d: '" + h2d.dump() + "' is not true or false";
+      }
     } else if (r.probe == "launch") {
       o.kind = ObservationKind::launch;
       o.kernels = kDefaultLaunchKernels;
