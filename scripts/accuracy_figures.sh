@@ -15,6 +15,9 @@ row "H100 kfold" --profile data/hardware/datasheet/h100-sxm.json --kfold 5 --dat
 row "H100 kfold host-state" --profile data/hardware/datasheet/h100-sxm.json --kfold 5 --host-state-from-data --data $D/h100-{calibration,campaign,quick_test,staging_study}*.jsonl
 $V fit $D/h100-calibration*.jsonl --base data/hardware/datasheet/h100-sxm.json -o "${TMPDIR:-/tmp}/cal-only.json" > /dev/null
 row "H100 cal-only on campaign" --profile "${TMPDIR:-/tmp}/cal-only.json" --data $D/h100-campaign*.jsonl
+git show 15d010e:data/hardware/h100-sxm.json > "${TMPDIR:-/tmp}/h100-before-K.json"
+row "H100 lease K, profile before it" --profile "${TMPDIR:-/tmp}/h100-before-K.json" --data $D/h100-{calibration,campaign,quick_test}-leaseK.jsonl
+row "H100 lease K, profile before it, host state" --profile "${TMPDIR:-/tmp}/h100-before-K.json" --host-state-from-data --data $D/h100-{calibration,campaign,quick_test}-leaseK.jsonl
 row "H100 simt_check" --profile h100 --data $D/h100-simt_check.jsonl
 row "H100 attention_check" --profile h100 --data $D/h100-attention_check.jsonl
 row "H200 attention_check" --profile h200 --data $D/h200-attention_check.jsonl
@@ -26,5 +29,6 @@ python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h
 python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leaseF.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leaseG.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leaseH.jsonl
+python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leaseK.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h200-campaign-lease1.jsonl --b $D/h200-campaign.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h200-campaign.jsonl --b $D/h200-campaign-lease3.jsonl

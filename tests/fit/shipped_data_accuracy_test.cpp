@@ -1,10 +1,10 @@
 // Scaling-law accuracy on the shipped H100 data: 5-fold cross-validation by whole model config
 // (each fold refits the coefficients without its configs). A model change that breaks accuracy
-// fails CI. Bounds: the figures measured at commit time (MAPE 4.5%, median 2.9%, Spearman 0.998,
-// mean best-batch regret 0.1%; leases D to H pooled, see README "Accuracy") plus a margin
-// for solver differences across machines. No bound on the max regret: one config decides it
-// (now vit_p32_d6_w1280 at 512 px, 3.7%; before the staging-cache decay, vit_p32_d6_w384 at
-// 512 px, 4% to 15% across fits and datasets).
+// fails CI. Bounds: the figures measured at commit time (MAPE 4.0%, median 2.6%, Spearman 0.999,
+// mean best-batch regret 0.1%; leases D to H and K pooled, with the staging studies; see README
+// "Accuracy") plus a margin for solver differences across machines. No bound on the max
+// regret: one config decides it (now vit_p32_d6_w1280 at 512 px, 3.0%; before the
+// staging-cache decay, vit_p32_d6_w384 at 512 px, 4% to 15% across fits and datasets).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -22,7 +22,8 @@ namespace {
 // staging_study file (data/measurements/<gpu>-<experiment>*.jsonl, the README's fit command),
 // sorted, space-separated for the command line.
 std::string ShippedFiles(const std::string& gpu) {
-  const std::filesystem::path data = std::filesystem::path(VITPERF_SOURCE_DIR) / "data/measurements";
+  const std::filesystem::path data =
+      std::filesystem::path(VITPERF_SOURCE_DIR) / "data/measurements";
   std::vector<std::string> found;
   for (const auto& entry : std::filesystem::directory_iterator(data)) {
     const std::string name = entry.path().filename().string();
@@ -44,13 +45,13 @@ TEST(ShippedData, H100HeldOutErrorStaysWithinItsBound) {
   const std::string files = ShippedFiles("h100");
   const CommandResult r = RunVitperf("validate --profile " + std::string(VITPERF_SOURCE_DIR) +
                                          "/data/hardware/datasheet/h100-sxm.json --data " + files +
-                                         "--kfold 5 --max-mape 5 --json",
+                                         "--kfold 5 --max-mape 4.6 --json",
                                      "shipped_kfold");
   ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 2000) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   const auto& s = j["summary"];
   EXPECT_GE(s["points"].get<int>(), 200);
-  EXPECT_LE(s["median_ape"].get<double>(), 0.034);
+  EXPECT_LE(s["median_ape"].get<double>(), 0.031);
   EXPECT_GE(s["spearman"].get<double>(), 0.99);
   EXPECT_LE(s["mean_regret"].get<double>(), 0.006);
 }
@@ -89,8 +90,9 @@ TEST(ShippedData, AttentionCheckStaysWithinItsBound) {
 }
 
 // Cross-GPU (RQ6): the shipped H100 coefficients on the H200's datasheet, the host-side costs
-// scaled to the H200 host by its launch probes (no H200 throughput is used), validated on the
-// H200 data (three leases). Measured 6.7% at commit time; the target of the issue is 10%.
+// scaled to the H200 host by its launch probes and its staging coefficients refitted to its
+// staging probes (no H200 throughput is used), validated on the H200 data (three leases).
+// Measured 6.9% and max regret 1.5% at commit time; the target of the issue is 10%.
 TEST(ShippedData, CrossGpuErrorStaysWithinTheTarget) {
   const std::string files = ShippedFiles("h200");
   const CommandResult r = RunVitperf(
@@ -100,7 +102,11 @@ TEST(ShippedData, CrossGpuErrorStaysWithinTheTarget) {
           files + "--max-mape 10 --json",
       "shipped_cross_gpu");
   ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 2000) << r.err;
-  EXPECT_GE(nlohmann::json::parse(r.out)["summary"]["points"].get<int>(), 100);
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_GE(j["summary"]["points"].get<int>(), 100);
+  // With the H100 host's cache (28 MB) instead of the H200 host's (62 MB) the check picked
+  // batch 64 for vit_s32 uint8 sequential and lost 12.7%.
+  EXPECT_LE(j["summary"]["max_regret"].get<double>(), 0.05);
 }
 
 }  // namespace
