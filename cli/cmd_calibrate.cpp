@@ -19,6 +19,7 @@
 #include "fit/device_match.h"
 #include "fit/fit_report.h"
 #include "fit/fitted_profile.h"
+#include "fit/host_staging_fit.h"
 #endif
 
 namespace vitperf::cli {
@@ -98,7 +99,9 @@ void RunCalibrate(const CalibrateFlags& f) {
   for (const auto& w : data.warnings) std::cerr << "warning: " << w << "\n";
   PoolRepeatedPoints(&data);
   const std::string base_name = f.base.empty() ? MatchingBase(data, f.device) : f.base;
-  const HardwareProfile base = LoadProfile(base_name);
+  HardwareProfile base = LoadProfile(base_name);
+  const std::string host_note = AdoptDataHostThreshold(data, &base);
+  if (!host_note.empty()) std::cerr << host_note << "\n";
   fit_options.observations.host_launch_reference_us = MedianHostLaunchUs(data.pipeline);
   const FitResult result = FitCoefficients(base, data, fit_options);
   const HardwareProfile fitted = MakeFittedProfile(base, result, inputs, fit_options, data.probes);

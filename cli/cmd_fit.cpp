@@ -8,6 +8,7 @@
 #include "cli/run_meta.h"
 #include "fit/fit_report.h"
 #include "fit/fitted_profile.h"
+#include "fit/host_staging_fit.h"
 #include "model/repeated_points.h"
 
 namespace vitperf::cli {
@@ -32,7 +33,7 @@ void RunFit(const FitFlags& f) {
     if (!std::filesystem::is_regular_file(path))
       throw std::invalid_argument("data: cannot open '" + path + "' (no such file)");
   if (f.output.empty()) throw std::invalid_argument("-o/--output: name the profile to write");
-  const HardwareProfile base = LoadProfile(f.base);
+  HardwareProfile base = LoadProfile(f.base);
   FitOptions options;
   options.loss = ParseEnumOrThrow<RobustLoss>(f.loss);
   options.loss_scale = f.loss_scale;
@@ -45,6 +46,8 @@ void RunFit(const FitFlags& f) {
   const std::vector<FitInput> inputs = ReadInputs(f.data, &data);
   for (const auto& w : data.warnings) std::cerr << "warning: " << w << "\n";
   const int pooled_repeats = PoolRepeatedPoints(&data);
+  const std::string host_note = AdoptDataHostThreshold(data, &base);
+  if (!host_note.empty()) std::cerr << host_note << "\n";
   options.observations.host_launch_reference_us = MedianHostLaunchUs(data.pipeline);
   const FitResult result = FitCoefficients(base, data, options);
   const HardwareProfile fitted = MakeFittedProfile(base, result, inputs, options, data.probes);

@@ -235,7 +235,9 @@ void RunValidate(const ValidateFlags& f) {
     host_set = ApplyHostProbes(data.probes, &profile, MedianHostLaunchUs(data.pipeline));
 #ifdef VITPERF_HAVE_FIT
     // The staging probes refit the host-staging coefficients (this host's cache, not the
-    // fitted host's).
+    // fitted host's), with this host's streaming-store threshold.
+    const std::string threshold_note = AdoptDataHostThreshold(data, &profile);
+    if (!threshold_note.empty()) std::cerr << threshold_note << "\n";
     for (const std::string& s : FitHostStaging(data.probes, &profile)) host_set.push_back(s);
 #endif
     if (host_set.empty())

@@ -1,7 +1,11 @@
 #include "fit/host_staging_fit.h"
 
 #include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include "fit/fit_coefficients.h"
 
@@ -18,11 +22,19 @@ std::vector<std::string> FitHostStaging(const std::vector<ProbeRecord>& probes,
                                         HardwareProfile* profile) {
   MeasurementSet staging;
   for (const ProbeRecord& r : probes)
-    if (r.probe == "staging" && r.status == PointStatus::ok) staging.probes.push_back(r);
+    if (r.probe == "staging" && r.status == PointStatus::ok && r.value > 0 &&
+        std::isfinite(r.value))
+      staging.probes.push_back(r);
   if (staging.probes.empty()) return {};
   FitOptions options;
   options.observations.allow_device_mismatch = true;  // the profile may be another GPU's
-  const FitResult fit = FitCoefficients(*profile, staging, options);
+  // Records the fit cannot use (a non-numeric idle, say) are dropped there; none left: no fit.
+  FitResult fit;
+  try {
+    fit = FitCoefficients(*profile, staging, options);
+  } catch (const std::invalid_argument&) {
+    return {};
+  }
   std::vector<std::string> set;
   for (const CoefficientFit& c : fit.per_coefficient) {
     const auto& staged = HostStagingCoefficients();
@@ -34,6 +46,33 @@ std::vector<std::string> FitHostStaging(const std::vector<ProbeRecord>& probes,
     set.push_back(text.str());
   }
   return set;
+}
+
+std::string AdoptDataHostThreshold(const MeasurementSet& data, HardwareProfile* profile) {
+  std::set<double> seen;
+  for (const nlohmann::json& run : data.provenance) {
+    const auto info = run.find("device_info");
+    if (info == run.end() || !info->is_object()) continue;
+    const auto bytes = info->find("host_memcpy_nontemporal_bytes");
+    if (bytes != info->end() && bytes->is_number() && bytes->get<double>() > 0)
+      seen.insert(bytes->get<double>());
+  }
+  if (seen.empty()) return "";
+  std::ostringstream text;
+  text << std::fixed << std::setprecision(0);  // whole bytes
+  if (seen.size() > 1) {
+    text << "warning: the data's runs recorded " << seen.size()
+         << " different memcpy streaming-store thresholds (" << *seen.begin() << " to "
+         << *seen.rbegin() << " bytes); the profile's " << profile->host_memcpy_nontemporal_bytes
+         << " is kept";
+    return text.str();
+  }
+  const double bytes = *seen.begin();
+  if (bytes == profile->host_memcpy_nontemporal_bytes) return "";
+  text << "host.memcpy_nontemporal_bytes: " << profile->host_memcpy_nontemporal_bytes << " -> "
+       << bytes << " (recorded by the data's runs: glibc's x86_non_temporal_threshold)";
+  profile->host_memcpy_nontemporal_bytes = bytes;
+  return text.str();
 }
 
 }  // namespace vitperf

@@ -23,4 +23,11 @@ const std::vector<Coef>& HostStagingCoefficients();
 std::vector<std::string> FitHostStaging(const std::vector<ProbeRecord>& probes,
                                         HardwareProfile* profile);
 
+// The data's host threshold for streaming-store memcpy (device_info.host_memcpy_nontemporal_bytes,
+// recorded by `vitperf measure` since commit ee205d2) written into `profile` when every run that
+// recorded it agrees; a datasheet profile does not know the host its GPU sits in. Returns a
+// note for the user when the profile's value changed, or a warning when runs disagree (the
+// profile is then left alone); empty otherwise.
+std::string AdoptDataHostThreshold(const MeasurementSet& data, HardwareProfile* profile);
+
 }  // namespace vitperf

@@ -8,7 +8,9 @@
 namespace vitperf {
 namespace {
 
+// A number, or "-" standing in a numeric column for a value that does not apply.
 bool LooksNumeric(const std::string& s) {
+  if (s == "-") return true;
   return !s.empty() && (std::isdigit(static_cast<unsigned char>(s[0])) ||
                         ((s[0] == '-' || s[0] == '+' || s[0] == '.') && s.size() > 1 &&
                          std::isdigit(static_cast<unsigned char>(s[1]))));
@@ -45,7 +47,8 @@ void TextTable::PrintMarkdown(std::ostream& out) const {
   out << "\n";
   for (const auto& row : rows_) {
     out << "|";
-    for (size_t i = 0; i < header_.size(); ++i) out << " " << (i < row.size() ? row[i] : "") << " |";
+    for (size_t i = 0; i < header_.size(); ++i)
+      out << " " << (i < row.size() ? row[i] : "") << " |";
     out << "\n";
   }
 }
@@ -67,8 +70,9 @@ std::string Si(double value) {
     ++i;
   }
   char text[64];
-  std::snprintf(text, sizeof text, std::fabs(v) >= 100 ? "%.0f%s" : (std::fabs(v) >= 10 ? "%.1f%s" : "%.2f%s"),
-                v, suffix[i]);
+  std::snprintf(text, sizeof text,
+                std::fabs(v) >= 100 ? "%.0f%s" : (std::fabs(v) >= 10 ? "%.1f%s" : "%.2f%s"), v,
+                suffix[i]);
   return text;
 }
 

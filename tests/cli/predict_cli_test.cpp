@@ -2,7 +2,11 @@
 // one clear line and exit status 2 on bad input.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
 
 #include "tests/cli/run_command.h"
 
@@ -151,6 +155,113 @@ TEST(PredictCli, MalformedOrTruncatedProfileIsOneLineAndExitTwo) {
     ExpectUsageError("predict --gpu " + dir + "/badcoef.json", "closest: matmul_efficiency");
   }
   ExpectUsageError("predict --gpu " + dir + "/missing.json", "cannot open");
+}
+
+// The cell of column `column` in the table row that starts with `batch`, found by the header's
+// positions: a column runs from its header's first character to the next header's.
+std::string TableCell(const std::string& out, const std::string& column, const std::string& batch) {
+  std::istringstream lines(out);
+  std::string line, header;
+  while (std::getline(lines, line)) {
+    if (line.rfind("batch  ", 0) == 0) {
+      header = line;
+      continue;
+    }
+    std::istringstream words(line);
+    std::string first_word;
+    if (header.empty() || !(words >> first_word) || first_word != batch) continue;
+    const size_t start = header.find(column);
+    if (start == std::string::npos) return "<no column " + column + ">";
+    const size_t next = header.find_first_not_of(' ', header.find("  ", start));
+    if (start >= line.size()) return "";
+    std::string cell =
+        line.substr(start, next == std::string::npos ? std::string::npos : next - start);
+    cell.erase(0, cell.find_first_not_of(' '));
+    cell.erase(cell.find_last_not_of(' ') + 1);
+    return cell;
+  }
+  return "<no row for batch " + batch + ">";
+}
+
+std::string Fixed3(double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.3f", value);
+  return text;
+}
+
+nlohmann::json PredictJson(const std::string& args) {
+  const CommandResult r = RunVitperf("predict " + args + " --json");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return nlohmann::json::parse(r.out);
+}
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TEST(PredictCli, HostColumnIsTheHostStageOfTheJson) {
+  const std::string args = "--model vit_ti16 --gpu h100 -b 1024";
+  const CommandResult r = RunVitperf("predict " + args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, "host [ms]")) << r.out;
+  const auto j = PredictJson(args);
+  const auto& row = j["rows"][0];
+  ASSERT_EQ(row["batch"], 1024);
+  const double preprocess_ms = row["stage_ms"]["preprocess"].get<double>();
+  ASSERT_GT(preprocess_ms, 0);
+  const std::string cell = TableCell(r.out, "host [ms]", "1024");
+  EXPECT_EQ(cell, Fixed3(preprocess_ms)) << r.out;
+  EXPECT_GT(std::atof(cell.c_str()), 0) << cell;
+  // The neighbouring stages stay in their own columns.
+  EXPECT_EQ(TableCell(r.out, "H2D [ms]", "1024"), Fixed3(row["stage_ms"]["h2d"].get<double>()));
+  EXPECT_EQ(TableCell(r.out, "compute [ms]", "1024"),
+            Fixed3(row["stage_ms"]["compute"].get<double>()));
+  EXPECT_TRUE(Contains(r.out, "The host prepares each batch in " + Fixed3(preprocess_ms) + " ms"))
+      << r.out;
+  // Here the host stage sets the pace, and the regime sentence says so instead of the
+  // sequential pipeline's.
+  ASSERT_EQ(row["regime"], "preprocess");
+  EXPECT_TRUE(Contains(r.out, "Host-side preparation sets the pace")) << r.out;
+  EXPECT_FALSE(Contains(r.out, "Run sequentially")) << r.out;
+}
+
+TEST(PredictCli, SequentialExplanationSaysWhatTheHostStageCosts) {
+  // vit_s16 at batch 1024: compute-bound, the host stage over a third of a sequential batch.
+  const std::string args = "--model vit_s16 --gpu h100 -b 1024";
+  const auto j = PredictJson(args);
+  const auto& row = j["rows"][0];
+  const double preprocess_ms = row["stage_ms"]["preprocess"].get<double>();
+  const double period_ms = row["period_ms"].get<double>();
+  ASSERT_NE(row["regime"], "preprocess");
+  ASSERT_GT(preprocess_ms, 0.1 * period_ms);
+  char share[64];
+  std::snprintf(share, sizeof share, "%.0f%%", 100 * preprocess_ms / period_ms);
+  const std::string sentence =
+      std::string("Run sequentially, that host stage is ") + share + " of each batch's time";
+  EXPECT_TRUE(Contains(j["explanation"].get<std::string>(), sentence)) << j["explanation"];
+  const CommandResult r = RunVitperf("predict " + args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, sentence)) << r.out;
+  EXPECT_TRUE(Contains(r.out, "The host prepares each batch in " + Fixed3(preprocess_ms) + " ms"));
+
+  // Overlapped, the same host stage hides behind the forward: no such sentence.
+  const auto o = PredictJson(args + " --pipeline overlapped");
+  const auto& orow = o["rows"][0];
+  ASSERT_NE(orow["regime"], "preprocess");
+  ASSERT_GT(orow["stage_ms"]["preprocess"].get<double>(), 0.1 * orow["period_ms"].get<double>());
+  const std::string explained = o["explanation"].get<std::string>();
+  EXPECT_TRUE(Contains(explained, "The host prepares each batch in ")) << explained;
+  EXPECT_FALSE(Contains(explained, "Run sequentially")) << explained;
+}
+
+TEST(PredictCli, ComputeOnlyHasNoHostStage) {
+  const CommandResult r = RunVitperf("predict --model vit_ti16 --gpu h100 -b 1024 --compute-only");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, "host [ms]")) << r.out;
+  EXPECT_EQ(TableCell(r.out, "host [ms]", "1024"), "-") << r.out;
+  EXPECT_TRUE(Contains(r.out, "recommended batch: 1024")) << r.out;
+  EXPECT_FALSE(Contains(r.out, "The host prepares")) << r.out;
+  EXPECT_FALSE(Contains(r.out, "Run sequentially")) << r.out;
 }
 
 }  // namespace

@@ -15,7 +15,8 @@ namespace {
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
 TEST(AnswersBest, LatencySloBoundsEveryListedConfiguration) {
-  const HardwareProfile h100 = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+  const HardwareProfile h100 =
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
   BestSearchOptions free_options, slo_options;
   slo_options.constraints.latency_slo_ms = 10.0;
   const auto model = PresetByName("vit_l16");
@@ -32,7 +33,8 @@ TEST(AnswersBest, LatencySloBoundsEveryListedConfiguration) {
 }
 
 TEST(AnswersBest, MemoryLimitBoundsEveryListedConfiguration) {
-  const HardwareProfile h100 = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+  const HardwareProfile h100 =
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
   BestSearchOptions o;
   o.constraints.memory_limit_bytes = 2 * kGiB;
   const BestSearchResult r = SearchBestConfigs(PresetByName("vit_b16"), h100, o);
@@ -45,7 +47,9 @@ TEST(AnswersBest, MemoryLimitBoundsEveryListedConfiguration) {
 TEST(AnswersBest, ImpossibleSloListsNothing) {
   BestSearchOptions o;
   o.constraints.latency_slo_ms = 1e-3;  // 1 us: below any kernel launch
-  const BestSearchResult r = SearchBestConfigs(PresetByName("vit_b16"), LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), o);
+  const BestSearchResult r = SearchBestConfigs(
+      PresetByName("vit_b16"),
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), o);
   EXPECT_TRUE(r.top.empty());
   EXPECT_EQ(r.pipelines_without_batch, r.pipelines);
   EXPECT_TRUE(r.greedy_path.empty());
@@ -53,7 +57,9 @@ TEST(AnswersBest, ImpossibleSloListsNothing) {
 
 TEST(AnswersBest, BaselineIsThePlainPipelineAndTheGreedyPathOnlyGains) {
   const BestSearchResult r =
-      SearchBestConfigs(PresetByName("vit_b16"), LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), BestSearchOptions{});
+      SearchBestConfigs(PresetByName("vit_b16"),
+                        LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"),
+                        BestSearchOptions{});
   EXPECT_EQ(r.baseline.config.precision, Precision::fp32);
   EXPECT_EQ(r.baseline.options.execution, ExecutionMode::eager);
   EXPECT_EQ(r.baseline.options.input, InputFormat::float32);
@@ -72,13 +78,18 @@ TEST(AnswersBest, BaselineIsThePlainPipelineAndTheGreedyPathOnlyGains) {
   for (const WhatIfStep& s : r.single_changes)
     if (s.result.meets_constraints) best_single = std::max(best_single, s.gain);
   EXPECT_DOUBLE_EQ(r.greedy_path.front().gain, best_single);
-  // The search finds at least what the greedy path reaches.
-  EXPECT_GE(r.top.front().prediction.throughput_ips * 1.0001,
+  // The search finds what the greedy path reaches, up to the batch rule: each searched pipeline
+  // sits at its smallest batch within near_best_fraction of its best, while the greedy path
+  // keeps a batch it chose under another pipeline (here batch 2048, which a sequential uint8
+  // pipeline picks once its 308 MB staging copy uses streaming stores).
+  EXPECT_GE(r.top.front().prediction.throughput_ips /
+                BestSearchOptions{}.constraints.near_best_fraction * 1.0001,
             r.greedy_path.back().result.prediction.throughput_ips);
 }
 
 TEST(AnswersBest, RemoteNumaIsSlowerAndMarkedUnmeasuredOnADatasheetProfile) {
-  const HardwareProfile h100 = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+  const HardwareProfile h100 =
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
   ASSERT_FALSE(h100.calibrated);
   EXPECT_FALSE(NumaFactorMeasured(h100));
   const BestSearchResult r = SearchBestConfigs(PresetByName("vit_b16"), h100, {});
@@ -95,7 +106,9 @@ TEST(AnswersBest, RemoteNumaIsSlowerAndMarkedUnmeasuredOnADatasheetProfile) {
 TEST(AnswersBest, RestrictedPrecisionSearchesOnlyThatPrecision) {
   BestSearchOptions o;
   o.precisions = {Precision::tf32};
-  const BestSearchResult r = SearchBestConfigs(PresetByName("vit_s16"), LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), o);
+  const BestSearchResult r = SearchBestConfigs(
+      PresetByName("vit_s16"),
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), o);
   for (const Candidate& c : r.top) EXPECT_EQ(c.config.precision, Precision::tf32);
   EXPECT_EQ(r.baseline.config.precision, Precision::tf32);
 }
@@ -104,7 +117,8 @@ TEST(AnswersCost, PerMillionImagesFromHourlyPrice) {
   // $3.60/h at 1000 img/s: 3.6e6 images per hour cost $3.60, so $1 per million.
   EXPECT_NEAR(CostPerMillionImages(3.6, 1000), 1.0, 1e-12);
   EXPECT_TRUE(std::isnan(CostPerMillionImages(3.6, 0)));
-  const HardwareProfile h100 = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+  const HardwareProfile h100 =
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
   EXPECT_DOUBLE_EQ(ResolvePrice(h100, 1.5)->usd_per_hour, 1.5);
   EXPECT_THROW(ResolvePrice(h100, -1.0), std::invalid_argument);
 }
