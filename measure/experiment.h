@@ -44,7 +44,7 @@ struct Axis {
 };
 
 struct ProbeSpec {
-  std::string probe;                                     // matmul, device_copy, h2d, d2h, staging, launch
+  std::string probe;  // matmul, device_copy, h2d, d2h, staging, launch
   nlohmann::json params = nlohmann::json::object();      // a list value sweeps that parameter
   std::vector<std::string> devices;                      // empty: every device kind
   nlohmann::json cpu_params = nlohmann::json::object();  // replace same-named params on the CPU

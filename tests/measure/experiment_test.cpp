@@ -5,20 +5,15 @@
 
 #include <set>
 
+#include "tests/measure/test_helpers.h"
+
 namespace vitperf::measure {
 namespace {
 
+using testing::ErrorOf;
+
 std::string Header(const std::string& body) {
   return R"({"schema": "vitperf.experiment", "schema_version": 1, "name": "t", )" + body + "}";
-}
-
-std::string ErrorOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 TEST(Experiment, AxesMultiplyInFileOrderWithBatchInnermost) {

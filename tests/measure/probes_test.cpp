@@ -16,20 +16,13 @@
 #include "measure/pipeline_probe.h"
 #include "measure/timing.h"
 #include "measure/vit_module.h"
+#include "tests/measure/test_helpers.h"
 #include "tests/measure/tiny_config.h"
 
 namespace vitperf::measure {
 namespace {
 
-ProbeContext FastCpu() {
-  ProbeContext ctx;
-  ctx.device = "cpu";
-  ctx.warmup = 1;
-  ctx.min_repeats = 3;
-  ctx.time_cap_s = 0.4;
-  ctx.provenance = {{"test", true}};
-  return ctx;
-}
+using testing::FastCpu;
 
 TEST(Device, ParsesAndRejectsWithAClearMessage) {
   EXPECT_FALSE(ParseDevice("cpu").cuda);

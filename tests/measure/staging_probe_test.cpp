@@ -11,28 +11,13 @@
 #include "measure/experiment.h"
 #include "measure/glibc_tunables.h"
 #include "measure/micro_probes.h"
+#include "tests/measure/test_helpers.h"
 
 namespace vitperf::measure {
 namespace {
 
-ProbeContext FastCpu() {
-  ProbeContext ctx;
-  ctx.device = "cpu";
-  ctx.warmup = 1;
-  ctx.min_repeats = 3;
-  ctx.time_cap_s = 0.2;
-  ctx.provenance = {{"test", true}};
-  return ctx;
-}
-
-std::string ErrorOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::ErrorOf;
+using testing::FastCpu;
 
 TEST(GlibcTunables, ParsesTheNonTemporalThresholdLine) {
   const auto bytes = ParseNontemporalThresholdLine(
@@ -67,7 +52,7 @@ TEST(GlibcTunables, TheHostsThresholdIsWithinGlibcsBoundsWhenKnown) {
 }
 
 TEST(StagingProbe, CpuCopyIsTimedAndRecordsItsParameters) {
-  const ProbeContext ctx = FastCpu();
+  const ProbeContext ctx = FastCpu(0.2);
   constexpr std::int64_t kBytes = 1 << 20;
   for (double idle_ms : {0.0, 1.0}) {
     SCOPED_TRACE(idle_ms);
@@ -92,7 +77,7 @@ TEST(StagingProbe, CpuCopyIsTimedAndRecordsItsParameters) {
 }
 
 TEST(StagingProbe, H2dNeedsACudaDevice) {
-  const ProbeRecord r = RunStagingProbe(1 << 20, 0, /*h2d=*/true, FastCpu());
+  const ProbeRecord r = RunStagingProbe(1 << 20, 0, /*h2d=*/true, FastCpu(0.2));
   EXPECT_EQ(r.status, PointStatus::skipped);
   EXPECT_NE(r.message.find("CUDA"), std::string::npos) << r.message;
   EXPECT_EQ(r.params["h2d"], true);
@@ -100,7 +85,7 @@ TEST(StagingProbe, H2dNeedsACudaDevice) {
 }
 
 TEST(StagingProbe, InvalidArgumentsThrow) {
-  const ProbeContext ctx = FastCpu();
+  const ProbeContext ctx = FastCpu(0.2);
   EXPECT_NE(ErrorOf([&] { RunStagingProbe(0, 0, false, ctx); }).find("bytes"), std::string::npos);
   EXPECT_NE(ErrorOf([&] { RunStagingProbe(-1, 0, false, ctx); }).find("bytes"), std::string::npos);
   EXPECT_NE(ErrorOf([&] { RunStagingProbe(1 << 20, -1, false, ctx); }).find("idle_ms"),
