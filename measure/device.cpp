@@ -365,6 +365,12 @@ void ResetPeakMemory(const Device& d) {
   // until the process has allocated on the device once; a pipeline point can come first.
   (void)torch::empty({1}, torch::TensorOptions().device(torch::kCUDA, index));
 #if TORCH_VERSION_MAJOR >= 2
+  // cuBLAS keeps a workspace per (handle, stream) for the life of the process, ~33 MiB each on
+  // the H100: every overlapped point's new streams left theirs allocated, and each later point's
+  // peak counted them (vit_b16 b64 in the campaign: 586, 619, 680, 713 MiB as the same
+  // sequential point came after more overlapped ones). Freed here, a point's peak counts the
+  // workspaces it allocates itself and no others.
+  at::cuda::clearCublasWorkspaces();
   c10::cuda::CUDACachingAllocator::get()->resetPeakStats(index);
 #else
   c10::cuda::CUDACachingAllocator::resetPeakStats(index);
