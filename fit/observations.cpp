@@ -113,8 +113,12 @@ class Collector {
       if (PositiveFinite(r.latency.p99_ms))
         Push(base, ObservationKind::latency_p99, r.latency.p99_ms / r.latency.median_ms);
     }
-    if (options_.peak_memory && PositiveFinite(r.peak_memory_bytes))
-      Push(base, ObservationKind::peak_memory, r.peak_memory_bytes);
+    if (options_.peak_memory && PositiveFinite(r.peak_memory_bytes)) {
+      if (PeakMemoryIsPerPoint(r))
+        Push(base, ObservationKind::peak_memory, r.peak_memory_bytes);
+      else
+        ++out_->peak_memory_before_fix;
+    }
     if (options_.kernel_times && PositiveFinite(r.kernel_time_ms))
       Push(base, ObservationKind::kernel_time, r.kernel_time_ms * 1e-3);
     if (options_.kernel_times && PositiveFinite(r.patch_conv_ms))
@@ -255,6 +259,11 @@ ObservationSet CollectObservations(const MeasurementSet& data, const HardwarePro
   Collector collector(data, profile, options, &out);
   for (const auto& r : data.pipeline) collector.Add(r);
   for (const auto& r : data.probes) collector.Add(r);
+  if (out.peak_memory_before_fix > 0)
+    out.warnings.push_back(std::to_string(out.peak_memory_before_fix) +
+                           " records measured before " + kPeakMemoryPerPointSince +
+                           ": their peak memory counts earlier points' cuBLAS workspaces and "
+                           "does not inform the fit");
   return out;
 }
 

@@ -76,6 +76,8 @@ struct ObservationSet {
   std::vector<DroppedPoint> dropped;
   int records_used = 0;               // records that gave at least one observation
   std::vector<std::string> warnings;  // device mismatches allowed, names not recorded, ...
+  int peak_memory_before_fix =
+      0;  // records whose peak memory was left out (kPeakMemoryPerPointSince)
 };
 
 // Throws std::invalid_argument when a record comes from a device other than the profile's

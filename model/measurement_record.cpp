@@ -169,4 +169,12 @@ void ReadMeasurements(const std::string& path, MeasurementSet* into) {
   }
 }
 
+bool PeakMemoryIsPerPoint(const PipelineRecord& r) {
+  if (r.pooled_peak_per_point) return true;
+  if (!r.provenance.is_object()) return false;
+  const auto it = r.provenance.find("time_utc");
+  return it != r.provenance.end() && it->is_string() &&
+         it->get<std::string>() >= kPeakMemoryPerPointSince;
+}
+
 }  // namespace vitperf

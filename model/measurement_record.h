@@ -85,9 +85,19 @@ struct PipelineRecord {
   nlohmann::json provenance;
   // Runs this record pools (PoolRepeatedPoints); in memory only, a written record is one run.
   int pooled_runs = 1;
+  // In memory only: a pooled record whose peak comes from runs that measured their own peak.
+  bool pooled_peak_per_point = false;
 };
 void to_json(nlohmann::json& j, const PipelineRecord& r);
 void from_json(const nlohmann::json& j, PipelineRecord& r);
+
+// Records measured before this time (provenance.time_utc, ISO 8601 UTC) read a peak memory that
+// includes the cuBLAS workspaces earlier points of their process left allocated (~33 MiB per
+// stream, up to +264 MiB); commit 6e073d9 frees them before each point.
+inline constexpr const char* kPeakMemoryPerPointSince = "2026-11-24T11:00:00Z";
+// Whether the record's peak memory is its own point's: measured since kPeakMemoryPerPointSince,
+// or pooled from such runs.
+bool PeakMemoryIsPerPoint(const PipelineRecord& r);
 
 // Micro-probes. Units are fixed per probe name:
 //   "matmul"      params {m, n, k, precision}        value [TFLOP/s]

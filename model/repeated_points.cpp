@@ -69,8 +69,14 @@ PipelineRecord Pool(const std::vector<const PipelineRecord*>& runs) {
   p.patch_conv_ms = MeanOfMeasured(runs, &PipelineRecord::patch_conv_ms);
   p.attention_ms = MeanOfMeasured(runs, &PipelineRecord::attention_ms);
   p.wall_s = 0;
+  // The peak of the runs that measured their own point's peak when there are any (earlier
+  // runs also counted other points' workspaces; kPeakMemoryPerPointSince).
+  p.pooled_peak_per_point = std::any_of(
+      runs.begin(), runs.end(), [](const PipelineRecord* r) { return PeakMemoryIsPerPoint(*r); });
+  p.peak_memory_bytes = 0;
   for (const PipelineRecord* r : runs) {
-    p.peak_memory_bytes = std::max(p.peak_memory_bytes, r->peak_memory_bytes);
+    if (!p.pooled_peak_per_point || PeakMemoryIsPerPoint(*r))
+      p.peak_memory_bytes = std::max(p.peak_memory_bytes, r->peak_memory_bytes);
     p.wall_s += r->wall_s;
     if (p.breakdown.is_null()) p.breakdown = r->breakdown;
   }

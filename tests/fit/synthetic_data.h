@@ -47,8 +47,11 @@ inline std::vector<SyntheticShape> StructureShapes() {
 inline std::vector<int> StructureBatches() { return {1, 8, 64, 256}; }
 
 inline nlohmann::json SyntheticProvenance(const SyntheticOptions& o) {
-  return {
-      {"name", o.device_name}, {"device", o.device}, {"generator", "tests/fit/synthetic_data.h"}};
+  // Stamped after kPeakMemoryPerPointSince: the synthetic peaks are the point's own.
+  return {{"name", o.device_name},
+          {"device", o.device},
+          {"generator", "tests/fit/synthetic_data.h"},
+          {"time_utc", "2026-12-01T00:00:00Z"}};
 }
 
 // The pipeline variants the synthetic sweep covers: each moves a different set of coefficients.
