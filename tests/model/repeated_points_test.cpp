@@ -83,5 +83,25 @@ TEST(RepeatedPoints, TheSetOverloadCountsMergedRecords) {
   EXPECT_EQ(PoolRepeatedPoints(&set), 0) << "pooling twice changes nothing";
 }
 
+TEST(RepeatedPoints, APooledPeakComesFromTheRunsThatMeasuredTheirOwnPeak) {
+  PipelineRecord old_run = MeasuredRun("a", 100, 6);
+  old_run.peak_memory_bytes = 700e6;  // counted an earlier point's cuBLAS workspaces
+  old_run.provenance["time_utc"] = "2026-11-24T10:00:00Z";
+  PipelineRecord own_run = MeasuredRun("a", 100, 6);
+  own_run.peak_memory_bytes = 450e6;
+  own_run.provenance["time_utc"] = "2026-11-24T11:04:06Z";
+  const std::vector<PipelineRecord> mixed = PoolRepeatedPoints({old_run, own_run});
+  ASSERT_EQ(mixed.size(), 1u);
+  EXPECT_DOUBLE_EQ(mixed[0].peak_memory_bytes, 450e6);
+  EXPECT_TRUE(PeakMemoryIsPerPoint(mixed[0]));
+  // Older runs only: the largest of their peaks, and not per point.
+  PipelineRecord older = old_run;
+  older.peak_memory_bytes = 650e6;
+  const std::vector<PipelineRecord> old_only = PoolRepeatedPoints({old_run, older});
+  EXPECT_DOUBLE_EQ(old_only[0].peak_memory_bytes, 700e6);
+  EXPECT_FALSE(PeakMemoryIsPerPoint(old_only[0]));
+  EXPECT_FALSE(PeakMemoryIsPerPoint(MeasuredRun("b", 1, 1)));  // no time recorded
+}
+
 }  // namespace
 }  // namespace vitperf
