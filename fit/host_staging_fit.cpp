@@ -1,7 +1,6 @@
 #include "fit/host_staging_fit.h"
 
 #include <algorithm>
-#include <cmath>
 #include <iomanip>
 #include <set>
 #include <sstream>
@@ -22,22 +21,21 @@ std::vector<std::string> FitHostStaging(const std::vector<ProbeRecord>& probes,
                                         HardwareProfile* profile) {
   MeasurementSet staging;
   for (const ProbeRecord& r : probes)
-    if (r.probe == "staging" && r.status == PointStatus::ok && r.value > 0 &&
-        std::isfinite(r.value))
-      staging.probes.push_back(r);
+    if (r.probe == "staging") staging.probes.push_back(r);
   if (staging.probes.empty()) return {};
   FitOptions options;
   options.observations.allow_device_mismatch = true;  // the profile may be another GPU's
-  // Records the fit cannot use (a non-numeric idle, say) are dropped there; none left: no fit.
+  // Records the fit cannot use (failed, a non-numeric idle, ...) are dropped there; none left:
+  // no fit.
   FitResult fit;
   try {
     fit = FitCoefficients(*profile, staging, options);
   } catch (const std::invalid_argument&) {
     return {};
   }
+  const auto& staged = HostStagingCoefficients();
   std::vector<std::string> set;
   for (const CoefficientFit& c : fit.per_coefficient) {
-    const auto& staged = HostStagingCoefficients();
     if (!c.informed || std::find(staged.begin(), staged.end(), c.coefficient) == staged.end())
       continue;
     profile->coefficients[c.coefficient] = c.value;

@@ -19,7 +19,7 @@ const std::vector<Coef>& HostStagingCoefficients();
 
 // Fits HostStagingCoefficients() to the ok "staging" probes among `probes` and writes those
 // the probes inform into `profile`; returns "name=value" for each one set (empty when there
-// are no staging probes).
+// are no usable staging probes).
 std::vector<std::string> FitHostStaging(const std::vector<ProbeRecord>& probes,
                                         HardwareProfile* profile);
 

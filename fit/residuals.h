@@ -196,8 +196,7 @@ class HostStagingResidual {
     const CoefficientView<T> view{c.data()};
     T idle_s = T(idle_ms_ * 1e-3);
     // The producer also waits out the H2D, as it does in the pipeline.
-    if (then_h2d_)
-      idle_s += T(bytes_ * 1e-9) / view[Coef::h2d_pinned_gbs] + view[Coef::copy_latency_us] * 1e-6;
+    if (then_h2d_) idle_s += HostLinkCopySeconds(bytes_, view[Coef::h2d_pinned_gbs], view);
     const T seconds = HostStagingSeconds(bytes_, 1, idle_s, host_.memcpy_nontemporal_bytes, view);
     residual[0] = log(T(bytes_ * 1e-9) / seconds / measured_gbs_);
     return true;

@@ -16,6 +16,12 @@ struct PipelineTime {
   Regime regime = Regime::compute;
 };
 
+// [s] one copy of `bytes` over the host link at `gbs`, plus the copy's fixed cost.
+template <typename T>
+T HostLinkCopySeconds(double bytes, T gbs, CoefficientView<T> c) {
+  return T(bytes * 1e-9) / gbs + c[Coef::copy_latency_us] * 1e-6;
+}
+
 template <typename T>
 PipelineTime<T> TimePipeline(const ForwardTime<T>& forward, const TransferVolume& io,
                              const PipelineOptions& o, const HostSide& host, CoefficientView<T> c) {
@@ -35,9 +41,8 @@ PipelineTime<T> TimePipeline(const ForwardTime<T>& forward, const TransferVolume
   const T numa = o.numa == NumaBinding::remote ? c[Coef::numa_remote_factor] : T(1.0);
   const T h2d_gbs = pinned ? c[Coef::h2d_pinned_gbs] : c[Coef::h2d_pageable_gbs];
   const T d2h_gbs = pinned ? c[Coef::d2h_pinned_gbs] : c[Coef::d2h_pageable_gbs];
-  const T latency = c[Coef::copy_latency_us] * 1e-6;
-  p.h2d_s = T(io.h2d_bytes * 1e-9) / (h2d_gbs * numa) + latency;
-  p.d2h_s = T(io.d2h_bytes * 1e-9) / (d2h_gbs * numa) + latency;
+  p.h2d_s = HostLinkCopySeconds(io.h2d_bytes, h2d_gbs * numa, c);
+  p.d2h_s = HostLinkCopySeconds(io.d2h_bytes, d2h_gbs * numa, c);
   const T threads = T(o.producer_threads);
   if (io.host_normalizes) {
     // float32 conversion and normalisation: arithmetic-bound on the host at any size.
