@@ -34,6 +34,7 @@ double Clamp(double v, const CoefficientInfo& info) {
 // The cost functions and loss, owned here and shared by the problems built from them.
 struct Residuals {
   std::vector<std::unique_ptr<ceres::CostFunction>> data;
+  std::vector<std::unique_ptr<ceres::LossFunction>> data_losses;  // per data residual
   std::vector<std::unique_ptr<ceres::CostFunction>> priors;
   std::unique_ptr<ceres::LossFunction> loss;
 };
@@ -51,7 +52,8 @@ class ProblemBuilder {
     o.manifold_ownership = ceres::DO_NOT_TAKE_OWNERSHIP;
     auto problem = std::make_unique<ceres::Problem>(o);
     problem->AddParameterBlock(log_c_, kNumCoefficients);
-    for (auto& cost : r_->data) problem->AddResidualBlock(cost.get(), r_->loss.get(), log_c_);
+    for (std::size_t i = 0; i < r_->data.size(); ++i)
+      problem->AddResidualBlock(r_->data[i].get(), r_->data_losses[i].get(), log_c_);
     if (with_priors)
       for (auto& cost : r_->priors) problem->AddResidualBlock(cost.get(), nullptr, log_c_);
     for (int i = 0; i < kNumCoefficients; ++i) {
@@ -143,6 +145,10 @@ FitResult FitCoefficients(const HardwareProfile& base, const MeasurementSet& dat
     residuals.loss = std::make_unique<ceres::HuberLoss>(options.loss_scale);
   if (options.loss == RobustLoss::cauchy)
     residuals.loss = std::make_unique<ceres::CauchyLoss>(options.loss_scale);
+  // A point pooled from n runs counts as n observations of the robust loss.
+  for (const Observation& o : obs.observations)
+    residuals.data_losses.emplace_back(std::make_unique<ceres::ScaledLoss>(
+        residuals.loss.get(), double(o.runs), ceres::DO_NOT_TAKE_OWNERSHIP));
 
   // Pass 1: everything free. Coefficients the data cannot move stay where the priors hold them.
   ProblemBuilder builder(&residuals, log_c.data());

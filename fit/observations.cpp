@@ -96,6 +96,7 @@ class Collector {
     base.batch = r.batch;
     base.options = r.options;
     base.dispatch_scale = DispatchScale(r, options_.host_launch_reference_us);
+    base.runs = std::max(r.pooled_runs, 1);
     Push(base, ObservationKind::period, r.batch / r.throughput_ips);
     if (!r.options.compute_only && r.compute.median_ms != 0) {
       if (PositiveFinite(r.compute.median_ms)) {
