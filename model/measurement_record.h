@@ -52,6 +52,13 @@ struct TimingStats {
 void to_json(nlohmann::json& j, const TimingStats& t);
 void from_json(const nlohmann::json& j, TimingStats& t);
 
+// One run's throughput of a pooled point: the run (RunKey: the measuring process's
+// provenance.time_utc) and what that run measured [images/s].
+struct RunThroughput {
+  std::string run;
+  double throughput_ips = 0;
+};
+
 struct PipelineRecord {
   std::string id;      // stable key of the point, used by --resume
   std::string device;  // "cpu", "cuda:0"
@@ -85,6 +92,10 @@ struct PipelineRecord {
   nlohmann::json provenance;
   // Runs this record pools (PoolRepeatedPoints); in memory only, a written record is one run.
   int pooled_runs = 1;
+  // In memory only: each pooled run's throughput (PoolRepeatedPoints), so that batches can be
+  // compared over the runs that measured both (validation's paired regret). Empty for a record
+  // that was not pooled: read it through RunThroughputs (model/repeated_points.h).
+  std::vector<RunThroughput> run_throughputs;
   // In memory only: a pooled record whose peak comes from runs that measured their own peak.
   bool pooled_peak_per_point = false;
 };

@@ -69,6 +69,13 @@ PipelineRecord Pool(const std::vector<const PipelineRecord*>& runs) {
   p.patch_conv_ms = MeanOfMeasured(runs, &PipelineRecord::patch_conv_ms);
   p.attention_ms = MeanOfMeasured(runs, &PipelineRecord::attention_ms);
   p.wall_s = 0;
+  // Each run's own throughput, for comparisons over the runs two points share (a run that timed
+  // nothing says nothing, as in LongRunThroughput). A run that is itself a pooled record brings
+  // its runs.
+  p.run_throughputs.clear();
+  for (const PipelineRecord* r : runs)
+    for (RunThroughput& t : RunThroughputs(*r))
+      if (t.throughput_ips > 0) p.run_throughputs.push_back(std::move(t));
   // The peak of the runs that measured their own point's peak when there are any (earlier
   // runs also counted other points' workspaces; kPeakMemoryPerPointSince).
   p.pooled_peak_per_point = std::any_of(
@@ -92,6 +99,20 @@ std::string MeasuredDeviceName(const PipelineRecord& record) {
       return it->get<std::string>();
   }
   return record.device;
+}
+
+std::string RunKey(const PipelineRecord& record) {
+  const nlohmann::json& prov = record.provenance;
+  if (prov.is_object()) {
+    if (auto it = prov.find("time_utc"); it != prov.end() && it->is_string())
+      return it->get<std::string>();
+  }
+  return "";
+}
+
+std::vector<RunThroughput> RunThroughputs(const PipelineRecord& record) {
+  if (!record.run_throughputs.empty()) return record.run_throughputs;
+  return {{RunKey(record), record.throughput_ips}};
 }
 
 std::vector<PipelineRecord> PoolRepeatedPoints(const std::vector<PipelineRecord>& records) {

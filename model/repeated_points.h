@@ -22,11 +22,21 @@ namespace vitperf {
 // the same point id on two GPUs is two points.
 std::string MeasuredDeviceName(const PipelineRecord& record);
 
+// The run a record comes from: the measuring process, named by its provenance's "time_utc"
+// (one per `vitperf measure` process); empty when the record carries none.
+std::string RunKey(const PipelineRecord& record);
+
+// The record's per-run throughputs: run_throughputs when it pools several runs, else its own
+// run, {RunKey(record), throughput_ips}.
+std::vector<RunThroughput> RunThroughputs(const PipelineRecord& record);
+
 // One record per (point id, device). Among the ok records of a point, the throughput is images
 // over total time (the harmonic mean of the runs' throughputs), every other timing (stage times,
 // latency and compute statistics, host_launch_us) the mean over the runs, the peak memory the
 // largest, wall_s and repeats the sums; the kernel breakdown and provenance are the first run's;
-// `pooled_runs` counts them. A point with no ok record keeps its first record.
+// `pooled_runs` counts them, and `run_throughputs` lists each run's (run key, throughput) that
+// timed something (two records of one point from the same run give two entries). A point with
+// one ok record, or with none, keeps its first record (run_throughputs left empty).
 // Order: first appearance.
 std::vector<PipelineRecord> PoolRepeatedPoints(const std::vector<PipelineRecord>& records);
 

@@ -5,7 +5,9 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <set>
 
+#include "model/repeated_points.h"
 #include "predict/batch_sweep.h"
 
 namespace vitperf {
@@ -31,6 +33,33 @@ std::vector<double> Ranks(const std::vector<double>& v) {
 }
 
 bool UsableThroughput(double v) { return std::isfinite(v) && v > 0; }
+
+std::set<std::string> RunKeys(const std::vector<RunThroughput>& runs) {
+  std::set<std::string> keys;
+  for (const RunThroughput& t : runs) keys.insert(t.run);
+  return keys;
+}
+
+// A record's throughput [images/s] over the runs in `shared`: images over total time, the
+// harmonic mean of those runs' throughputs (as PoolRepeatedPoints pools them); its pooled
+// throughput itself when `shared` holds all of its runs. `runs` is RunThroughputs(record).
+double ThroughputOverRuns(const PipelineRecord& record, const std::vector<RunThroughput>& runs,
+                          const std::set<std::string>& shared) {
+  double seconds_per_image = 0;
+  int counted = 0;
+  bool all_runs = true;
+  for (const RunThroughput& t : runs) {
+    if (!shared.count(t.run)) {
+      all_runs = false;
+      continue;
+    }
+    if (t.throughput_ips <= 0) continue;
+    seconds_per_image += 1.0 / t.throughput_ips;
+    ++counted;
+  }
+  if (all_runs) return record.throughput_ips;
+  return counted == 0 ? 0.0 : counted / seconds_per_image;
+}
 
 }  // namespace
 
@@ -140,6 +169,8 @@ ValidationReport Validate(const std::vector<ValidationInput>& inputs,
     report.worst.resize(options.worst_points);
 
   // Best-batch regret: would the batch the model picks among the measured ones have been good?
+  // Each other batch is compared with the pick over the runs that measured both (paired): the
+  // host's speed differs between runs, so pooled throughputs from different runs compare hosts.
   SweepConstraints rule;
   rule.near_best_fraction = options.near_best_fraction;
   std::vector<double> regrets;
@@ -163,7 +194,42 @@ ValidationReport Validate(const std::vector<ValidationInput>& inputs,
     if (!pick || c.measured_best_ips <= 0) continue;
     const PipelineRecord& chosen = rows[*pick]->record;
     c.predicted_best_batch = chosen.batch;
-    c.measured_at_predicted_ips = chosen.status == PointStatus::ok ? chosen.throughput_ips : 0.0;
+    if (chosen.status == PointStatus::ok) {
+      // The largest ratio H_b / H_pick over the runs b shares with the pick; the pick itself
+      // stands at 1 with its pooled throughput. Ties keep the first row, as the pooled best did.
+      const std::vector<RunThroughput> pick_runs = RunThroughputs(chosen);
+      const std::set<std::string> pick_keys = RunKeys(pick_runs);
+      double best_ratio = 0;
+      for (size_t i = 0; i < rows.size(); ++i) {
+        const PipelineRecord& r = rows[i]->record;
+        if (r.status != PointStatus::ok) continue;
+        double at_best = chosen.throughput_ips, at_pick = chosen.throughput_ips;
+        std::set<std::string> shared = pick_keys;
+        if (i != static_cast<size_t>(*pick)) {
+          const std::vector<RunThroughput> runs = RunThroughputs(r);
+          shared.clear();
+          for (const std::string& run : RunKeys(runs))
+            if (pick_keys.count(run)) shared.insert(run);
+          if (shared.empty()) {
+            ++c.unpaired_batches;  // measured only in runs the pick was not: no fair comparison
+            continue;
+          }
+          at_best = ThroughputOverRuns(r, runs, shared);
+          at_pick = ThroughputOverRuns(chosen, pick_runs, shared);
+          if (!UsableThroughput(at_best) || !UsableThroughput(at_pick)) continue;
+        }
+        const double ratio = at_best / at_pick;
+        if (ratio > best_ratio) {
+          best_ratio = ratio;
+          c.measured_best_batch = r.batch;
+          c.measured_best_ips = at_best;
+          c.measured_at_predicted_ips = at_pick;
+          c.paired_runs = static_cast<int>(shared.size());
+        }
+      }
+    } else {
+      c.measured_at_predicted_ips = 0.0;  // out of memory: regret 1 against the pooled best
+    }
     c.regret = std::max(0.0, 1.0 - c.measured_at_predicted_ips / c.measured_best_ips);
     regrets.push_back(c.regret);
     report.regrets.push_back(c);
@@ -201,7 +267,9 @@ void to_json(nlohmann::json& j, const ValidationReport& r) {
                        {"measured_best_batch", c.measured_best_batch},
                        {"measured_best_ips", c.measured_best_ips},
                        {"measured_at_predicted_ips", c.measured_at_predicted_ips},
-                       {"regret", c.regret}});
+                       {"regret", c.regret},
+                       {"paired_runs", c.paired_runs},
+                       {"unpaired_batches", c.unpaired_batches}});
   for (const auto& g : r.regimes)
     regimes.push_back({{"regime", g.regime},
                        {"points", g.points},

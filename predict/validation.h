@@ -1,6 +1,7 @@
 // Predictions against measurements, point by point and in summary: percentage errors, rank
-// correlation, best-batch regret per config, out-of-memory accuracy and the error per predicted
-// regime. Lives in predict/ (not fit/) so that a host without Ceres can validate a profile.
+// correlation, best-batch regret per config (paired by run, see ConfigRegret), out-of-memory
+// accuracy and the error per predicted regime. Lives in predict/ (not fit/) so that a host
+// without Ceres can validate a profile.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -53,13 +54,26 @@ struct PointError {
   Regime regime = Regime::compute;
 };
 
+// The best-batch regret of one config, paired by run. A dataset pools the same point from
+// several runs (PoolRepeatedPoints), and the host's speed differs between runs (GPU leases, up
+// to ~15%): a batch measured only on a slow lease must not be compared with another measured on
+// eight, or the regret measures the hosts, not the batches. So each other batch b is compared
+// with the model's pick p only over the runs that measured both: ratio_b = H_b / H_p, H the
+// harmonic mean (images over total time) of that batch's throughputs over the shared runs. The
+// measured best is the batch with the largest ratio (the pick itself: 1), and
+// regret = 1 - 1 / ratio_best. Batches that share no run with the pick are left out. With one
+// run (or no provenance) this is the plain comparison of the measured throughputs.
 struct ConfigRegret {
   std::string label;
   int predicted_best_batch = 0;  // the model's pick among the measured batches
-  int measured_best_batch = 0;
+  int measured_best_batch = 0;   // the largest paired ratio (the pooled best when the pick OOMs)
+  // [images/s] the best and the pick over the runs they share (both pooled when the best is
+  // the pick). When the pick ran out of memory: the pooled best, and 0 at the pick.
   double measured_best_ips = 0;
-  double measured_at_predicted_ips = 0;  // 0 when the pick ran out of memory
-  double regret = 0;                     // 1 - measured_at_predicted / measured_best
+  double measured_at_predicted_ips = 0;
+  double regret = 0;         // 1 - measured_at_predicted / measured_best
+  int paired_runs = 0;       // runs shared by the pick and the best (0 when the pick OOMs)
+  int unpaired_batches = 0;  // ok batches left out: they share no run with the pick
 };
 
 struct RegimeError {

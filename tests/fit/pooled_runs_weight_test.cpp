@@ -72,9 +72,8 @@ TEST(PooledRunsWeight, APointAveragedOverMoreRunsPullsHarder) {
   const double equal_gap = std::abs(std::log(equal / truth));
   const double weighted_gap = std::abs(std::log(weighted / truth));
   EXPECT_GT(equal_gap, 0.04) << "the slow run must matter at equal counts";
-  EXPECT_LT(weighted_gap, 0.6 * equal_gap)
-      << "fitted " << weighted << " (4 runs against 1) and " << equal << " (1 against 1), typical "
-      << truth;
+  EXPECT_LT(weighted_gap, 0.6 * equal_gap) << "fitted " << weighted << " (4 runs against 1) and "
+                                           << equal << " (1 against 1), typical " << truth;
 }
 
 }  // namespace
