@@ -413,7 +413,8 @@ void AddValidateCommand(CLI::App& app) {
   cmd->add_option("--kfold", flags->kfold, "K-fold cross-validation over configs (refits K times)");
   cmd->add_option("--max-mape", flags->max_mape_pct, "[%] exit 1 when the MAPE exceeds this");
   cmd->add_option("--max-regret", flags->max_regret_pct,
-                  "[%] exit 1 when the worst best-batch regret exceeds this");
+                  "[%] exit 1 when the worst best-batch regret (batches compared over the runs "
+                  "that measured both) exceeds this");
   cmd->add_option("--near-best", flags->near_best,
                   "the model picks the smallest batch within this share of its best throughput "
                   "(1.0: its best; 0.95: what `vitperf best` picks)");
