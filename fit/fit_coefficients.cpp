@@ -148,7 +148,7 @@ FitResult FitCoefficients(const HardwareProfile& base, const MeasurementSet& dat
   // A point pooled from n runs counts as n observations of the robust loss.
   for (const Observation& o : obs.observations)
     residuals.data_losses.emplace_back(std::make_unique<ceres::ScaledLoss>(
-        residuals.loss.get(), double(o.runs), ceres::DO_NOT_TAKE_OWNERSHIP));
+        residuals.loss.get(), static_cast<double>(o.runs), ceres::DO_NOT_TAKE_OWNERSHIP));
 
   // Pass 1: everything free. Coefficients the data cannot move stay where the priors hold them.
   ProblemBuilder builder(&residuals, log_c.data());

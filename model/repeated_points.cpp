@@ -28,19 +28,6 @@ double MeanOfMeasured(const std::vector<const PipelineRecord*>& runs,
                           : MeanOf(measured, [&](const PipelineRecord& r) { return r.*member; });
 }
 
-// Images over total time when every run processes the same number of batches: the harmonic
-// mean of the runs' throughputs [images/s] (the mean of their periods).
-double LongRunThroughput(const std::vector<const PipelineRecord*>& runs) {
-  double seconds_per_image = 0;
-  int counted = 0;
-  for (const PipelineRecord* r : runs) {
-    if (r->throughput_ips <= 0) continue;  // a run that timed nothing says nothing
-    seconds_per_image += 1.0 / r->throughput_ips;
-    ++counted;
-  }
-  return counted == 0 ? 0.0 : counted / seconds_per_image;
-}
-
 TimingStats PooledStats(const std::vector<const PipelineRecord*>& runs,
                         TimingStats PipelineRecord::*member) {
   TimingStats t = runs.front()->*member;
@@ -57,7 +44,9 @@ PipelineRecord Pool(const std::vector<const PipelineRecord*>& runs) {
   PipelineRecord p = *runs.front();
   p.pooled_runs = static_cast<int>(runs.size());
   if (runs.size() == 1) return p;
-  p.throughput_ips = LongRunThroughput(runs);
+  std::vector<double> throughputs;
+  for (const PipelineRecord* r : runs) throughputs.push_back(r->throughput_ips);
+  p.throughput_ips = LongRunThroughput(throughputs);
   p.preprocess_ms = MeanOf(runs, [](const PipelineRecord& r) { return r.preprocess_ms; });
   p.h2d_ms = MeanOf(runs, [](const PipelineRecord& r) { return r.h2d_ms; });
   p.compute_ms = MeanOf(runs, [](const PipelineRecord& r) { return r.compute_ms; });
@@ -99,6 +88,17 @@ std::string MeasuredDeviceName(const PipelineRecord& record) {
       return it->get<std::string>();
   }
   return record.device;
+}
+
+double LongRunThroughput(const std::vector<double>& run_throughputs_ips) {
+  double seconds_per_image = 0;
+  int counted = 0;
+  for (double ips : run_throughputs_ips) {
+    if (ips <= 0) continue;  // a run that timed nothing says nothing
+    seconds_per_image += 1.0 / ips;
+    ++counted;
+  }
+  return counted == 0 ? 0.0 : counted / seconds_per_image;
 }
 
 std::string RunKey(const PipelineRecord& record) {

@@ -26,6 +26,11 @@ std::string MeasuredDeviceName(const PipelineRecord& record);
 // (one per `vitperf measure` process); empty when the record carries none.
 std::string RunKey(const PipelineRecord& record);
 
+// Images over total time when every run processes the same number of batches: the harmonic
+// mean of the runs' throughputs [images/s] (the mean of their periods). A run that timed
+// nothing (<= 0) says nothing; 0 when none timed anything.
+double LongRunThroughput(const std::vector<double>& run_throughputs_ips);
+
 // The record's per-run throughputs: run_throughputs when it pools several runs, else its own
 // run, {RunKey(record), throughput_ips}.
 std::vector<RunThroughput> RunThroughputs(const PipelineRecord& record);

@@ -40,25 +40,54 @@ std::set<std::string> RunKeys(const std::vector<RunThroughput>& runs) {
   return keys;
 }
 
-// A record's throughput [images/s] over the runs in `shared`: images over total time, the
-// harmonic mean of those runs' throughputs (as PoolRepeatedPoints pools them); its pooled
-// throughput itself when `shared` holds all of its runs. `runs` is RunThroughputs(record).
+// A record's throughput [images/s] over the runs in `shared` (LongRunThroughput of those runs);
+// its pooled throughput itself when `shared` holds all of its runs. `runs` is
+// RunThroughputs(record).
 double ThroughputOverRuns(const PipelineRecord& record, const std::vector<RunThroughput>& runs,
                           const std::set<std::string>& shared) {
-  double seconds_per_image = 0;
-  int counted = 0;
-  bool all_runs = true;
-  for (const RunThroughput& t : runs) {
-    if (!shared.count(t.run)) {
-      all_runs = false;
-      continue;
+  std::vector<double> over_shared;
+  for (const RunThroughput& t : runs)
+    if (shared.count(t.run)) over_shared.push_back(t.throughput_ips);
+  if (over_shared.size() == runs.size()) return record.throughput_ips;
+  return LongRunThroughput(over_shared);
+}
+
+// The measured best of a config against the model's pick (an ok row), paired by run (see
+// ConfigRegret): the largest ratio H_b / H_pick over the runs each ok row shares with the pick;
+// the pick itself stands at 1 with its pooled throughput. Ties keep the first row, as the
+// pooled best did. Fills the best, the pick's throughput and the pairing counts of `c`.
+void ScoreAgainstPick(const std::vector<const ValidationInput*>& rows, std::size_t pick,
+                      ConfigRegret* c) {
+  const PipelineRecord& chosen = rows[pick]->record;
+  const std::vector<RunThroughput> pick_runs = RunThroughputs(chosen);
+  const std::set<std::string> pick_keys = RunKeys(pick_runs);
+  double best_ratio = 0;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const PipelineRecord& r = rows[i]->record;
+    if (r.status != PointStatus::ok) continue;
+    double at_best = chosen.throughput_ips, at_pick = chosen.throughput_ips;
+    std::set<std::string> shared = pick_keys;
+    if (i != pick) {
+      const std::vector<RunThroughput> runs = RunThroughputs(r);
+      shared.clear();
+      for (const std::string& run : RunKeys(runs))
+        if (pick_keys.count(run)) shared.insert(run);
+      if (shared.empty()) {
+        ++c->unpaired_batches;  // measured only in runs the pick was not: no fair comparison
+        continue;
+      }
+      at_best = ThroughputOverRuns(r, runs, shared);
+      at_pick = ThroughputOverRuns(chosen, pick_runs, shared);
+      if (!UsableThroughput(at_best) || !UsableThroughput(at_pick)) continue;
     }
-    if (t.throughput_ips <= 0) continue;
-    seconds_per_image += 1.0 / t.throughput_ips;
-    ++counted;
+    if (at_best / at_pick > best_ratio) {
+      best_ratio = at_best / at_pick;
+      c->measured_best_batch = r.batch;
+      c->measured_best_ips = at_best;
+      c->measured_at_predicted_ips = at_pick;
+      c->paired_runs = static_cast<int>(shared.size());
+    }
   }
-  if (all_runs) return record.throughput_ips;
-  return counted == 0 ? 0.0 : counted / seconds_per_image;
 }
 
 }  // namespace
@@ -194,42 +223,10 @@ ValidationReport Validate(const std::vector<ValidationInput>& inputs,
     if (!pick || c.measured_best_ips <= 0) continue;
     const PipelineRecord& chosen = rows[*pick]->record;
     c.predicted_best_batch = chosen.batch;
-    if (chosen.status == PointStatus::ok) {
-      // The largest ratio H_b / H_pick over the runs b shares with the pick; the pick itself
-      // stands at 1 with its pooled throughput. Ties keep the first row, as the pooled best did.
-      const std::vector<RunThroughput> pick_runs = RunThroughputs(chosen);
-      const std::set<std::string> pick_keys = RunKeys(pick_runs);
-      double best_ratio = 0;
-      for (size_t i = 0; i < rows.size(); ++i) {
-        const PipelineRecord& r = rows[i]->record;
-        if (r.status != PointStatus::ok) continue;
-        double at_best = chosen.throughput_ips, at_pick = chosen.throughput_ips;
-        std::set<std::string> shared = pick_keys;
-        if (i != static_cast<size_t>(*pick)) {
-          const std::vector<RunThroughput> runs = RunThroughputs(r);
-          shared.clear();
-          for (const std::string& run : RunKeys(runs))
-            if (pick_keys.count(run)) shared.insert(run);
-          if (shared.empty()) {
-            ++c.unpaired_batches;  // measured only in runs the pick was not: no fair comparison
-            continue;
-          }
-          at_best = ThroughputOverRuns(r, runs, shared);
-          at_pick = ThroughputOverRuns(chosen, pick_runs, shared);
-          if (!UsableThroughput(at_best) || !UsableThroughput(at_pick)) continue;
-        }
-        const double ratio = at_best / at_pick;
-        if (ratio > best_ratio) {
-          best_ratio = ratio;
-          c.measured_best_batch = r.batch;
-          c.measured_best_ips = at_best;
-          c.measured_at_predicted_ips = at_pick;
-          c.paired_runs = static_cast<int>(shared.size());
-        }
-      }
-    } else {
+    if (chosen.status == PointStatus::ok)
+      ScoreAgainstPick(rows, static_cast<std::size_t>(*pick), &c);
+    else
       c.measured_at_predicted_ips = 0.0;  // out of memory: regret 1 against the pooled best
-    }
     c.regret = std::max(0.0, 1.0 - c.measured_at_predicted_ips / c.measured_best_ips);
     regrets.push_back(c.regret);
     report.regrets.push_back(c);

@@ -7,18 +7,13 @@
 #include "fit/observations.h"
 #include "fit/residuals.h"
 #include "model/presets.h"
+#include "tests/fit/observation_records.h"
 
 namespace vitperf {
 namespace {
 
 PipelineRecord Eager(const std::string& id, double host_launch_us) {
-  PipelineRecord r;
-  r.id = id;
-  r.device = "cpu";
-  r.config = PresetByName("vit_ti16");
-  r.batch = 1;
-  r.options.compute_only = true;
-  r.throughput_ips = 300;
+  PipelineRecord r = testing::ComputeOnlyPoint(id, 1, 300);
   r.host_launch_us = host_launch_us;
   return r;
 }

@@ -11,18 +11,13 @@
 #include "model/evaluate.h"
 #include "model/patch_conv_kernels.h"
 #include "model/presets.h"
+#include "tests/fit/observation_records.h"
 
 namespace vitperf {
 namespace {
 
 PipelineRecord Traced(const std::string& id, double kernel_time_ms) {
-  PipelineRecord r;
-  r.id = id;
-  r.device = "cpu";
-  r.config = PresetByName("vit_ti16");
-  r.batch = 8;
-  r.options.compute_only = true;
-  r.throughput_ips = 3000;
+  PipelineRecord r = testing::ComputeOnlyPoint(id, 8, 3000);
   r.kernel_time_ms = kernel_time_ms;
   return r;
 }

@@ -6,19 +6,13 @@
 
 #include "fit/observations.h"
 #include "model/hardware_profile.h"
-#include "model/presets.h"
+#include "tests/fit/observation_records.h"
 
 namespace vitperf {
 namespace {
 
 PipelineRecord WithPeak(const std::string& id, const std::string& time_utc) {
-  PipelineRecord r;
-  r.id = id;
-  r.device = "cpu";
-  r.config = PresetByName("vit_ti16");
-  r.batch = 8;
-  r.options.compute_only = true;
-  r.throughput_ips = 3000;
+  PipelineRecord r = testing::ComputeOnlyPoint(id, 8, 3000);
   r.peak_memory_bytes = 200e6;
   if (!time_utc.empty()) r.provenance = {{"time_utc", time_utc}};
   return r;
