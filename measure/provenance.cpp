@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <fstream>
 
 #include "model/build_info.h"
 
@@ -25,6 +26,15 @@ std::string UtcTimeIso8601() {
   return text;
 }
 
+// A lease of the GPU host is one boot: records measured by several processes of one lease (a
+// campaign resumed in a second call) share it, and so the host state of that lease.
+std::string HostBootId() {
+  std::ifstream in("/proc/sys/kernel/random/boot_id");
+  std::string id;
+  std::getline(in, id);
+  return id;
+}
+
 std::string HostName() {
   char name[256] = {0};
   if (gethostname(name, sizeof name - 1) != 0) return "unknown";
@@ -43,6 +53,8 @@ nlohmann::json MakeProvenance(const ProvenanceInputs& in, const NumaTopology& to
   p["cuda_driver_version"] = ValueOrNull(d, "cuda_driver_api_version");
   p["host_cpu"] = ValueOrNull(d, "cpu_model");
   p["hostname"] = HostName();
+  const std::string boot_id = HostBootId();
+  p["host_boot_id"] = boot_id.empty() ? nlohmann::json() : nlohmann::json(boot_id);
 
   nlohmann::json cores = nlohmann::json::array();
   for (const auto& n : topology.Nodes()) cores.push_back(n.cores);

@@ -30,5 +30,7 @@ nlohmann::json WithBinding(nlohmann::json provenance, const BindingPlan& plan);
 // "2026-11-03T14:05:09Z".
 std::string UtcTimeIso8601();
 std::string HostName();
+// The kernel's boot id (/proc/sys/kernel/random/boot_id); empty where there is none.
+std::string HostBootId();
 
 }  // namespace vitperf::measure

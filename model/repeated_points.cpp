@@ -104,6 +104,8 @@ double LongRunThroughput(const std::vector<double>& run_throughputs_ips) {
 std::string RunKey(const PipelineRecord& record) {
   const nlohmann::json& prov = record.provenance;
   if (prov.is_object()) {
+    if (auto it = prov.find("host_boot_id"); it != prov.end() && it->is_string())
+      return "boot " + it->get<std::string>();
     if (auto it = prov.find("time_utc"); it != prov.end() && it->is_string())
       return it->get<std::string>();
   }

@@ -22,8 +22,9 @@ namespace vitperf {
 // the same point id on two GPUs is two points.
 std::string MeasuredDeviceName(const PipelineRecord& record);
 
-// The run a record comes from: the measuring process, named by its provenance's "time_utc"
-// (one per `vitperf measure` process); empty when the record carries none.
+// The run a record comes from: the host's boot (provenance "host_boot_id", one per lease of the
+// GPU host, whatever processes it ran) where recorded, else the measuring process (its
+// "time_utc", one per `vitperf measure` process); empty when the record carries neither.
 std::string RunKey(const PipelineRecord& record);
 
 // Images over total time when every run processes the same number of batches: the harmonic

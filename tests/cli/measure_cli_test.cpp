@@ -103,6 +103,8 @@ TEST(MeasureCli, CiCpuExperimentWritesAConsistentDataset) {
   EXPECT_EQ(lines[0]["experiment"], "ci_cpu");
   EXPECT_FALSE(lines[0]["git_revision"].get<std::string>().empty());
   EXPECT_FALSE(lines[0]["time_utc"].get<std::string>().empty());
+  if (std::ifstream("/proc/sys/kernel/random/boot_id"))
+    EXPECT_EQ(lines[0]["host_boot_id"].get<std::string>().size(), 36u) << "a UUID";
   EXPECT_GE(lines[0]["numa"]["nodes"].get<int>(), 1);
   EXPECT_EQ(lines[0]["cupti"], "detach") << "the CUPTI mode changes eager timings: recorded";
   std::set<std::string> ids;

@@ -216,6 +216,13 @@ TEST(PairedRegret, PoolingListsEachRunsThroughput) {
   EXPECT_EQ(RunKey(b), kRunB);
   EXPECT_EQ(RunKey(no_provenance), "");
 
+  // A lease's boot names the run where recorded: two processes of one lease are one run.
+  PipelineRecord first_call = RunRecord(16, kRunA, 1000), resumed = RunRecord(128, kRunB, 1000);
+  first_call.provenance["host_boot_id"] = "6f1c2a9e-0000-4000-8000-000000000001";
+  resumed.provenance["host_boot_id"] = "6f1c2a9e-0000-4000-8000-000000000001";
+  EXPECT_EQ(RunKey(first_call), RunKey(resumed));
+  EXPECT_NE(RunKey(first_call), RunKey(RunRecord(16, kRunA, 1000))) << "boot, not time";
+
   // In memory only: the JSONL record does not carry it.
   EXPECT_EQ(ToJsonLine(a).find("run_throughputs"), std::string::npos);
   EXPECT_EQ(ToJsonLine(a).find(kRunB), std::string::npos) << "the first run's provenance only";
