@@ -23,6 +23,9 @@ row "H100 lease M, profile before it" --profile "${TMPDIR:-/tmp}/h100-before-M.j
 row "H100 lease M, profile before it, host state" --profile "${TMPDIR:-/tmp}/h100-before-M.json" --host-state-from-data --data $D/h100-{calibration,campaign,quick_test}-leaseM.jsonl
 git show 5945d0b:data/hardware/h100-sxm.json > "${TMPDIR:-/tmp}/h100-before-NO.json"
 row "H100 leases N+O, profile before them" --profile "${TMPDIR:-/tmp}/h100-before-NO.json" --data $D/h100-campaign-lease{N,O}.jsonl
+git show 353c91f:data/hardware/h100-sxm.json > "${TMPDIR:-/tmp}/h100-before-PQ.json"
+row "H100 leases P+Q, profile before them" --profile "${TMPDIR:-/tmp}/h100-before-PQ.json" --data $D/h100-calibration-leaseP.jsonl $D/h100-campaign-leasePQ.jsonl $D/h100-quick_test-leaseQ.jsonl
+row "H100 leases P+Q, profile before them, host state" --profile "${TMPDIR:-/tmp}/h100-before-PQ.json" --host-state-from-data --data $D/h100-calibration-leaseP.jsonl $D/h100-campaign-leasePQ.jsonl $D/h100-quick_test-leaseQ.jsonl
 row "H100 simt_check" --profile h100 --data $D/h100-simt_check.jsonl
 row "H100 attention_check" --profile h100 --data $D/h100-attention_check.jsonl
 row "H200 attention_check" --profile h200 --data $D/h200-attention_check.jsonl
@@ -36,5 +39,6 @@ python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h
 python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leaseH.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leaseK.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leaseM.jsonl
+python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leasePQ.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h200-campaign-lease1.jsonl --b $D/h200-campaign.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h200-campaign.jsonl --b $D/h200-campaign-lease3.jsonl
