@@ -191,10 +191,17 @@ void PrintReport(const ValidationReport& r, const std::vector<Check>& checks) {
     });
     if (top.size() > 5) top.resize(5);
     std::cout << "\nlargest best-batch regrets:\n";
-    TextTable regret({"config", "model's batch", "measured best", "regret"});
-    for (const auto& c : top)
+    TextTable regret(
+        {"config", "model's batch", "measured best", "regret", "runs", "regret per run"});
+    for (const auto& c : top) {
+      const std::string per_run = c.runs_scored == 0 ? "-"
+                                  : c.runs_scored == 1
+                                      ? Pct(c.run_regret_min)
+                                      : Pct(c.run_regret_min) + " - " + Pct(c.run_regret_max);
       regret.AddRow({c.label, std::to_string(c.predicted_best_batch),
-                     std::to_string(c.measured_best_batch), Pct(c.regret)});
+                     std::to_string(c.measured_best_batch), Pct(c.regret),
+                     std::to_string(c.runs_scored), per_run});
+    }
     regret.Print(std::cout);
   }
 }

@@ -90,6 +90,39 @@ void ScoreAgainstPick(const std::vector<const ValidationInput*>& rows, std::size
   }
 }
 
+// A record's throughput [images/s] per run: the long-run average of its entries of that run
+// (one, unless two experiments of one lease measured the same point).
+std::map<std::string, double> ThroughputByRun(const PipelineRecord& record) {
+  std::map<std::string, std::vector<double>> entries;
+  for (const RunThroughput& t : RunThroughputs(record)) entries[t.run].push_back(t.throughput_ips);
+  std::map<std::string, double> by_run;
+  for (const auto& [run, ips] : entries) by_run[run] = LongRunThroughput(ips);
+  return by_run;
+}
+
+// The pick's regret within each run that measured it and at least one other ok batch: its
+// spread over runs says whether the pick is wrong on every host or only on some.
+void ScoreEachRun(const std::vector<const ValidationInput*>& rows, std::size_t pick,
+                  ConfigRegret* c) {
+  const std::map<std::string, double> at_pick = ThroughputByRun(rows[pick]->record);
+  std::map<std::string, double> best_of_others;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (i == pick || rows[i]->record.status != PointStatus::ok) continue;
+    for (const auto& [run, ips] : ThroughputByRun(rows[i]->record))
+      if (at_pick.count(run) && UsableThroughput(ips))
+        best_of_others[run] = std::max(best_of_others[run], ips);
+  }
+  std::vector<double> regrets;
+  for (const auto& [run, best] : best_of_others) {
+    const double pick_ips = at_pick.at(run);
+    if (UsableThroughput(pick_ips)) regrets.push_back(std::max(0.0, 1.0 - pick_ips / best));
+  }
+  if (regrets.empty()) return;
+  c->runs_scored = static_cast<int>(regrets.size());
+  c->run_regret_min = *std::min_element(regrets.begin(), regrets.end());
+  c->run_regret_max = *std::max_element(regrets.begin(), regrets.end());
+}
+
 }  // namespace
 
 std::string ConfigKey(const PipelineRecord& r) {
@@ -223,9 +256,10 @@ ValidationReport Validate(const std::vector<ValidationInput>& inputs,
     if (!pick || c.measured_best_ips <= 0) continue;
     const PipelineRecord& chosen = rows[*pick]->record;
     c.predicted_best_batch = chosen.batch;
-    if (chosen.status == PointStatus::ok)
+    if (chosen.status == PointStatus::ok) {
       ScoreAgainstPick(rows, static_cast<std::size_t>(*pick), &c);
-    else
+      ScoreEachRun(rows, static_cast<std::size_t>(*pick), &c);
+    } else
       c.measured_at_predicted_ips = 0.0;  // out of memory: regret 1 against the pooled best
     c.regret = std::max(0.0, 1.0 - c.measured_at_predicted_ips / c.measured_best_ips);
     regrets.push_back(c.regret);
@@ -266,7 +300,10 @@ void to_json(nlohmann::json& j, const ValidationReport& r) {
                        {"measured_at_predicted_ips", c.measured_at_predicted_ips},
                        {"regret", c.regret},
                        {"paired_runs", c.paired_runs},
-                       {"unpaired_batches", c.unpaired_batches}});
+                       {"unpaired_batches", c.unpaired_batches},
+                       {"runs_scored", c.runs_scored},
+                       {"run_regret_min", c.run_regret_min},
+                       {"run_regret_max", c.run_regret_max}});
   for (const auto& g : r.regimes)
     regimes.push_back({{"regime", g.regime},
                        {"points", g.points},

@@ -74,6 +74,10 @@ struct ConfigRegret {
   double regret = 0;         // 1 - measured_at_predicted / measured_best
   int paired_runs = 0;       // runs shared by the pick and the best (0 when the pick OOMs)
   int unpaired_batches = 0;  // ok batches left out: they share no run with the pick
+  // The regret within each single run that measured the pick and another batch (1 - pick / the
+  // run's best): how much the answer depends on the host of the day. 0 runs: none did.
+  int runs_scored = 0;
+  double run_regret_min = 0, run_regret_max = 0;
 };
 
 struct RegimeError {

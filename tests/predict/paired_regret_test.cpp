@@ -130,6 +130,25 @@ TEST(PairedRegret, ABatchSharingNoRunWithThePickIsCountedAndLeftOut) {
   EXPECT_EQ(j["regret"][0]["measured_best_batch"], 64);
 }
 
+TEST(PairedRegret, EachRunsOwnRegretShowsHowMuchTheHostDecides) {
+  // The pick (64) wins on run A, loses 10% to 256 on run B, and run C measured it alone.
+  const std::vector<ValidationInput> in =
+      Inputs({RunRecord(64, kRunA, 1200), RunRecord(256, kRunA, 1100), RunRecord(64, kRunB, 900),
+              RunRecord(128, kRunB, 950), RunRecord(256, kRunB, 1000), RunRecord(64, kRunC, 1000)},
+             {{64, 1200}, {128, 1100}, {256, 1100}});
+  const ValidationReport r = Validate(in, ValidationOptions{});
+  ASSERT_EQ(r.regrets.size(), 1u);
+  const ConfigRegret& c = r.regrets[0];
+  EXPECT_EQ(c.predicted_best_batch, 64);
+  EXPECT_EQ(c.runs_scored, 2) << "run C measured no other batch";
+  EXPECT_DOUBLE_EQ(c.run_regret_min, 0.0);
+  EXPECT_NEAR(c.run_regret_max, 1 - 900 / 1000.0, 1e-12);
+
+  const nlohmann::json j = r;
+  EXPECT_EQ(j["regret"][0]["runs_scored"], 2);
+  EXPECT_NEAR(j["regret"][0]["run_regret_max"].get<double>(), 0.1, 1e-12);
+}
+
 TEST(PairedRegret, ThePickAsTheBestKeepsItsPooledThroughput) {
   const std::vector<ValidationInput> in =
       Inputs({RunRecord(16, kRunA, 1200), RunRecord(16, kRunB, 1000), RunRecord(128, kRunB, 950),
