@@ -26,6 +26,9 @@ row "H100 leases N+O, profile before them" --profile "${TMPDIR:-/tmp}/h100-befor
 git show 353c91f:data/hardware/h100-sxm.json > "${TMPDIR:-/tmp}/h100-before-PQ.json"
 row "H100 leases P+Q, profile before them" --profile "${TMPDIR:-/tmp}/h100-before-PQ.json" --data $D/h100-calibration-leaseP.jsonl $D/h100-campaign-leasePQ.jsonl $D/h100-quick_test-leaseQ.jsonl
 row "H100 leases P+Q, profile before them, host state" --profile "${TMPDIR:-/tmp}/h100-before-PQ.json" --host-state-from-data --data $D/h100-calibration-leaseP.jsonl $D/h100-campaign-leasePQ.jsonl $D/h100-quick_test-leaseQ.jsonl
+git show ad4e437:data/hardware/h100-sxm.json > "${TMPDIR:-/tmp}/h100-before-R.json"
+row "H100 lease R, profile before it" --profile "${TMPDIR:-/tmp}/h100-before-R.json" --data $D/h100-{calibration,campaign,quick_test}-leaseR.jsonl
+row "H100 lease R, profile before it, host state" --profile "${TMPDIR:-/tmp}/h100-before-R.json" --host-state-from-data --data $D/h100-{calibration,campaign,quick_test}-leaseR.jsonl
 row "H100 simt_check" --profile h100 --data $D/h100-simt_check.jsonl
 row "H100 attention_check" --profile h100 --data $D/h100-attention_check.jsonl
 row "H200 attention_check" --profile h200 --data $D/h200-attention_check.jsonl
@@ -40,5 +43,6 @@ python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h
 python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leaseK.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leaseM.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leasePQ.jsonl
+python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leaseR.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h200-campaign-lease1.jsonl --b $D/h200-campaign.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h200-campaign.jsonl --b $D/h200-campaign-lease3.jsonl

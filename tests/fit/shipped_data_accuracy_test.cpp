@@ -41,19 +41,22 @@ std::string ShippedFiles(const std::string& gpu) {
   return files;
 }
 
+// Measured (scripts/accuracy_figures.sh, 13 leases): MAPE 3.7%, median 2.2%, regret mean 0.2% and
+// max 5.2%. The bounds catch a change that breaks accuracy; the max regret's is a guard, not
+// the 3% target, which host-to-host staging speed keeps out of reach (README Accuracy).
 TEST(ShippedData, H100HeldOutErrorStaysWithinItsBound) {
   const std::string files = ShippedFiles("h100");
   const CommandResult r = RunVitperf("validate --profile " + std::string(VITPERF_SOURCE_DIR) +
                                          "/data/hardware/datasheet/h100-sxm.json --data " + files +
-                                         "--kfold 5 --max-mape 4.6 --json",
+                                         "--kfold 5 --max-mape 4.2 --max-regret 7 --json",
                                      "shipped_kfold");
   ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 2000) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   const auto& s = j["summary"];
   EXPECT_GE(s["points"].get<int>(), 200);
-  EXPECT_LE(s["median_ape"].get<double>(), 0.031);
+  EXPECT_LE(s["median_ape"].get<double>(), 0.027);
   EXPECT_GE(s["spearman"].get<double>(), 0.99);
-  EXPECT_LE(s["mean_regret"].get<double>(), 0.006);
+  EXPECT_LE(s["mean_regret"].get<double>(), 0.005);
 }
 
 // The shipped profile on points it was never fitted to: ViT-B/16 math attention either side of
