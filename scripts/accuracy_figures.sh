@@ -29,6 +29,8 @@ row "H100 leases P+Q, profile before them, host state" --profile "${TMPDIR:-/tmp
 git show ad4e437:data/hardware/h100-sxm.json > "${TMPDIR:-/tmp}/h100-before-R.json"
 row "H100 lease R, profile before it" --profile "${TMPDIR:-/tmp}/h100-before-R.json" --data $D/h100-{calibration,campaign,quick_test}-leaseR.jsonl
 row "H100 lease R, profile before it, host state" --profile "${TMPDIR:-/tmp}/h100-before-R.json" --host-state-from-data --data $D/h100-{calibration,campaign,quick_test}-leaseR.jsonl
+git show 03df2f5:data/hardware/h100-sxm.json > "${TMPDIR:-/tmp}/h100-before-S.json"
+row "H100 lease S, profile before it" --profile "${TMPDIR:-/tmp}/h100-before-S.json" --data $D/h100-campaign-leaseS.jsonl
 row "H100 simt_check" --profile h100 --data $D/h100-simt_check.jsonl
 row "H100 attention_check" --profile h100 --data $D/h100-attention_check.jsonl
 row "H200 attention_check" --profile h200 --data $D/h200-attention_check.jsonl

@@ -41,22 +41,23 @@ std::string ShippedFiles(const std::string& gpu) {
   return files;
 }
 
-// Measured (scripts/accuracy_figures.sh, 13 leases): MAPE 3.7%, median 2.2%, regret mean 0.2% and
-// max 5.2%. The bounds catch a change that breaks accuracy; the max regret's is a guard, not
-// the 3% target, which host-to-host staging speed keeps out of reach (README Accuracy).
+// Measured (scripts/accuracy_figures.sh, 13 leases): MAPE 3.6%, median 2.2%, regret mean 0.1% and
+// max 2.4%. The bounds catch a change that breaks accuracy. The max regret's bound is a guard at
+// the leave-one-lease-out worst (7.0%, scripts/regret_leave_one_lease_out.sh), not the issue's
+// 3%: which batch wins at the host's cache cliff changes from lease to lease (README Accuracy).
 TEST(ShippedData, H100HeldOutErrorStaysWithinItsBound) {
   const std::string files = ShippedFiles("h100");
   const CommandResult r = RunVitperf("validate --profile " + std::string(VITPERF_SOURCE_DIR) +
                                          "/data/hardware/datasheet/h100-sxm.json --data " + files +
-                                         "--kfold 5 --max-mape 4.2 --max-regret 7 --json",
+                                         "--kfold 5 --max-mape 4.0 --max-regret 7 --json",
                                      "shipped_kfold");
   ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 2000) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   const auto& s = j["summary"];
   EXPECT_GE(s["points"].get<int>(), 200);
-  EXPECT_LE(s["median_ape"].get<double>(), 0.027);
+  EXPECT_LE(s["median_ape"].get<double>(), 0.026);
   EXPECT_GE(s["spearman"].get<double>(), 0.99);
-  EXPECT_LE(s["mean_regret"].get<double>(), 0.005);
+  EXPECT_LE(s["mean_regret"].get<double>(), 0.004);
 }
 
 // The shipped profile on points it was never fitted to: ViT-B/16 math attention either side of
