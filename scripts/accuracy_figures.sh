@@ -34,6 +34,9 @@ row "H100 lease S, profile before it" --profile "${TMPDIR:-/tmp}/h100-before-S.j
 row "H100 simt_check" --profile h100 --data $D/h100-simt_check.jsonl
 row "H100 attention_check" --profile h100 --data $D/h100-attention_check.jsonl
 row "H200 attention_check" --profile h200 --data $D/h200-attention_check.jsonl
+git show 1ce1f3d:data/hardware/h200.json > "${TMPDIR:-/tmp}/h200-before-6.json"
+row "H200 lease 6, profile before it" --profile "${TMPDIR:-/tmp}/h200-before-6.json" --data $D/h200-campaign-lease6.jsonl
+row "H200 lease 6, profile before it, host state" --profile "${TMPDIR:-/tmp}/h200-before-6.json" --host-state-from-data --data $D/h200-campaign-lease6.jsonl
 row "H200 kfold" --profile data/hardware/datasheet/h200.json --kfold 5 --data $D/h200-{calibration,campaign,quick_test,staging_study}*.jsonl
 row "cross-GPU" --profile data/hardware/datasheet/h200.json --coefficients-from h100 --data $D/h200-{calibration,campaign,quick_test,staging_study}*.jsonl
 row "cross-GPU host probes" --profile data/hardware/datasheet/h200.json --coefficients-from h100 --host-probes-from-data --data $D/h200-{calibration,campaign,quick_test,staging_study}*.jsonl
