@@ -15,6 +15,7 @@
 #include "cli/run_meta.h"
 #include "model/profile_transfer.h"
 #include "model/repeated_points.h"
+#include "model/run_host_state.h"
 #include "predict/text_table.h"
 #include "predict/validation.h"
 #ifdef VITPERF_HAVE_FIT
@@ -30,6 +31,7 @@ struct ValidateFlags {
   std::string coefficients_from;
   bool host_probes_from_data = false;
   bool host_state_from_data = false;
+  std::string host_state_scope;  // empty: point
   std::vector<std::string> data;
   std::string holdout;
   std::optional<double> holdout_fraction;
@@ -232,6 +234,15 @@ void RunValidate(const ValidateFlags& f) {
   MeasurementSet data;
   for (const auto& path : f.data) ReadMeasurements(path, &data);
   for (const auto& w : data.warnings) std::cerr << "warning: " << w << "\n";
+  HostStateScope scope = HostStateScope::point;
+  if (!f.host_state_scope.empty()) {
+    scope = ParseEnumOrThrow<HostStateScope>(f.host_state_scope);
+    if (!f.host_state_from_data)
+      throw std::invalid_argument("host-state-scope: applies with --host-state-from-data only");
+  }
+  // Before pooling, which averages a point's runs (and so their states).
+  const int runs_with_state =
+      scope == HostStateScope::run ? UseRunMedianHostLaunch(&data.pipeline) : 0;
   const int pooled_repeats = PoolRepeatedPoints(&data);
   if (f.host_state_from_data && !(MedianHostLaunchUs(data.pipeline) > 0))
     throw std::invalid_argument(
@@ -357,6 +368,7 @@ void RunValidate(const ValidateFlags& f) {
     j["split"] = split;
     j["host_probes"] = host_set;
     j["host_state_from_data"] = f.host_state_from_data;
+    if (f.host_state_from_data) j["host_state_scope"] = ToString(scope);
     j["near_best_fraction"] = f.near_best;
     j["pooled_repeats"] = pooled_repeats;
     const nlohmann::json body = report;
@@ -381,6 +393,11 @@ void RunValidate(const ValidateFlags& f) {
       for (const auto& s : host_set) std::cout << " " << s;
       std::cout << "\n";
     }
+    if (f.host_state_from_data)
+      std::cout << (scope == HostStateScope::run
+                        ? "host state: each run's median host_launch_us (" +
+                              std::to_string(runs_with_state) + " runs)\n"
+                        : std::string("host state: each point's own host_launch_us\n"));
     if (report.skipped) std::cout << report.skipped << " record(s) neither ok nor oom skipped\n";
     std::cout << "\n";
     PrintReport(report, checks);
@@ -412,6 +429,10 @@ void AddValidateCommand(CLI::App& app) {
                 "scale each eager point's dispatch by the host speed recorded with it "
                 "(host_launch_us, relative to the profile's reference state): the model's error "
                 "with the host's drift taken out");
+  cmd->add_option("--host-state-scope", flags->host_state_scope,
+                  "with --host-state-from-data: point (each point's own recorded state, the "
+                  "default) or run (its run's median: the host's speed on the lease known, its "
+                  "drift within the run not)");
   cmd->add_option("--holdout", flags->holdout,
                   "comma-separated config names (e.g. vit_l16) kept out of a refit and validated "
                   "(needs Ceres)");

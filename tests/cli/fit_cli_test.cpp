@@ -236,6 +236,31 @@ TEST(FitCliEndToEnd, MeasureFitValidateOnCpu) {
       "e2e_validate_host_state");
   EXPECT_EQ(hs.exit_code, 0) << hs.err << hs.out;
   EXPECT_EQ(nlohmann::json::parse(hs.out)["host_state_from_data"], true);
+  EXPECT_EQ(nlohmann::json::parse(hs.out)["host_state_scope"], "point");
+  // Each run's median instead: one run here, so every point shares one state.
+  const CommandResult run_scope =
+      RunVitperf("validate --profile " + profile + " --data " + data +
+                     " --host-state-from-data --host-state-scope run --json",
+                 "e2e_validate_host_state_run");
+  EXPECT_EQ(run_scope.exit_code, 0) << run_scope.err << run_scope.out;
+  EXPECT_EQ(nlohmann::json::parse(run_scope.out)["host_state_scope"], "run");
+}
+
+TEST(FitCliEndToEnd, HostStateScopeNamesItsValuesAndNeedsTheHostState) {
+  const std::string data = VITPERF_SOURCE_DIR "/data/measurements/h200-campaign-lease7.jsonl";
+  const CommandResult bad = RunVitperf(
+      "validate --profile h200 --data " + data + " --host-state-from-data --host-state-scope runs",
+      "host_state_scope_bad");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("host-state-scope: 'runs' is not one of point, run"), std::string::npos)
+      << bad.err;
+  const CommandResult alone =
+      RunVitperf("validate --profile h200 --data " + data + " --host-state-scope run",
+                 "host_state_scope_alone");
+  EXPECT_EQ(alone.exit_code, 2);
+  EXPECT_NE(alone.err.find("host-state-scope: applies with --host-state-from-data only"),
+            std::string::npos)
+      << alone.err;
 }
 
 TEST(FitCliEndToEnd, HostStateFromDataNeedsRecordsThatCarryIt) {
