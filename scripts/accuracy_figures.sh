@@ -13,6 +13,7 @@ row "H100 datasheet" --profile data/hardware/datasheet/h100-sxm.json --data $D/h
 row "H100 datasheet+host probes" --profile data/hardware/datasheet/h100-sxm.json --host-probes-from-data --data $D/h100-{calibration,campaign,quick_test,staging_study}*.jsonl
 row "H100 kfold" --profile data/hardware/datasheet/h100-sxm.json --kfold 5 --data $D/h100-{calibration,campaign,quick_test,staging_study}*.jsonl
 row "H100 kfold host-state" --profile data/hardware/datasheet/h100-sxm.json --kfold 5 --host-state-from-data --data $D/h100-{calibration,campaign,quick_test,staging_study}*.jsonl
+row "H100 kfold host-state per run" --profile data/hardware/datasheet/h100-sxm.json --kfold 5 --host-state-from-data --host-state-scope run --data $D/h100-{calibration,campaign,quick_test,staging_study}*.jsonl
 $V fit $D/h100-calibration*.jsonl --base data/hardware/datasheet/h100-sxm.json -o "${TMPDIR:-/tmp}/cal-only.json" > /dev/null
 row "H100 cal-only on campaign" --profile "${TMPDIR:-/tmp}/cal-only.json" --data $D/h100-campaign*.jsonl
 git show 15d010e:data/hardware/h100-sxm.json > "${TMPDIR:-/tmp}/h100-before-K.json"
@@ -37,9 +38,13 @@ row "H200 attention_check" --profile h200 --data $D/h200-attention_check.jsonl
 git show 1ce1f3d:data/hardware/h200.json > "${TMPDIR:-/tmp}/h200-before-6.json"
 row "H200 lease 6, profile before it" --profile "${TMPDIR:-/tmp}/h200-before-6.json" --data $D/h200-campaign-lease6.jsonl
 row "H200 lease 6, profile before it, host state" --profile "${TMPDIR:-/tmp}/h200-before-6.json" --host-state-from-data --data $D/h200-campaign-lease6.jsonl
+git show 0315d65:data/hardware/h200.json > "${TMPDIR:-/tmp}/h200-before-7.json"
+row "H200 leases 7+8, profile before them" --profile "${TMPDIR:-/tmp}/h200-before-7.json" --data $D/h200-{calibration,campaign,quick_test}-lease{7,8}.jsonl
+row "H200 leases 7+8, profile before them, host state" --profile "${TMPDIR:-/tmp}/h200-before-7.json" --host-state-from-data --data $D/h200-{calibration,campaign,quick_test}-lease{7,8}.jsonl
 row "H200 kfold" --profile data/hardware/datasheet/h200.json --kfold 5 --data $D/h200-{calibration,campaign,quick_test,staging_study}*.jsonl
 row "cross-GPU" --profile data/hardware/datasheet/h200.json --coefficients-from h100 --data $D/h200-{calibration,campaign,quick_test,staging_study}*.jsonl
 row "cross-GPU host probes" --profile data/hardware/datasheet/h200.json --coefficients-from h100 --host-probes-from-data --data $D/h200-{calibration,campaign,quick_test,staging_study}*.jsonl
+row "cross-GPU host state per run" --profile data/hardware/datasheet/h200.json --coefficients-from h100 --host-state-from-data --host-state-scope run --data $D/h200-{calibration,campaign,quick_test,staging_study}*.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/repeatability/h100-campaign_repeat.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leaseE.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leaseF.jsonl
@@ -51,3 +56,5 @@ python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h
 python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leaseR.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h200-campaign-lease1.jsonl --b $D/h200-campaign.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h200-campaign.jsonl --b $D/h200-campaign-lease3.jsonl
+python3 scripts/repeatability.py --binary $V --a $D/h200-campaign-lease6.jsonl --b $D/h200-campaign-lease7.jsonl
+python3 scripts/repeatability.py --binary $V --a $D/h200-campaign-lease6.jsonl --b $D/h200-campaign-lease8.jsonl
