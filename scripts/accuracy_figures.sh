@@ -32,6 +32,12 @@ row "H100 lease R, profile before it" --profile "${TMPDIR:-/tmp}/h100-before-R.j
 row "H100 lease R, profile before it, host state" --profile "${TMPDIR:-/tmp}/h100-before-R.json" --host-state-from-data --data $D/h100-{calibration,campaign,quick_test}-leaseR.jsonl
 git show 03df2f5:data/hardware/h100-sxm.json > "${TMPDIR:-/tmp}/h100-before-S.json"
 row "H100 lease S, profile before it" --profile "${TMPDIR:-/tmp}/h100-before-S.json" --data $D/h100-campaign-leaseS.jsonl
+git show 2927ac7:data/hardware/h100-sxm.json > "${TMPDIR:-/tmp}/h100-before-T.json"
+row "H100 lease T, profile before it" --profile "${TMPDIR:-/tmp}/h100-before-T.json" --data $D/h100-{calibration,campaign,quick_test}-leaseT.jsonl
+row "H100 lease T, profile before it, host state" --profile "${TMPDIR:-/tmp}/h100-before-T.json" --host-state-from-data --data $D/h100-{calibration,campaign,quick_test}-leaseT.jsonl
+git show c2a1089:data/hardware/h100-sxm.json > "${TMPDIR:-/tmp}/h100-before-U.json"
+row "H100 lease U, profile before it" --profile "${TMPDIR:-/tmp}/h100-before-U.json" --data $D/h100-{calibration,campaign,quick_test}-leaseU.jsonl
+row "H100 lease U, profile before it, host state" --profile "${TMPDIR:-/tmp}/h100-before-U.json" --host-state-from-data --data $D/h100-{calibration,campaign,quick_test}-leaseU.jsonl
 row "H100 simt_check" --profile h100 --data $D/h100-simt_check.jsonl
 row "H100 attention_check" --profile h100 --data $D/h100-attention_check.jsonl
 row "H200 attention_check" --profile h200 --data $D/h200-attention_check.jsonl
@@ -41,6 +47,9 @@ row "H200 lease 6, profile before it, host state" --profile "${TMPDIR:-/tmp}/h20
 git show 0315d65:data/hardware/h200.json > "${TMPDIR:-/tmp}/h200-before-7.json"
 row "H200 leases 7+8, profile before them" --profile "${TMPDIR:-/tmp}/h200-before-7.json" --data $D/h200-{calibration,campaign,quick_test}-lease{7,8}.jsonl
 row "H200 leases 7+8, profile before them, host state" --profile "${TMPDIR:-/tmp}/h200-before-7.json" --host-state-from-data --data $D/h200-{calibration,campaign,quick_test}-lease{7,8}.jsonl
+git show 2927ac7:data/hardware/h200.json > "${TMPDIR:-/tmp}/h200-before-9.json"
+row "H200 lease 9, profile before it" --profile "${TMPDIR:-/tmp}/h200-before-9.json" --data $D/h200-{calibration,campaign,quick_test}-lease9.jsonl
+row "H200 lease 9, profile before it, host state" --profile "${TMPDIR:-/tmp}/h200-before-9.json" --host-state-from-data --data $D/h200-{calibration,campaign,quick_test}-lease9.jsonl
 row "H200 kfold" --profile data/hardware/datasheet/h200.json --kfold 5 --data $D/h200-{calibration,campaign,quick_test,staging_study}*.jsonl
 row "cross-GPU" --profile data/hardware/datasheet/h200.json --coefficients-from h100 --data $D/h200-{calibration,campaign,quick_test,staging_study}*.jsonl
 row "cross-GPU host probes" --profile data/hardware/datasheet/h200.json --coefficients-from h100 --host-probes-from-data --data $D/h200-{calibration,campaign,quick_test,staging_study}*.jsonl

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 V=${V:-build-me/cli/vitperf}
 all=$(ls data/measurements/h100-{calibration,campaign,quick_test,staging_study}*.jsonl)
 # Lease D's files carry no lease suffix; leases P and Q share one resumed campaign file.
-for lease in D E F G H K L M N O PQ R S T; do
+for lease in D E F G H K L M N O PQ R S T U; do
   case $lease in
     D) drop='h100-[a-z_]*\.jsonl$' ;;
     PQ) drop='lease(P|PQ|Q)\.jsonl$' ;;

@@ -1,10 +1,7 @@
 // Scaling-law accuracy on the shipped H100 data: 5-fold cross-validation by whole model config
 // (each fold refits the coefficients without its configs). A model change that breaks accuracy
-// fails CI. Bounds: the figures measured at commit time (MAPE 3.9%, median 2.7%, Spearman 0.999,
-// mean best-batch regret 0.1%; leases D to H, K and L pooled, with the staging studies; see README
-// "Accuracy") plus a margin for solver differences across machines. No bound on the max
-// regret: one config decides it (now vit_p32_d6_w1280 at 512 px, 3.0%; before the
-// staging-cache decay, vit_p32_d6_w384 at 512 px, 4% to 15% across fits and datasets).
+// fails CI. The measured figures each bound guards are written beside it (README "Accuracy",
+// scripts/accuracy_figures.sh); the bounds add a margin for solver differences across machines.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -41,21 +38,22 @@ std::string ShippedFiles(const std::string& gpu) {
   return files;
 }
 
-// Measured (scripts/accuracy_figures.sh, 13 leases): MAPE 3.6%, median 2.2%, regret mean 0.1% and
-// max 2.4%. The bounds catch a change that breaks accuracy. The max regret's bound is a guard at
-// the leave-one-lease-out worst (7.0%, scripts/regret_leave_one_lease_out.sh), not the issue's
-// 3%: which batch wins at the host's cache cliff changes from lease to lease (README Accuracy).
+// Measured (scripts/accuracy_figures.sh, 15 leases): MAPE 3.4%, median 2.0%, regret mean 0.0% and
+// max 0.2%. The bounds catch a change that breaks accuracy. The max regret's bound is a guard
+// above the leave-one-lease-out worst (3.2%, scripts/regret_leave_one_lease_out.sh), not the
+// issue's 3%: one config (vit_s16 384 px, batch 32 against 128) sits at the host's cache cliff,
+// where which batch wins changes from lease to lease (README Accuracy).
 TEST(ShippedData, H100HeldOutErrorStaysWithinItsBound) {
   const std::string files = ShippedFiles("h100");
   const CommandResult r = RunVitperf("validate --profile " + std::string(VITPERF_SOURCE_DIR) +
                                          "/data/hardware/datasheet/h100-sxm.json --data " + files +
-                                         "--kfold 5 --max-mape 4.0 --max-regret 7 --json",
+                                         "--kfold 5 --max-mape 4.0 --max-regret 5 --json",
                                      "shipped_kfold");
   ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 2000) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   const auto& s = j["summary"];
   EXPECT_GE(s["points"].get<int>(), 200);
-  EXPECT_LE(s["median_ape"].get<double>(), 0.026);
+  EXPECT_LE(s["median_ape"].get<double>(), 0.025);
   EXPECT_GE(s["spearman"].get<double>(), 0.99);
   EXPECT_LE(s["mean_regret"].get<double>(), 0.004);
 }
@@ -95,24 +93,22 @@ TEST(ShippedData, AttentionCheckStaysWithinItsBound) {
 
 // Cross-GPU (RQ6): the shipped H100 coefficients on the H200's datasheet, the host-side costs
 // scaled to the H200 host by its launch probes and its staging coefficients refitted to its
-// staging probes (no H200 throughput is used), validated on the H200 data (five leases).
-// Measured 6.7% (max regret 0.4%) on the first four leases; 11.0% (mean regret 1.6%, max 25.6%)
-// since H200 lease 6 added the grid sample, on a host slower than the others (eager launch
-// 6.5 us against 4.8-5.7) whose 25 MB staging copies ran at the DRAM rate where the H200 staging
-// study's cache (40 MB) holds them. The target is 10%: not met now. These bounds guard
-// the figure against a change that makes it worse.
-TEST(ShippedData, CrossGpuErrorStaysWithinItsGuard) {
+// staging probes (no H200 throughput is used), validated on the H200 data (nine leases). The
+// issue's target is 10%. Measured 7.8% (mean regret 0.6%, max 13.3%: the staging study's cache
+// holds 25 MB batches that the pipelines' hosts streamed from DRAM); 11.0% when H200 lease 6,
+// on a slow host, was the only H200 lease with the grid sample.
+TEST(ShippedData, CrossGpuErrorStaysWithinTheTarget) {
   const std::string files = ShippedFiles("h200");
   const CommandResult r = RunVitperf(
       "validate --profile " + std::string(VITPERF_SOURCE_DIR) +
           "/data/hardware/datasheet/h200.json --coefficients-from h100 --host-probes-from-data "
           "--data " +
-          files + "--max-mape 12 --json",
+          files + "--max-mape 10 --json",
       "shipped_cross_gpu");
   ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 2000) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_GE(j["summary"]["points"].get<int>(), 100);
-  EXPECT_LE(j["summary"]["mean_regret"].get<double>(), 0.03);
+  EXPECT_LE(j["summary"]["mean_regret"].get<double>(), 0.015);
 }
 
 }  // namespace
