@@ -50,6 +50,9 @@ row "H200 leases 7+8, profile before them, host state" --profile "${TMPDIR:-/tmp
 git show 2927ac7:data/hardware/h200.json > "${TMPDIR:-/tmp}/h200-before-9.json"
 row "H200 lease 9, profile before it" --profile "${TMPDIR:-/tmp}/h200-before-9.json" --data $D/h200-{calibration,campaign,quick_test}-lease9.jsonl
 row "H200 lease 9, profile before it, host state" --profile "${TMPDIR:-/tmp}/h200-before-9.json" --host-state-from-data --data $D/h200-{calibration,campaign,quick_test}-lease9.jsonl
+git show 75cc14c:data/hardware/h200.json > "${TMPDIR:-/tmp}/h200-before-10.json"
+row "H200 lease 10, profile before it" --profile "${TMPDIR:-/tmp}/h200-before-10.json" --data $D/h200-{calibration,campaign,quick_test}-lease10.jsonl
+row "H200 lease 10, profile before it, host state" --profile "${TMPDIR:-/tmp}/h200-before-10.json" --host-state-from-data --data $D/h200-{calibration,campaign,quick_test}-lease10.jsonl
 row "H200 kfold" --profile data/hardware/datasheet/h200.json --kfold 5 --data $D/h200-{calibration,campaign,quick_test,staging_study}*.jsonl
 row "cross-GPU" --profile data/hardware/datasheet/h200.json --coefficients-from h100 --data $D/h200-{calibration,campaign,quick_test,staging_study}*.jsonl
 row "cross-GPU host probes" --profile data/hardware/datasheet/h200.json --coefficients-from h100 --host-probes-from-data --data $D/h200-{calibration,campaign,quick_test,staging_study}*.jsonl
@@ -67,3 +70,4 @@ python3 scripts/repeatability.py --binary $V --a $D/h200-campaign-lease1.jsonl -
 python3 scripts/repeatability.py --binary $V --a $D/h200-campaign.jsonl --b $D/h200-campaign-lease3.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h200-campaign-lease6.jsonl --b $D/h200-campaign-lease7.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h200-campaign-lease6.jsonl --b $D/h200-campaign-lease8.jsonl
+python3 scripts/repeatability.py --binary $V --a $D/h200-campaign-lease6.jsonl --b $D/h200-campaign-lease10.jsonl
