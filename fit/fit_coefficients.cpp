@@ -247,7 +247,9 @@ FitResult FitCoefficients(const HardwareProfile& base, const MeasurementSet& dat
   for (int i = 0; i < kNumCoefficients; ++i) {
     CoefficientFit f;
     f.coefficient = static_cast<Coef>(i);
-    f.value = std::exp(log_c[i]);
+    // Clamped: at a bound, exp(log(upper)) may round just past it (exp(log(100)) is
+    // 100.00000000000004), and a profile with a coefficient out of its range does not load.
+    f.value = Clamp(std::exp(log_c[i]), CoefficientTable()[i]);
     f.prior = prior.v[i];
     f.start = start.v[i];
     f.informed = std::find(informed.begin(), informed.end(), i) != informed.end();

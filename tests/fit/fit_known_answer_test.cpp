@@ -244,6 +244,22 @@ TEST(FitKnownAnswer, RecoversInformedCoefficients) {
   EXPECT_LT(r.final_cost, r.initial_cost);
 }
 
+TEST(FitKnownAnswer, ACoefficientPushedToItsBoundIsWrittenWithinIt) {
+  // Per-row reductions slower than the bound allows: the fit stops at the bound. The solver
+  // works in log space, and exp(log(100)) is 100.00000000000004, which the profile loader
+  // rejects; a CI run's CPU fit of noisy timings once wrote exactly that.
+  HardwareProfile truth = TruthProfile();
+  truth.coefficients[Coef::row_reduction_ns] = 400;
+  const FitResult r = Fit(Dataset(SyntheticOptions{}, truth), truth);
+  const double upper = Info(Coef::row_reduction_ns).upper;
+  EXPECT_NEAR(r.coefficients[Coef::row_reduction_ns], upper, 1e-6 * upper);
+  EXPECT_LE(r.coefficients[Coef::row_reduction_ns], upper);
+  HardwareProfile fitted = TruthProfile();
+  fitted.coefficients = r.coefficients;
+  std::string why;
+  EXPECT_TRUE(fitted.IsValid(&why)) << why;
+}
+
 TEST(FitKnownAnswer, OutliersDoNotMoveTheFit) {
   const HardwareProfile truth = TruthProfile();
   SyntheticOptions clean;
