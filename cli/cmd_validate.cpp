@@ -393,11 +393,11 @@ void RunValidate(const ValidateFlags& f) {
       for (const auto& s : host_set) std::cout << " " << s;
       std::cout << "\n";
     }
-    if (f.host_state_from_data)
-      std::cout << (scope == HostStateScope::run
-                        ? "host state: each run's median host_launch_us (" +
-                              std::to_string(runs_with_state) + " runs)\n"
-                        : std::string("host state: each point's own host_launch_us\n"));
+    if (f.host_state_from_data && scope == HostStateScope::run)
+      std::cout << "host state: each run's median host_launch_us (" << runs_with_state
+                << " runs)\n";
+    else if (f.host_state_from_data)
+      std::cout << "host state: each point's own host_launch_us\n";
     if (report.skipped) std::cout << report.skipped << " record(s) neither ok nor oom skipped\n";
     std::cout << "\n";
     PrintReport(report, checks);

@@ -28,7 +28,8 @@ struct EnumNames<HostStateScope> {
 
 // Sets every record's host_launch_us that is measured (> 0) to the median over the ok records
 // of its run (RunKey) that measured it; records without one keep 0. Apply before pooling
-// repeated points, which mixes runs. Returns the number of runs seen with a host state.
+// repeated points, which mixes runs; a refit of the data (validate --kfold) then refers its
+// dispatch to the same run states. Returns the number of runs seen with a host state.
 int UseRunMedianHostLaunch(std::vector<PipelineRecord>* records);
 
 }  // namespace vitperf
