@@ -105,9 +105,7 @@ void RunCalibrate(const CalibrateFlags& f) {
   fit_options.observations.host_launch_reference_us = MedianHostLaunchUs(data.pipeline);
   const FitResult result = FitCoefficients(base, data, fit_options);
   const HardwareProfile fitted = MakeFittedProfile(base, result, inputs, fit_options, data.probes);
-  std::ofstream out(f.output);
-  if (!out) throw std::runtime_error(f.output + ": cannot write the profile");
-  out << nlohmann::json(fitted).dump(2) << "\n";
+  WriteCalibrationFile(fitted, f.output);
   std::cout << "\nfitted " << base.name << " (" << base.display_name << ")\n";
   PrintFitReport(std::cout, result);
   std::cout << "wrote " << f.output << "; use it with `vitperf predict --gpu " << f.output << "`\n";

@@ -52,10 +52,7 @@ void RunFit(const FitFlags& f) {
   const FitResult result = FitCoefficients(base, data, options);
   const HardwareProfile fitted = MakeFittedProfile(base, result, inputs, options, data.probes);
 
-  std::ofstream out(f.output);
-  if (!out) throw std::runtime_error(f.output + ": cannot write the profile");
-  out << nlohmann::json(fitted).dump(2) << "\n";
-  if (!out) throw std::runtime_error(f.output + ": write failed");
+  WriteCalibrationFile(fitted, f.output);
 
   if (f.json) {
     nlohmann::json j = JsonEnvelope("fit", 1, &fitted);

@@ -29,6 +29,11 @@ namespace {
 struct ValidateFlags {
   std::string profile;
   std::string coefficients_from;
+  // Cross-GPU: calibrate this (datasheet) profile on these files, then predict --profile's GPU.
+  std::string transfer_from;
+  std::vector<std::string> transfer_data;
+  std::string freeze, free;  // comma-separated coefficient names (ablation)
+  bool freeze_at_default = false;  // frozen ones at the table's generic default, not the prior
   bool host_probes_from_data = false;
   bool host_state_from_data = false;
   std::string host_state_scope;  // empty: point
@@ -76,6 +81,35 @@ void Split(const std::vector<PipelineRecord>& all, const std::set<std::string>& 
   for (const auto& r : all) (held.count(ConfigKey(r)) ? test : fit)->push_back(r);
 }
 
+#ifdef VITPERF_HAVE_FIT
+// Coefficient names from a comma-separated flag; `fitted`: the names must be fitted ones (for
+// --freeze), else architecture constants (for --free).
+std::vector<Coef> CoefficientList(const std::string& text, const char* flag, bool fitted) {
+  std::vector<Coef> out;
+  std::stringstream list(text);
+  for (std::string name; std::getline(list, name, ',');) {
+    if (name.empty()) continue;
+    const auto c = CoefficientByName(name);
+    if (!c || Info(*c).fitted() != fitted) {
+      std::string accepted;
+      for (const auto& info : CoefficientTable())
+        if (info.fitted() == fitted) accepted += (accepted.empty() ? "" : ", ") + std::string(info.name);
+      throw std::invalid_argument(std::string(flag) + ": '" + name + "' is not one of " + accepted);
+    }
+    out.push_back(*c);
+  }
+  return out;
+}
+
+FitOptions RefitOptions(const ValidateFlags& f) {
+  FitOptions options;
+  options.observations.allow_device_mismatch = f.allow_device_mismatch;
+  options.frozen = CoefficientList(f.freeze, "freeze", true);
+  options.also_fitted = CoefficientList(f.free, "free", false);
+  return options;
+}
+#endif
+
 std::vector<ValidationInput> FitAndPredict(const HardwareProfile& profile,
                                            const MeasurementSet& data,
                                            const std::vector<PipelineRecord>& fit_records,
@@ -86,13 +120,15 @@ std::vector<ValidationInput> FitAndPredict(const HardwareProfile& profile,
   fit_set.provenance = data.provenance;
   fit_set.pipeline = fit_records;
   fit_set.probes = data.probes;
-  FitOptions options;
-  options.observations.allow_device_mismatch = f.allow_device_mismatch;
+  FitOptions options = RefitOptions(f);
+  HardwareProfile base = profile;
+  if (f.freeze_at_default)
+    for (Coef c : options.frozen) base.coefficients[c] = Info(c).default_value;
   // The whole data's median host state, so that every fold refers dispatch to the same one.
   const double reference_us = MedianHostLaunchUs(data.pipeline);
   options.observations.host_launch_reference_us = reference_us;
-  const FitResult result = FitCoefficients(profile, fit_set, options);
-  HardwareProfile fitted = profile;
+  const FitResult result = FitCoefficients(base, fit_set, options);
+  HardwareProfile fitted = base;
   fitted.coefficients = result.coefficients;
   fitted.coefficient_errors = result.errors;
   return PredictRecords(test_records, fitted, nullptr, f.host_state_from_data ? reference_us : 0);
@@ -208,6 +244,39 @@ void PrintReport(const ValidationReport& r, const std::vector<Check>& checks) {
   }
 }
 
+// The cross-GPU check in one command: fits --transfer-from (a datasheet profile of the source
+// GPU) to --transfer-data, then moves the fitted coefficients onto --profile (the target GPU's
+// datasheet). Returns the split record for the report.
+nlohmann::json CalibrateAndTransfer(const ValidateFlags& f, HardwareProfile* target) {
+#ifdef VITPERF_HAVE_FIT
+  for (const auto& path : f.transfer_data)
+    if (!std::filesystem::is_regular_file(path))
+      throw std::invalid_argument("transfer-data: cannot open '" + path + "' (no such file)");
+  HardwareProfile source = LoadProfile(f.transfer_from);
+  MeasurementSet data;
+  for (const auto& path : f.transfer_data) ReadMeasurements(path, &data);
+  PoolRepeatedPoints(&data);
+  AdoptDataHostThreshold(data, &source);
+  FitOptions options = RefitOptions(f);
+  options.observations.host_launch_reference_us = MedianHostLaunchUs(data.pipeline);
+  const FitResult fit = FitCoefficients(source, data, options);
+  source.coefficients = fit.coefficients;
+  source.coefficient_errors = fit.errors;
+  source.calibrated = true;
+  *target = TransferCoefficients(source, *target);
+  return {{"kind", "cross_gpu"},
+          {"source", source.name},
+          {"source_architecture", source.architecture_name},
+          {"target_architecture", target->architecture_name},
+          {"source_records", data.pipeline.size() + data.probes.size()},
+          {"source_fit_mape", fit.mape}};
+#else
+  (void)f, (void)target;
+  throw std::invalid_argument(
+      "transfer-from: calibrates the source GPU, and this vitperf was built without Ceres");
+#endif
+}
+
 void RunValidate(const ValidateFlags& f) {
   for (const auto& path : f.data)
     if (!std::filesystem::is_regular_file(path))
@@ -230,6 +299,18 @@ void RunValidate(const ValidateFlags& f) {
   HardwareProfile profile = LoadProfile(f.profile);
   if (!f.coefficients_from.empty())
     profile = TransferCoefficients(LoadProfile(f.coefficients_from), profile);
+  nlohmann::json transfer;
+  if (!f.transfer_from.empty()) {
+    if (!f.coefficients_from.empty() || splits > 0)
+      throw std::invalid_argument(
+          "transfer-from: calibrates its own source; drop --coefficients-from and "
+          "--holdout/--holdout-fraction/--kfold");
+    if (f.transfer_data.empty())
+      throw std::invalid_argument("transfer-data: name the source GPU's measurement files");
+    transfer = CalibrateAndTransfer(f, &profile);
+  } else if (!f.transfer_data.empty()) {
+    throw std::invalid_argument("transfer-data: applies with --transfer-from only");
+  }
 
   MeasurementSet data;
   for (const auto& path : f.data) ReadMeasurements(path, &data);
@@ -328,6 +409,7 @@ void RunValidate(const ValidateFlags& f) {
       if (!(reference_us > 0)) reference_us = MedianHostLaunchUs(data.pipeline);
     }
     inputs = PredictRecords(data.pipeline, profile, nullptr, reference_us);
+    if (!transfer.is_null()) split = transfer;
   }
 
   ValidationOptions options;
@@ -420,6 +502,21 @@ void AddValidateCommand(CLI::App& app) {
   cmd->add_option("--coefficients-from", flags->coefficients_from,
                   "predict with another (calibrated) profile's coefficients moved onto --profile's "
                   "datasheet: the cross-GPU check");
+  cmd->add_option("--transfer-from", flags->transfer_from,
+                  "cross-GPU check: calibrate this datasheet profile (the source GPU) on "
+                  "--transfer-data, then predict --profile's GPU from its datasheet and the "
+                  "source's fitted coefficients");
+  cmd->add_option("--transfer-data", flags->transfer_data,
+                  "the source GPU's measurement files (JSONL), with --transfer-from");
+  cmd->add_option("--freeze", flags->freeze,
+                  "comma-separated fitted coefficients held at the profile's value in a refit "
+                  "(what each buys held out)");
+  cmd->add_flag("--freeze-at-default", flags->freeze_at_default,
+                "hold --freeze's coefficients at the coefficient table's generic default (a GPU "
+                "whose architecture has no measured priors) instead of the profile's value");
+  cmd->add_option("--free", flags->free,
+                  "comma-separated architecture constants fitted in a refit as if they were the "
+                  "GPU's own");
   cmd->add_flag("--host-probes-from-data", flags->host_probes_from_data,
                 "move the host side to the host that ran the data: pageable copy rates from its "
                 "probes, host CPU costs (dispatch, sync, ...) scaled by its launch probes "
@@ -453,6 +550,8 @@ void AddValidateCommand(CLI::App& app) {
   cmd->footer(
       "Examples:\n  vitperf validate --profile my-h100.json --data h100.jsonl --max-mape 15\n"
       "  vitperf validate --profile h100 --data h100.jsonl --kfold 5 --junit validate.xml\n"
+      "  vitperf validate --profile data/hardware/h200.json --data h200.jsonl \\\n"
+      "      --transfer-from data/hardware/h100-sxm.json --transfer-data h100.jsonl\n"
       "Exit status: 0 within bounds, 1 a bound exceeded, 2 bad input.");
   cmd->callback([flags] { RunValidate(*flags); });
 }

@@ -150,13 +150,29 @@ FitResult FitCoefficients(const HardwareProfile& base, const MeasurementSet& dat
     residuals.data_losses.emplace_back(std::make_unique<ceres::ScaledLoss>(
         residuals.loss.get(), static_cast<double>(o.runs), ceres::DO_NOT_TAKE_OWNERSHIP));
 
-  // Pass 1: everything free. Coefficients the data cannot move stay where the priors hold them.
+  // Architecture constants are not this GPU's to fit: they stay at the base profile's values.
+  const auto listed = [](const std::vector<Coef>& list, int i) {
+    return std::find(list.begin(), list.end(), static_cast<Coef>(i)) != list.end();
+  };
+  const auto is_fitted = [&](int i) {
+    return (CoefficientTable()[i].fitted() && !listed(options.frozen, i)) ||
+           listed(options.also_fitted, i);
+  };
+  std::vector<int> constants;
+  for (int i = 0; i < kNumCoefficients; ++i)
+    if (!is_fitted(i)) {
+      constants.push_back(i);
+      log_c[i] = std::log(Clamp(base.coefficients.v[i], CoefficientTable()[i]));
+    }
+
+  // Pass 1: every fitted coefficient free. Those the data cannot move stay where the priors
+  // hold them.
   ProblemBuilder builder(&residuals, log_c.data());
   // The data's gradient at the start too: a coefficient the data drive towards zero (a gap of
   // 0.07 us) loses its gradient at the solution but is informed all the same.
   double start_cost = 0;
   const Eigen::MatrixXd start_jacobian = DenseJacobian(builder.Build(false, {}).get(), &start_cost);
-  auto first = builder.Build(true, {});
+  auto first = builder.Build(true, constants);
   const ceres::Solver::Summary s1 = Solve(first.get(), options);
   result.initial_cost = s1.initial_cost;
   result.iterations = static_cast<int>(s1.iterations.size());
@@ -166,8 +182,9 @@ FitResult FitCoefficients(const HardwareProfile& base, const MeasurementSet& dat
   Eigen::MatrixXd jacobian = DenseJacobian(builder.Build(false, {}).get(), &data_cost);
   std::vector<int> frozen, informed;
   for (int i = 0; i < kNumCoefficients; ++i) {
-    if (jacobian.col(i).norm() >= options.informed_threshold ||
-        start_jacobian.col(i).norm() >= options.informed_threshold)
+    if (is_fitted(i) &&
+        (jacobian.col(i).norm() >= options.informed_threshold ||
+         start_jacobian.col(i).norm() >= options.informed_threshold))
       informed.push_back(i);
     else
       frozen.push_back(i);

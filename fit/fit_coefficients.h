@@ -37,6 +37,10 @@ struct FitOptions {
   // of the coefficient moves the predictions by at least 0.5% in root-sum-square.
   double informed_threshold = 0.05;
   int max_iterations = 200;
+  // Ablation (what a coefficient buys held out): fitted coefficients held at the base profile's
+  // value, and architecture constants fitted as if they were this GPU's.
+  std::vector<Coef> frozen;
+  std::vector<Coef> also_fitted;
   // Starting values; the base profile's coefficients when empty (tests start elsewhere).
   std::optional<CoefficientValues<double>> start;
 

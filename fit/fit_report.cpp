@@ -45,8 +45,13 @@ void PrintFitReport(std::ostream& out, const FitResult& r, int max_dropped) {
           << " more reasons (see the profile's fit.points_dropped)\n";
   }
   TextTable table({"coefficient", "prior", "fitted", "+- error", "unit", "note"});
+  int constants = 0;
   for (const auto& f : r.per_coefficient) {
     const CoefficientInfo& info = Info(f.coefficient);
+    if (!info.fitted()) {
+      ++constants;
+      continue;
+    }
     std::string note;
     if (!f.informed)
       note = "not informed by data";
@@ -58,6 +63,7 @@ void PrintFitReport(std::ostream& out, const FitResult& r, int max_dropped) {
                   f.informed && f.determined && f.error > 0 ? Sig(f.error) : "-", info.unit, note});
   }
   table.Print(out);
+  out << constants << " architecture constants held at their data/arch/ values\n";
   char line[256];
   std::snprintf(line, sizeof line,
                 "\n%d points used (%zu observations), %zu dropped; cost %.4g -> %.4g in %d "

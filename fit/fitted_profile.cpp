@@ -3,10 +3,14 @@
 #include <chrono>
 #include <cstdint>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <stdexcept>
 
 #include "model/build_info.h"
+#include "model/calibration.h"
+#include "model/readable_json.h"
 #include "model/profile_transfer.h"
 
 namespace vitperf {
@@ -61,38 +65,32 @@ nlohmann::json FitProvenance(const FitResult& r, const std::vector<FitInput>& in
     j["inputs"].push_back({{"path", in.path}, {"fnv1a64", in.fnv1a64}, {"records", in.records}});
   j["points_used"] = r.observations.records_used;
   j["observations"] = r.observations.observations.size();
-  j["points_dropped"] = nlohmann::json::array();
-  for (const auto& d : r.observations.dropped)
-    j["points_dropped"].push_back({{"id", d.id}, {"reason", d.reason}});
+  // Dropped points counted by reason (a reason's first line; an out-of-memory message carries
+  // the sizes of one allocation, so reasons are cut at the first ':' after 'status').
+  std::map<std::string, int> dropped;
+  for (const auto& d : r.observations.dropped) {
+    std::string reason = d.reason;
+    if (reason.rfind("status ", 0) == 0) reason = reason.substr(0, reason.find(':'));
+    ++dropped[reason];
+  }
+  j["points_dropped"] = dropped;
   j["loss"] = ToString(options.loss);
   j["loss_scale"] = options.loss_scale;
   j["prior_weight"] = options.prior_weight;
-  j["initial_cost"] = r.initial_cost;
   j["final_cost"] = r.final_cost;
   j["iterations"] = r.iterations;
-  j["termination"] = r.termination;
   j["converged"] = r.converged;
   j["rank_deficient"] = r.rank_deficient;
   j["degrees_of_freedom"] = r.degrees_of_freedom;
   j["residual_scale"] = r.residual_scale;
-  nlohmann::json coefficients = nlohmann::json::object();
-  for (const auto& f : r.per_coefficient)
-    coefficients[Info(f.coefficient).name] = {{"value", f.value},
-                                              {"error", f.error},
-                                              {"prior", f.prior},
-                                              {"informed", f.informed},
-                                              {"determined", f.determined}};
-  j["coefficients"] = coefficients;
   j["mape"] = r.mape;
   j["median_ape"] = r.median_ape;
-  nlohmann::json by_kind = nlohmann::json::array();
+  nlohmann::json by_kind = nlohmann::json::object();
   for (const KindError& k : r.error_by_kind)
-    by_kind.push_back({{"kind", ToString(k.kind)},
-                       {"observations", k.observations},
-                       {"mape", k.mape},
-                       {"median_ape", k.median_ape}});
+    by_kind[ToString(k.kind)] = {
+        {"observations", k.observations}, {"mape", k.mape}, {"median_ape", k.median_ape}};
   j["error_by_kind"] = by_kind;
-  j["warnings"] = r.warnings;
+  j["warnings"] = r.warnings.size();
   j["vitperf_version"] = VersionString();
   j["git_revision"] = GitRevision();
   j["time"] = UtcNow();
@@ -105,6 +103,10 @@ HardwareProfile MakeFittedProfile(const HardwareProfile& base, const FitResult& 
   HardwareProfile p = base;
   p.coefficients = result.coefficients;
   p.coefficient_errors = result.errors;
+  for (const CoefficientFit& f : result.per_coefficient) {
+    p.coefficient_priors[f.coefficient] = f.prior;
+    p.coefficient_informed[static_cast<int>(f.coefficient)] = f.informed;
+  }
   p.calibrated = true;
   p.fit = FitProvenance(result, inputs, options);
   const HostProbeMedians host = MedianHostProbes(probes);
@@ -117,6 +119,24 @@ HardwareProfile MakeFittedProfile(const HardwareProfile& base, const FitResult& 
     reference["point_launch_us"] = options.observations.host_launch_reference_us;
   if (!reference.empty()) p.fit["host_reference"] = reference;
   return p;
+}
+
+void WriteCalibrationFile(const HardwareProfile& fitted, const std::string& path) {
+  namespace fs = std::filesystem;
+  // A shipped datasheet is named; any other by its absolute path, so the file loads from anywhere.
+  const fs::path shipped = fs::path(DataDir()) / "hardware" / (fitted.name + ".json");
+  std::error_code ec;
+  const bool is_shipped = !fitted.datasheet_path.empty() &&
+                          fs::equivalent(fitted.datasheet_path, shipped, ec);
+  const std::string gpu =
+      is_shipped || fitted.datasheet_path.empty()
+          ? fitted.name
+          : fs::absolute(fitted.datasheet_path).lexically_normal().string();
+  std::ofstream out(path);
+  if (!out) throw std::runtime_error(path + ": cannot write the calibration");
+  out << ReadableJson(CalibrationJson(fitted, gpu));
+  out.close();
+  if (!out) throw std::runtime_error(path + ": write failed");
 }
 
 }  // namespace vitperf

@@ -1,6 +1,7 @@
-// The output of `vitperf fit`: the base profile with fitted coefficients and errors, marked
-// calibrated, with the fit's provenance (inputs and their hashes, points used and dropped,
-// costs, per-coefficient value/error/prior/informed, fit error, version, time) in "fit".
+// The output of `vitperf fit`: the base profile with fitted coefficients, errors, priors and
+// informed flags, marked calibrated, with a summary of the fit in "fit" (inputs and their
+// hashes, points used, dropped points counted by reason, solver outcome, error by kind,
+// version, time), written as a calibration file.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -34,5 +35,9 @@ nlohmann::json FitProvenance(const FitResult& result, const std::vector<FitInput
 HardwareProfile MakeFittedProfile(const HardwareProfile& base, const FitResult& result,
                                   const std::vector<FitInput>& inputs, const FitOptions& options,
                                   const std::vector<ProbeRecord>& probes);
+
+// Writes the calibration file (model/calibration.h) of a fitted profile. Throws
+// std::runtime_error when the file cannot be written.
+void WriteCalibrationFile(const HardwareProfile& fitted, const std::string& path);
 
 }  // namespace vitperf

@@ -26,7 +26,7 @@ PipelineTimeResidual::PipelineTimeResidual(const ViTConfig& config, int batch,
       measured_s_(measured_s),
       dispatch_scale_(dispatch_scale),
       quantity_(quantity) {
-  BuildOperators(config, batch, ForwardOptionsFor(options), &ops_);
+  BuildOperators(config, batch, ForwardOptionsFor(options, profile.architecture), &ops_);
 }
 
 PeakMemoryResidual::PeakMemoryResidual(const ViTConfig& config, int batch,
@@ -36,7 +36,7 @@ PeakMemoryResidual::PeakMemoryResidual(const ViTConfig& config, int batch,
   HardwareProfile unit = profile;
   unit.coefficients[Coef::activation_memory_factor] = 1.0;
   OperatorList ops;
-  BuildOperators(config, batch, ForwardOptionsFor(options), &ops);
+  BuildOperators(config, batch, ForwardOptionsFor(options, profile.architecture), &ops);
   const MemoryEstimate m = EstimateMemory(config, batch, options, ops, unit);
   activation_bytes_ = m.activations_bytes;
   fixed_bytes_ = m.TotalBytes() - m.activations_bytes;

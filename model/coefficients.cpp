@@ -4,7 +4,8 @@ namespace vitperf {
 
 const std::array<CoefficientInfo, kNumCoefficients>& CoefficientTable() {
   static const std::array<CoefficientInfo, kNumCoefficients> table{{
-#define VITPERF_COEF_INFO(name, def, lo, hi, unit, meaning) {#name, def, lo, hi, unit, meaning},
+#define VITPERF_COEF_INFO(name, def, lo, hi, unit, stage, meaning) \
+  {#name, def, lo, hi, unit, CoefStage::stage, meaning},
       VITPERF_COEFFICIENTS(VITPERF_COEF_INFO)
 #undef VITPERF_COEF_INFO
   }};
@@ -23,6 +24,13 @@ CoefficientValues<double> DefaultCoefficients() {
   CoefficientValues<double> c;
   for (int i = 0; i < kNumCoefficients; ++i) c.v[i] = CoefficientTable()[i].default_value;
   return c;
+}
+
+std::vector<Coef> FittedCoefficients() {
+  std::vector<Coef> out;
+  for (int i = 0; i < kNumCoefficients; ++i)
+    if (CoefficientTable()[i].fitted()) out.push_back(static_cast<Coef>(i));
+  return out;
 }
 
 }  // namespace vitperf

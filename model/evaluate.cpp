@@ -17,7 +17,7 @@ Prediction Evaluate(const ViTConfig& config, int batch, const PipelineOptions& o
   Prediction p;
   p.batch = batch;
   OperatorList ops;
-  BuildOperators(config, batch, ForwardOptionsFor(options), &ops);
+  BuildOperators(config, batch, ForwardOptionsFor(options, profile.architecture), &ops);
   const DeviceRates rates = RatesFor(profile, config.precision);
   const CoefficientView<double> c{coefficients.v.data()};
   const ForwardTime<double> forward = TimeForward(ops, rates, options.execution, c);

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "model/build_info.h"
+#include "model/calibration.h"
 #include "model/closest_names.h"
 #include "model/strict_json.h"
 
@@ -34,38 +35,55 @@ nlohmann::json WritePerPrecision(const std::array<double, 4>& values) {
   return j;
 }
 
-nlohmann::json WriteCoefficients(const CoefficientValues<double>& c) {
-  nlohmann::json j;
-  for (int i = 0; i < kNumCoefficients; ++i) j[CoefficientTable()[i].name] = c.v[i];
-  return j;
-}
+// The tensor precision whose published GEMM ceiling sets matmul_efficiency: the first of these
+// the profile has (bf16 and fp16 share the tensor cores' rate where both exist).
+constexpr Precision kCeilingPrecisions[] = {Precision::bf16, Precision::fp16, Precision::tf32,
+                                            Precision::fp32};
 
-void ReadCoefficients(const nlohmann::json& j, const std::string& field,
-                      CoefficientValues<double>* into) {
-  if (!j.is_object()) throw std::invalid_argument(field + ": expected a JSON object");
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    auto c = CoefficientByName(it.key());
-    if (!c) {
-      std::vector<std::string> names;
-      for (const auto& info : CoefficientTable()) names.push_back(info.name);
-      throw std::invalid_argument(field + "." + it.key() + ": unknown coefficient (closest: " +
-                                  ClosestNames(it.key(), names) + ")");
-    }
-    if (!it->is_number())
-      throw std::invalid_argument(field + "." + it.key() + ": expected a number");
-    (*into)[*c] = it->get<double>();
-  }
-}
+double ClampTo(double v, Coef c) { return std::min(std::max(v, Info(c).lower), Info(c).upper); }
 
 }  // namespace
 
+double HardwareProfile::ClockRatio() const {
+  if (boost_clock_mhz > 0 && sustained_clock_mhz > 0) return sustained_clock_mhz / boost_clock_mhz;
+  return architecture.sustained_clock_ratio;
+}
+
 CoefficientValues<double> HardwareProfile::DatasheetCoefficients() const {
-  CoefficientValues<double> c = DefaultCoefficients();
+  CoefficientValues<double> c = architecture.StartingCoefficients();
   c[Coef::h2d_pinned_gbs] = kPinnedLinkFraction * link_h2d_gbs;
   c[Coef::d2h_pinned_gbs] = kPinnedLinkFraction * link_d2h_gbs;
   c[Coef::h2d_pageable_gbs] = kPageableH2dFraction * link_h2d_gbs;
   c[Coef::d2h_pageable_gbs] = kPageableD2hFraction * link_d2h_gbs;
+  // A published large-GEMM rate is what the GPU sustains, its clock included: the efficiency
+  // is that rate over the clock-scaled peak the model multiplies it with.
+  for (Precision p : kCeilingPrecisions) {
+    const double achieved = achieved_matrix_tflops[static_cast<int>(p)];
+    if (achieved > 0 && MatrixTflops(p) > 0) {
+      c[Coef::matmul_efficiency] =
+          ClampTo(achieved / (MatrixTflops(p) * ClockFactor()), Coef::matmul_efficiency);
+      break;
+    }
+  }
+  if (achieved_memory_bandwidth_gbs > 0)
+    c[Coef::memory_efficiency] =
+        ClampTo(achieved_memory_bandwidth_gbs / memory_bandwidth_gbs, Coef::memory_efficiency);
   return c;
+}
+
+std::vector<std::string> HardwareProfile::DatasheetBasis() const {
+  std::vector<std::string> basis = {"architecture " + architecture_name + " priors"};
+  if (boost_clock_mhz > 0 && sustained_clock_mhz > 0)
+    basis.push_back("published sustained clock");
+  else
+    basis.push_back("the architecture's typical sustained clock");
+  for (Precision p : kCeilingPrecisions)
+    if (achieved_matrix_tflops[static_cast<int>(p)] > 0) {
+      basis.push_back("published " + ToString(p) + " GEMM ceiling");
+      break;
+    }
+  if (achieved_memory_bandwidth_gbs > 0) basis.push_back("published bandwidth ceiling");
+  return basis;
 }
 
 bool HardwareProfile::IsValid(std::string* why) const {
@@ -109,6 +127,7 @@ void to_json(nlohmann::json& j, const HardwareProfile& p) {
                      {"aliases", p.aliases},
                      {"display_name", p.display_name},
                      {"kind", p.kind},
+                     {"architecture", p.architecture_name},
                      {"sources", p.sources},
                      {"multiprocessors", p.multiprocessors},
                      {"l2_mib", p.l2_mib},
@@ -123,13 +142,16 @@ void to_json(nlohmann::json& j, const HardwareProfile& p) {
                        {"copy_engines", p.copy_engines}}},
                      {"memory_reserved_gib", p.memory_reserved_gib},
                      {"workspace_mib", p.workspace_mib},
-                     {"matmul_tile", {p.tile_m, p.tile_n}},
-                     {"calibrated", p.calibrated},
-                     {"coefficients", WriteCoefficients(p.coefficients)},
-                     {"coefficient_errors", WriteCoefficients(p.coefficient_errors)},
-                     {"fit", p.fit}};
+                     {"matmul_tile", {p.tile_m, p.tile_n}}};
   if (p.host_memcpy_nontemporal_bytes > 0)
     j["host"] = {{"memcpy_nontemporal_bytes", p.host_memcpy_nontemporal_bytes}};
+  if (p.boost_clock_mhz > 0) j["clocks_mhz"]["boost"] = p.boost_clock_mhz;
+  if (p.sustained_clock_mhz > 0) j["clocks_mhz"]["sustained"] = p.sustained_clock_mhz;
+  for (const auto& [precision, name] : EnumNames<Precision>::kNames)
+    if (p.achieved_matrix_tflops[static_cast<int>(precision)] > 0)
+      j["achieved"]["matrix_tflops"][name] = p.achieved_matrix_tflops[static_cast<int>(precision)];
+  if (p.achieved_memory_bandwidth_gbs > 0)
+    j["achieved"]["memory_bandwidth_gbs"] = p.achieved_memory_bandwidth_gbs;
   if (p.price_per_hour_usd) {
     j["price_per_hour_usd"] = *p.price_per_hour_usd;
     j["price_source"] = p.price_source;
@@ -147,13 +169,16 @@ void from_json(const nlohmann::json& j, HardwareProfile& p) {
     throw std::invalid_argument("profile.schema_version: " + std::to_string(version) +
                                 " is not supported (this vitperf reads 1.." +
                                 std::to_string(kHardwareSchemaVersion) + ")");
-  nlohmann::json matrix, vector, link, host, tile, coefficients, errors;
+  nlohmann::json matrix, vector, link, host, tile, clocks, achieved;
   std::optional<double> price;
   o.Required("name", p.name)
       .Optional("aliases", p.aliases)
       .Optional("display_name", p.display_name)
       .Optional("kind", p.kind)
+      .Required("architecture", p.architecture_name)
       .Optional("sources", p.sources)
+      .Optional("clocks_mhz", clocks)
+      .Optional("achieved", achieved)
       .Required("multiprocessors", p.multiprocessors)
       .Optional("l2_mib", p.l2_mib)
       .Required("memory_gib", p.memory_gib)
@@ -165,10 +190,6 @@ void from_json(const nlohmann::json& j, HardwareProfile& p) {
       .Optional("memory_reserved_gib", p.memory_reserved_gib)
       .Optional("workspace_mib", p.workspace_mib)
       .Optional("matmul_tile", tile)
-      .Optional("calibrated", p.calibrated)
-      .Optional("coefficients", coefficients)
-      .Optional("coefficient_errors", errors)
-      .Optional("fit", p.fit)
       .Optional("price_source", p.price_source);
   if (j.contains("price_per_hour_usd")) {
     double v = 0;
@@ -190,6 +211,33 @@ void from_json(const nlohmann::json& j, HardwareProfile& p) {
     h.Optional("memcpy_nontemporal_bytes", p.host_memcpy_nontemporal_bytes);
     h.RejectUnknownKeys();
   }
+  p.architecture = LoadArchitecture(p.architecture_name);
+  if (!clocks.is_null()) {
+    StrictObject k(clocks, "profile.clocks_mhz");
+    k.Required("boost", p.boost_clock_mhz).Optional("sustained", p.sustained_clock_mhz);
+    k.RejectUnknownKeys();
+    if (!(p.boost_clock_mhz > 0) || !(p.sustained_clock_mhz >= 0) ||
+        p.sustained_clock_mhz > p.boost_clock_mhz)
+      throw std::invalid_argument(
+          "profile.clocks_mhz: boost must be positive, sustained in [0, boost]");
+  }
+  if (!achieved.is_null()) {
+    StrictObject a(achieved, "profile.achieved");
+    nlohmann::json rates;
+    a.Optional("matrix_tflops", rates)
+        .Optional("memory_bandwidth_gbs", p.achieved_memory_bandwidth_gbs);
+    a.RejectUnknownKeys();
+    if (!rates.is_null()) {
+      StrictObject r(rates, "profile.achieved.matrix_tflops");
+      for (const auto& [precision, name] : EnumNames<Precision>::kNames)
+        r.Optional(name, p.achieved_matrix_tflops[static_cast<int>(precision)]);
+      r.RejectUnknownKeys();
+    }
+    for (double v : p.achieved_matrix_tflops)
+      if (!(v >= 0)) throw std::invalid_argument("profile.achieved.matrix_tflops: must be positive");
+    if (!(p.achieved_memory_bandwidth_gbs >= 0))
+      throw std::invalid_argument("profile.achieved.memory_bandwidth_gbs: must be positive");
+  }
   if (!tile.is_null()) {
     if (!tile.is_array() || tile.size() != 2 || !tile[0].is_number_integer() ||
         !tile[1].is_number_integer())
@@ -197,17 +245,17 @@ void from_json(const nlohmann::json& j, HardwareProfile& p) {
     p.tile_m = tile[0].get<int>();
     p.tile_n = tile[1].get<int>();
   }
+  p.calibrated = false;
   p.coefficients = p.DatasheetCoefficients();
-  if (!coefficients.is_null())
-    ReadCoefficients(coefficients, "profile.coefficients", &p.coefficients);
+  p.coefficient_priors = p.coefficients;
   p.coefficient_errors = CoefficientValues<double>{};
-  if (!errors.is_null())
-    ReadCoefficients(errors, "profile.coefficient_errors", &p.coefficient_errors);
   std::string why;
   if (!p.IsValid(&why)) throw std::invalid_argument("profile." + why);
 }
 
-HardwareProfile LoadProfileFile(const std::string& path) {
+namespace {
+
+nlohmann::json ReadProfileJson(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::invalid_argument("profile " + path + ": cannot open file");
   std::stringstream text;
@@ -215,23 +263,82 @@ HardwareProfile LoadProfileFile(const std::string& path) {
   nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded())
     throw std::invalid_argument("profile " + path + ": not valid JSON (malformed or truncated)");
+  return j;
+}
+
+HardwareProfile ReadDatasheet(const nlohmann::json& j, const std::string& path) {
   try {
-    return j.get<HardwareProfile>();
+    HardwareProfile p = j.get<HardwareProfile>();
+    p.datasheet_path = path;
+    return p;
   } catch (const std::exception& e) {
     throw std::invalid_argument("profile " + path + ": " + e.what());
   }
 }
 
-std::vector<HardwareProfile> ShippedProfiles() {
+std::filesystem::path DataPath(const char* folder) {
+  return std::filesystem::path(DataDir()) / folder;
+}
+
+// The shipped datasheets, uncalibrated, sorted by name.
+std::vector<HardwareProfile> ShippedDatasheets() {
   namespace fs = std::filesystem;
   std::vector<HardwareProfile> out;
-  const fs::path dir = fs::path(DataDir()) / "hardware";
+  const fs::path dir = DataPath("hardware");
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec))
-    if (entry.path().extension() == ".json") out.push_back(LoadProfileFile(entry.path().string()));
+    if (entry.path().extension() == ".json")
+      out.push_back(ReadDatasheet(ReadProfileJson(entry.path().string()), entry.path().string()));
   if (ec) throw std::runtime_error(dir.string() + ": cannot list profiles (" + ec.message() + ")");
   std::sort(out.begin(), out.end(),
             [](const HardwareProfile& a, const HardwareProfile& b) { return a.name < b.name; });
+  return out;
+}
+
+bool Names(const HardwareProfile& p, const std::string& name) {
+  return p.name == name || std::find(p.aliases.begin(), p.aliases.end(), name) != p.aliases.end();
+}
+
+// A shipped datasheet by name or alias, or a datasheet file by path.
+HardwareProfile FindDatasheet(const std::string& name_or_path, bool* shipped) {
+  namespace fs = std::filesystem;
+  *shipped = false;
+  if (name_or_path.find('/') != std::string::npos || fs::path(name_or_path).extension() == ".json")
+    return ReadDatasheet(ReadProfileJson(name_or_path), name_or_path);
+  std::vector<std::string> names;
+  for (auto& p : ShippedDatasheets()) {
+    if (Names(p, name_or_path)) {
+      *shipped = true;
+      return p;
+    }
+    names.push_back(p.name);
+    names.insert(names.end(), p.aliases.begin(), p.aliases.end());
+  }
+  throw std::invalid_argument("gpu: unknown GPU '" + name_or_path + "' (closest: " +
+                              ClosestNames(name_or_path, names) + "; see `vitperf gpus`)");
+}
+
+// Applies data/calibration/<name>.json where it is shipped.
+void ApplyShippedCalibration(HardwareProfile* p) {
+  const std::filesystem::path path = DataPath("calibration") / (p->name + ".json");
+  if (!std::filesystem::is_regular_file(path)) return;
+  ApplyCalibration(ReadProfileJson(path.string()), "calibration " + path.string(), p);
+}
+
+}  // namespace
+
+HardwareProfile LoadProfileFile(const std::string& path) {
+  const nlohmann::json j = ReadProfileJson(path);
+  if (!IsCalibrationJson(j)) return ReadDatasheet(j, path);
+  bool shipped = false;
+  HardwareProfile p = FindDatasheet(CalibrationDatasheet(j, path), &shipped);
+  ApplyCalibration(j, "calibration " + path, &p);
+  return p;
+}
+
+std::vector<HardwareProfile> ShippedProfiles() {
+  std::vector<HardwareProfile> out = ShippedDatasheets();
+  for (HardwareProfile& p : out) ApplyShippedCalibration(&p);
   return out;
 }
 
@@ -239,16 +346,10 @@ HardwareProfile LoadProfile(const std::string& name_or_path) {
   namespace fs = std::filesystem;
   if (name_or_path.find('/') != std::string::npos || fs::path(name_or_path).extension() == ".json")
     return LoadProfileFile(name_or_path);
-  std::vector<std::string> names;
-  for (auto& p : ShippedProfiles()) {
-    if (p.name == name_or_path ||
-        std::find(p.aliases.begin(), p.aliases.end(), name_or_path) != p.aliases.end())
-      return p;
-    names.push_back(p.name);
-    names.insert(names.end(), p.aliases.begin(), p.aliases.end());
-  }
-  throw std::invalid_argument("gpu: unknown GPU '" + name_or_path + "' (closest: " +
-                              ClosestNames(name_or_path, names) + "; see `vitperf gpus`)");
+  bool shipped = false;
+  HardwareProfile p = FindDatasheet(name_or_path, &shipped);
+  if (shipped) ApplyShippedCalibration(&p);
+  return p;
 }
 
 }  // namespace vitperf

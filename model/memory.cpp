@@ -23,7 +23,7 @@ MemoryEstimate EstimateMemory(const ViTConfig& c, int batch, const PipelineOptio
 int LargestFittingBatch(const ViTConfig& c, const PipelineOptions& o,
                         const HardwareProfile& profile, double budget_bytes, int search_limit) {
   OperatorList ops;
-  const ForwardOptions forward = ForwardOptionsFor(o);
+  const ForwardOptions forward = ForwardOptionsFor(o, profile.architecture);
   auto fits = [&](int batch) {
     BuildOperators(c, batch, forward, &ops);
     return EstimateMemory(c, batch, o, ops, profile).TotalBytes() <= budget_bytes;

@@ -1,19 +1,21 @@
 #include "model/operators.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
 namespace vitperf {
 
-bool MisalignedGemmRunsOnSimt(double output_elements) {
-  const double share = output_elements / 4294967296.0;  // of 2^32
-  return share > 1 && !(share >= 1.5 && share <= 2);
-}
-
 ForwardOptions ForwardOptionsFor(const PipelineOptions& pipeline) {
   ForwardOptions f;
   f.normalize_input_on_device = !pipeline.compute_only && pipeline.input == InputFormat::uint8;
   f.fuse_elementwise = pipeline.execution == ExecutionMode::compiled;
+  return f;
+}
+
+ForwardOptions ForwardOptionsFor(const PipelineOptions& pipeline, const Architecture& architecture) {
+  ForwardOptions f = ForwardOptionsFor(pipeline);
+  f.architecture = &architecture;
   return f;
 }
 
@@ -56,11 +58,15 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.host_ops = 9;  // mean/std constants (tensor, view, to) x2, to(float), addcmul, to
   }
   const double patch_k = c.channels * c.patch * c.patch;  // the conv's inner dimension
-  const ConvPath conv_path = PatchConvPath(c);
+  const Architecture* arch = options.architecture;
+  const ConvPath conv_path =
+      arch ? arch->PatchConvPathFor(c.precision, std::max(c.image_height, c.image_width), c.dim,
+                                    c.patch)
+           : ConvPath::simt;
   if (conv_path != ConvPath::simt) {
     // The tensor-core kernels take NHWC: cuDNN copies the image and the weight first, two
-    // kernels inside the one conv2d call. A 3-channel transpose streams badly (CUPTI, H100:
-    // ~7 us per MB copied, a twelfth of the copy bandwidth), so it has its own efficiency.
+    // kernels inside the one conv2d call. A 3-channel transpose streams badly (CUPTI: about a
+    // twelfth of the copy bandwidth), so it has its own efficiency.
     Operator& op = out->Add(OpKind::conv_layout, OpClass::elementwise, 1);
     op.bytes = 2 * (b * pixels + patch_k * d) * e;
     op.live_bytes = 2 * b * pixels * e;
@@ -113,10 +119,10 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     // The score matrix's leading dimension is the token count: unless its rows are a multiple
     // of 16 B (8 bf16 elements; odd with the class token) both products miss the aligned
     // (TMA/wgmma) kernels and run on align1 or SIMT fallbacks.
-    const bool aligned = std::fmod(n * e, 16.0) == 0;
+    const bool aligned = std::fmod(n * e, arch ? arch->gemm_alignment_bytes : 16.0) == 0;
     gemm(s, n, n, hd, b * h, 2 * bnd, 0, scores);
     s.gemm.aligned = aligned;
-    s.gemm.simt = !aligned && MisalignedGemmRunsOnSimt(b * h * n * n);
+    s.gemm.simt = !aligned && arch && arch->MisalignedGemmRunsOnSimt(b * h * n * n);
     s.bytes += 2 * bnd / 3;  // q * scale, a separate pass over q
     s.kernels = fused ? 1 : 2;
     s.host_ops = 7;  // q * scale, transpose, matmul (expand, reshape, bmm, view)

@@ -5,6 +5,7 @@
 #include <array>
 #include <string>
 
+#include "model/architecture.h"
 #include "model/conv_path.h"
 #include "model/enum_names.h"
 #include "model/pipeline_options.h"
@@ -77,20 +78,11 @@ VITPERF_ENUM_JSON(OpClass)
 // C[m x n] = A[m x k] B[k x n], `count` independent products (batched over images x heads).
 struct GemmShape {
   double m = 0, n = 0, k = 0, count = 0;
-  bool aligned = true;  // leading dimensions a multiple of 16 B: the fast (TMA/wgmma) kernels
-  // cuBLAS's SIMT fallback (magma_sgemmEx: fp32 FMAs on the CUDA cores, no tensor cores). Seen
-  // for misaligned batched products whose output passes 2^32 elements, e.g. the 2048 px score
-  // product at batch 4 (data/measurements/diagnostics/h100-bmm_threshold.jsonl).
+  bool aligned = true;  // leading dimensions meet the architecture's alignment rule
+  // The SIMT fallback (fp32 FMAs on the CUDA cores, no tensor cores) that some libraries take
+  // for large misaligned batched products (Architecture::MisalignedGemmRunsOnSimt).
   bool simt = false;
 };
-
-// Whether cuBLAS (CUDA 13.0, H100) runs a misaligned batched product with this many output
-// elements on its SIMT fallback. Scanned with scripts/bmm_threshold_probe.py --scan
-// (data/measurements/diagnostics/h100-bmm_scan.jsonl, 16385 and 4097 tokens, head dim 64):
-// SIMT past 2^32 elements, except from 1.5 * 2^32 up to 2^33, where the tensor-core kernel comes
-// back (16385 tokens: batch 24-31; 4097: 384-504). A narrow second window just under 3 * 2^32
-// (batch 46-47 / 752-760) is not modelled.
-bool MisalignedGemmRunsOnSimt(double output_elements);
 
 struct Operator {
   OpKind kind = OpKind::layernorm;
@@ -107,7 +99,7 @@ struct Operator {
   double host_ops = 0;
   double rows = 0;  // rows reduced one at a time (LayerNorm, softmax); 0 for others
   GemmShape gemm;   // zero count when not a matrix product
-  ConvPath conv_path = ConvPath::simt;  // patch_embed: the kernel cuDNN runs (PatchConvPath)
+  ConvPath conv_path = ConvPath::simt;  // patch_embed: the kernel that runs it (architecture)
   double conv_row_bytes = 0;            // patch_embed: one patch row [bytes], patch x element
 };
 
@@ -115,9 +107,13 @@ struct Operator {
 struct ForwardOptions {
   bool normalize_input_on_device = false;  // uint8 input: add the normalise kernel
   bool fuse_elementwise = false;           // compiled: elementwise work folded into neighbours
+  // The GPU's kernel choices (patch convolution, alignment, SIMT fallbacks); none: a SIMT
+  // patch convolution, 16-byte alignment and no fallback.
+  const Architecture* architecture = nullptr;
 };
 
 ForwardOptions ForwardOptionsFor(const PipelineOptions& pipeline);
+ForwardOptions ForwardOptionsFor(const PipelineOptions& pipeline, const Architecture& architecture);
 
 struct OperatorList {
   static constexpr int kCapacity = 24;

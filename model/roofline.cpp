@@ -6,16 +6,25 @@
 namespace vitperf {
 
 DeviceRates RatesFor(const HardwareProfile& p, Precision precision) {
+  const Architecture& a = p.architecture;
+  const double clock = p.ClockFactor();
+  // A precision without matrix units of its own runs its products at the fp32 rate.
+  auto matrix_tflops = [&](Precision q) {
+    return a.UnitFor(q) == MatrixUnit::tensor_core ? p.MatrixTflops(q)
+                                                   : p.MatrixTflops(Precision::fp32);
+  };
+  const double fp32_vector = p.VectorTflops(Precision::fp32) * 1e12 * clock;
   DeviceRates r;
-  r.matrix_flops_per_s = p.MatrixTflops(precision) * 1e12;
-  r.vector_flops_per_s = p.VectorTflops(precision) * 1e12;
+  r.matrix_flops_per_s = matrix_tflops(precision) * 1e12 * clock;
+  r.vector_flops_per_s = p.VectorTflops(precision) * 1e12 * clock;
   r.memory_bytes_per_s = p.memory_bandwidth_gbs * 1e9;
-  r.attention_flops_per_s =
-      precision == Precision::tf32 ? p.MatrixTflops(Precision::fp32) * 1e12 : r.matrix_flops_per_s;
-  r.conv_flops_per_s = p.VectorTflops(Precision::fp32) * 1e12;
-  r.simt_matmul_flops_per_s = p.VectorTflops(Precision::fp32) * 1e12;
-  r.flash_attention = precision == Precision::bf16 || precision == Precision::fp16;
-  r.exp_per_s = p.VectorTflops(Precision::fp32) * 1e12 / 16;
+  // The attention kernels ignore the TF32 setting (it applies to cuBLAS products only).
+  const Precision attention = precision == Precision::tf32 ? Precision::fp32 : precision;
+  r.attention_flops_per_s = matrix_tflops(attention) * 1e12 * clock;
+  r.conv_flops_per_s = fp32_vector;
+  r.simt_matmul_flops_per_s = fp32_vector;
+  r.flash_attention = a.AttentionFor(precision) == AttentionBackend::flash;
+  r.exp_per_s = fp32_vector * a.ExpPerFp32Flop();
   r.multiprocessors = p.multiprocessors;
   r.tile_m = p.tile_m;
   r.tile_n = p.tile_n;
@@ -32,10 +41,10 @@ double WaveEfficiency(const GemmShape& g, int tile_m, int tile_n, int multiproce
   if (g.count <= 0) return 1.0;
   const double tiles = std::ceil(g.m / tile_m) * std::ceil(g.n / tile_n) * g.count;
   // Below one wave the idle multiprocessors stay idle. Past it the last wave is charged for its
-  // work, not as a whole wave: cuBLAS's Hopper kernels come in a dense menu of tile shapes (the
-  // token edge in steps of 8; CUPTI at 1576 rows: 128x72, 256x144, 192x144, 64x200), so one of
-  // them nearly always fills the last wave (5-fold held-out with whole waves: H100 5.84%, H200
-  // 7.02%; with this: 5.75%, 6.55%).
+  // work, not as a whole wave: GEMM libraries come with a dense menu of tile shapes (cuBLAS's
+  // token edge in steps of 8), so one of them nearly always fills the last wave (5-fold
+  // held-out, whole waves against this: 5.84% against 5.75% and 7.02% against 6.55% on this
+  // project's two calibrated GPUs, docs/accuracy-notes.md).
   const double waves = std::max(tiles / multiprocessors, 1.0);
   // Tiles cut by the matrix edge do partial work: count only the useful fraction.
   const double useful = (g.m * g.n * g.count) / (static_cast<double>(tile_m) * tile_n);

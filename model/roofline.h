@@ -44,11 +44,11 @@ struct DeviceRates {
   double conv_flops_per_s = 0;
   // cuBLAS's SIMT GEMM fallback accumulates in fp32 on the CUDA cores: the fp32 vector rate.
   double simt_matmul_flops_per_s = 0;
-  // bf16/fp16 fused attention runs cuDNN's flash kernel (TimeFlashAttention); fp32 tensors run
-  // CUTLASS's memory-efficient kernel, timed as a rate times attention_efficiency.
+  // The architecture's attention backend for the precision is flash (TimeFlashAttention); else
+  // the memory-efficient kernel, timed as a rate times attention_efficiency.
   bool flash_attention = false;
-  // [1/s] exponentials on the special-function units: 16 per clock per multiprocessor against
-  // 128 fp32 lanes (Volta to Hopper), so 1/16 of the fp32 FLOP rate (an FMA counts 2).
+  // [1/s] exponentials on the special-function units: the architecture's exponentials per clock
+  // per multiprocessor over its fp32 lanes, times the fp32 FLOP rate (an FMA counts 2).
   double exp_per_s = 0;
   int multiprocessors = 1;
   int tile_m = 128, tile_n = 128;
@@ -100,13 +100,12 @@ T TimePatchConv(const Operator& op, const DeviceRates& r, CoefficientView<T> c) 
   const T tile_walk_s = T(op.gemm.k) * c[Coef::conv_tc_step_ns] * 1e-9;
   switch (op.conv_path) {
     case ConvPath::tensor_core:
-      // CUPTI (H100, vit_b16 224 px): 81, 83, 153, 232, 385, 728, 1398 us at batch 1, 8, 16,
-      // 32, 64, 128, 256 = 1, 1, 2, 3, 5, 9, 18 waves of 128x128 tiles, ~78 us each.
+      // Whole waves of 128x128 tiles, each walking the inner dimension (CUPTI: the kernel's time
+      // steps with the wave count, docs/accuracy-notes.md "patch convolution").
       return T(WholeWaves(op.gemm, 128, 128, r.multiprocessors)) * tile_walk_s;
     case ConvPath::implicit_gemm: {
-      // CUPTI (H100, vit_s32): 313 us for one wave of 64x64 tiles (batch 1-16), then 257 us
-      // per wave: 768, 1540, 2311 us for 3, 6, 9 waves (batch 64, 128, 256). One wave costs
-      // what the tensor-core kernel's does.
+      // Waves of 64x64 tiles at their own step; one wave costs what the tensor-core kernel's
+      // does (CUPTI, docs/accuracy-notes.md "patch convolution").
       const T waves_s = T(WholeWaves(op.gemm, 64, 64, r.multiprocessors)) * T(op.gemm.k) *
                         c[Coef::conv_gemm_step_ns] * 1e-9;
       return MaxOf(waves_s, tile_walk_s);
@@ -114,23 +113,22 @@ T TimePatchConv(const Operator& op, const DeviceRates& r, CoefficientView<T> c) 
     case ConvPath::simt:
       break;
   }
-  // The SIMT kernel gathers each patch row from the NCHW image; wider rows (in bytes) slow it:
-  // CUPTI, H100: 18 TFLOP/s for 32 B rows (bf16 patch 16), 14.5 for 64 B (bf16 patch 32, and
-  // fp32 patch 16 alike).
+  // The SIMT kernel gathers each patch row from the NCHW image; wider rows (in bytes) slow it
+  // (CUPTI: 32 B rows ran faster than 64 B rows, whatever the precision).
   const T efficiency =
       c[Coef::conv_efficiency] / (T(1.0) + T(op.conv_row_bytes) / c[Coef::conv_row_bytes_half]);
   return MaxOf(T(op.flops / r.conv_flops_per_s) / efficiency,
                T(op.gemm.k) * c[Coef::conv_step_ns] * 1e-9);
 }
 
-// cuDNN's flash attention (CUPTI, H100 and H200: cudnn_generated_fort_native_sdpa_sm90_flash_
-// fprop_wgmma_*_64x128x64, x128 for head dim 80): one CTA per 128-query tile of one head, run in
+// Flash attention (cuDNN's or PyTorch's, where the architecture's backend is flash): one CTA
+// per 128-query tile of one head, run in
 // whole waves (the kernel has one tile size, unlike cuBLAS's menu), each walking the keys in
 // 128-key blocks. A block costs two MMAs over the head dim padded to 64 and one exponential per
 // score; the exponentials take as long as the MMAs at head dim 64, which is why 197 tokens (2
 // key blocks, 256 padded) or head dim 80 (padded to 128) cost more than their FLOPs say. A CTA
-// also pays a fixed setup (load Q, store O, fill the pipeline). CUPTI, H100, 91 shapes: per wave
-// 1.0 us + 1.3 us per key block fits at 4.3% against 30-34% for FLOPs at a fitted rate.
+// also pays a fixed setup (load Q, store O, fill the pipeline). CUPTI over 91 shapes: this
+// tiling fits at 4.3% against 30-34% for FLOPs at a fitted rate (docs/accuracy-notes.md).
 inline constexpr double kFlashTile = 128;  // query rows per CTA and keys per block
 
 struct FlashTiling {
@@ -163,8 +161,8 @@ OperatorTime<T> TimeOperator(const Operator& op, const DeviceRates& r, Coefficie
   } else if (op.kind == OpKind::patch_embed) {
     t.compute_s = TimePatchConv(op, r, c);
   } else if (op.op_class == OpClass::matmul && op.gemm.simt) {
-    // No tensor cores, so no tile or wave terms: the H100's 2048 px batch-4 score product
-    // ran at 26 TFLOP/s (bmm probe: 0.39 of the 67 TFLOP/s fp32 rate) against 51 at batch 1.
+    // No tensor cores, so no tile or wave terms: a share of the fp32 rate (the architecture's
+    // simt_matmul_efficiency, from a bmm probe).
     t.compute_s = T(op.flops / r.simt_matmul_flops_per_s) / c[Coef::simt_matmul_efficiency];
   } else if (op.op_class == OpClass::matmul) {
     // Short inner dimensions spend proportionally more time in the GEMM prologue/epilogue.
@@ -190,9 +188,8 @@ OperatorTime<T> TimeOperator(const Operator& op, const DeviceRates& r, Coefficie
   // Row reductions (LayerNorm, softmax) pay a latency per row that streaming does not hide.
   if (op.rows > 0) t.time_s += T(op.rows) * c[Coef::row_reduction_ns] * 1e-9;
   // Each dependent trip through device memory costs a latency that neither the matrix nor the
-  // memory rate hides; at batch 1 it is most of a kernel (CUPTI, H100, vit_ti16: 197-row GEMMs
-  // 3.0 us whatever their k, LayerNorm 2.7, flash attention 5.3, residual add 1.5 [us] against
-  // 0.4-1.5, 0.3, 2.6 and 0.1 us of roofline).
+  // memory rate hides; at batch 1 it is most of a kernel (CUPTI: small GEMMs take the same few
+  // microseconds whatever their k, several times their roofline time).
   t.time_s += T(DependentPasses(op)) * c[Coef::kernel_latency_us] * 1e-6;
   return t;
 }
@@ -225,9 +222,9 @@ ForwardTime<T> TimeForward(const OperatorList& ops, const DeviceRates& r, Execut
     f.kernels += op.repeat * op.kernels;
     f.host_ops += op.repeat * op.host_ops;
   }
-  // A captured graph's kernels follow each other faster than stream launches: CUPTI on the
-  // H100 puts 0.4-0.7 us between the kernels of a ViT graph at any batch, against 1.4-3 us
-  // (b8-b64, device-bound) when the same forward is launched eagerly.
+  // A captured graph's kernels follow each other faster than stream launches (CUPTI: a
+  // fraction of a microsecond between a ViT graph's kernels at any batch, against one to three
+  // when the same forward is launched eagerly), so each mode has its own gap.
   const Coef gap = mode == ExecutionMode::graph ? Coef::graph_kernel_gap_us : Coef::kernel_gap_us;
   f.gaps_s = T(f.kernels) * c[gap] * 1e-6;
   f.kernels_s = f.compute_bound_s + f.memory_bound_s;

@@ -57,17 +57,6 @@ bool SamePrediction(const Prediction& a, const Prediction& b) {
          same(a.memory.TotalBytes(), b.memory.TotalBytes());
 }
 
-bool JsonMentionsNuma(const nlohmann::json& j) {
-  if (j.is_string()) return j.get<std::string>().find("numa") != std::string::npos;
-  if (j.is_object())
-    for (const auto& [key, value] : j.items())
-      if (key.find("numa") != std::string::npos || JsonMentionsNuma(value)) return true;
-  if (j.is_array())
-    for (const auto& value : j)
-      if (JsonMentionsNuma(value)) return true;
-  return false;
-}
-
 std::string PipelineLabel(const PipelineOptions& o) {
   return o.pipeline == PipelineMode::sequential
              ? "sequential"
@@ -152,8 +141,8 @@ std::vector<WhatIfStep> TryChanges(Searcher& s, const Candidate& from, const Can
 
 bool NumaFactorMeasured(const HardwareProfile& profile) {
   if (!profile.calibrated) return false;
-  if (profile.coefficient_errors[Coef::numa_remote_factor] > 0) return true;
-  return JsonMentionsNuma(profile.fit);
+  // A fitted standard error: the fit saw remote-NUMA points move it.
+  return profile.coefficient_errors[Coef::numa_remote_factor] > 0;
 }
 
 std::string DescribeCandidate(const Candidate& c) {

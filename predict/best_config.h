@@ -56,8 +56,8 @@ struct BestSearchResult {
   std::vector<WhatIfStep> greedy_path;     // largest gain first, applied cumulatively
 };
 
-// True when the profile's fit constrained the remote-NUMA factor with data (a standard error,
-// or NUMA mentioned in the fit provenance); otherwise the default factor stands.
+// True when the profile's fit constrained the remote-NUMA factor with data (a standard error);
+// otherwise the architecture's constant stands.
 bool NumaFactorMeasured(const HardwareProfile& profile);
 
 // Compact label: "bf16 compiled uint8 pinned overlapped(q3) numa=none".

@@ -10,7 +10,7 @@ std::vector<OperatorCost> BreakdownOperators(const ViTConfig& config, int batch,
                                              const PipelineOptions& options,
                                              const HardwareProfile& profile) {
   OperatorList ops;
-  BuildOperators(config, batch, ForwardOptionsFor(options), &ops);
+  BuildOperators(config, batch, ForwardOptionsFor(options, profile.architecture), &ops);
   const DeviceRates rates = RatesFor(profile, config.precision);
   const CoefficientView<double> c{profile.coefficients.v.data()};
   std::vector<OperatorCost> out;

@@ -61,7 +61,7 @@ struct Writer {
     const BatchSweep sweep = SweepBatches(model, options.pipeline, profile, {}, {});
     const int batch = sweep.recommended ? sweep.rows[*sweep.recommended].batch : 1;
     OperatorList ops;
-    BuildOperators(model, batch, ForwardOptionsFor(options.pipeline), &ops);
+    BuildOperators(model, batch, ForwardOptionsFor(options.pipeline, profile.architecture), &ops);
     const DeviceRates rates = RatesFor(profile, model.precision);
     const CoefficientView<double> c{profile.coefficients.v.data()};
     double lo = 1e9, hi = 0;

@@ -18,12 +18,12 @@ forward() {
   row "$label" --profile "$profile" --data "$@"
   row "$label, host state" --profile "$profile" --host-state-from-data --data "$@"
 }
-row "H100 datasheet" --profile data/hardware/datasheet/h100-sxm.json --data $D/h100-{calibration,campaign,quick_test,staging_study}*.jsonl
-row "H100 datasheet+host probes" --profile data/hardware/datasheet/h100-sxm.json --host-probes-from-data --data $D/h100-{calibration,campaign,quick_test,staging_study}*.jsonl
-row "H100 kfold" --profile data/hardware/datasheet/h100-sxm.json --kfold 5 --data $D/h100-{calibration,campaign,quick_test,staging_study}*.jsonl
-row "H100 kfold host-state" --profile data/hardware/datasheet/h100-sxm.json --kfold 5 --host-state-from-data --data $D/h100-{calibration,campaign,quick_test,staging_study}*.jsonl
-row "H100 kfold host-state per run" --profile data/hardware/datasheet/h100-sxm.json --kfold 5 --host-state-from-data --host-state-scope run --data $D/h100-{calibration,campaign,quick_test,staging_study}*.jsonl
-$V fit $D/h100-calibration*.jsonl --base data/hardware/datasheet/h100-sxm.json -o "${TMPDIR:-/tmp}/cal-only.json" > /dev/null
+row "H100 datasheet" --profile data/hardware/h100-sxm.json --data $D/h100-{calibration,campaign,quick_test,staging_study}*.jsonl
+row "H100 datasheet+host probes" --profile data/hardware/h100-sxm.json --host-probes-from-data --data $D/h100-{calibration,campaign,quick_test,staging_study}*.jsonl
+row "H100 kfold" --profile data/hardware/h100-sxm.json --kfold 5 --data $D/h100-{calibration,campaign,quick_test,staging_study}*.jsonl
+row "H100 kfold host-state" --profile data/hardware/h100-sxm.json --kfold 5 --host-state-from-data --data $D/h100-{calibration,campaign,quick_test,staging_study}*.jsonl
+row "H100 kfold host-state per run" --profile data/hardware/h100-sxm.json --kfold 5 --host-state-from-data --host-state-scope run --data $D/h100-{calibration,campaign,quick_test,staging_study}*.jsonl
+$V fit $D/h100-calibration*.jsonl --base data/hardware/h100-sxm.json -o "${TMPDIR:-/tmp}/cal-only.json" > /dev/null
 row "H100 cal-only on campaign" --profile "${TMPDIR:-/tmp}/cal-only.json" --data $D/h100-campaign*.jsonl
 forward "H100 lease K, profile before it" "$(profile_at 15d010e h100-sxm)" $D/h100-{calibration,campaign,quick_test}-leaseK.jsonl
 forward "H100 lease M, profile before it" "$(profile_at 6a895b6 h100-sxm)" $D/h100-{calibration,campaign,quick_test}-leaseM.jsonl
@@ -40,10 +40,10 @@ forward "H200 lease 6, profile before it" "$(profile_at 1ce1f3d h200)" $D/h200-c
 forward "H200 leases 7+8, profile before them" "$(profile_at 0315d65 h200)" $D/h200-{calibration,campaign,quick_test}-lease{7,8}.jsonl
 forward "H200 lease 9, profile before it" "$(profile_at 2927ac7 h200)" $D/h200-{calibration,campaign,quick_test}-lease9.jsonl
 forward "H200 lease 10, profile before it" "$(profile_at 75cc14c h200)" $D/h200-{calibration,campaign,quick_test}-lease10.jsonl
-row "H200 kfold" --profile data/hardware/datasheet/h200.json --kfold 5 --data $D/h200-{calibration,campaign,quick_test,staging_study}*.jsonl
-row "cross-GPU" --profile data/hardware/datasheet/h200.json --coefficients-from h100 --data $D/h200-{calibration,campaign,quick_test,staging_study}*.jsonl
-row "cross-GPU host probes" --profile data/hardware/datasheet/h200.json --coefficients-from h100 --host-probes-from-data --data $D/h200-{calibration,campaign,quick_test,staging_study}*.jsonl
-row "cross-GPU host state per run" --profile data/hardware/datasheet/h200.json --coefficients-from h100 --host-state-from-data --host-state-scope run --data $D/h200-{calibration,campaign,quick_test,staging_study}*.jsonl
+row "H200 kfold" --profile data/hardware/h200.json --kfold 5 --data $D/h200-{calibration,campaign,quick_test,staging_study}*.jsonl
+row "cross-GPU" --profile data/hardware/h200.json --coefficients-from h100 --data $D/h200-{calibration,campaign,quick_test,staging_study}*.jsonl
+row "cross-GPU host probes" --profile data/hardware/h200.json --coefficients-from h100 --host-probes-from-data --data $D/h200-{calibration,campaign,quick_test,staging_study}*.jsonl
+row "cross-GPU host state per run" --profile data/hardware/h200.json --coefficients-from h100 --host-state-from-data --host-state-scope run --data $D/h200-{calibration,campaign,quick_test,staging_study}*.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/repeatability/h100-campaign_repeat.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leaseE.jsonl
 python3 scripts/repeatability.py --binary $V --a $D/h100-campaign.jsonl --b $D/h100-campaign-leaseF.jsonl

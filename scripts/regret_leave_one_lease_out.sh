@@ -13,7 +13,7 @@ for lease in D E F G H K L M N O PQ R S T U; do
     *) drop="lease$lease\\.jsonl\$" ;;
   esac
   # shellcheck disable=SC2046
-  "$V" validate --profile data/hardware/datasheet/h100-sxm.json --kfold 5 \
+  "$V" validate --profile data/hardware/h100-sxm.json --kfold 5 \
     --data $(echo "$all" | grep -Ev "$drop") --json | python3 -c "
 import json, sys
 j = json.load(sys.stdin); s = j['summary']; w = max(j['regret'], key=lambda r: r['regret'])

@@ -26,7 +26,7 @@ bool HasCommand(const std::string& command) {
 // H100 coefficients moved away from the datasheet defaults, so the fit has something to find.
 // The datasheet profile, not the shipped calibrated one: the truth must not move with a refit.
 HardwareProfile Truth() {
-  HardwareProfile p = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+  HardwareProfile p = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json");
   p.coefficients[Coef::matmul_efficiency] = 0.6;
   p.coefficients[Coef::memory_efficiency] = 0.75;
   p.coefficients[Coef::dispatch_us] = 8;
@@ -92,7 +92,7 @@ TEST_F(FitCli, FitThenValidateWithinAndBeyondBounds) {
 
   // The uncalibrated datasheet profile predicts this GPU worse than the fitted one.
   const CommandResult base = RunVitperf("validate --profile " VITPERF_SOURCE_DIR
-                                        "/data/hardware/datasheet/h100-sxm.json --data " +
+                                        "/data/hardware/h100-sxm.json --data " +
                                             data + " --json",
                                         "validate_base");
   ASSERT_EQ(base.exit_code, 0) << base.err;

@@ -20,7 +20,7 @@ using testing::SyntheticOptions;
 MeasurementSet Synthetic(const SyntheticOptions& o = SyntheticOptions{}) {
   MeasurementSet data;
   data.pipeline = testing::SyntheticPipelineRecords(
-      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), o);
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json"), o);
   return data;
 }
 
@@ -34,7 +34,7 @@ TEST(FitBadInput, NoUsablePointsIsAnError) {
   MeasurementSet data = Synthetic();
   for (auto& r : data.pipeline) r.throughput_ips = -1;
   try {
-    FitCoefficients(LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), data,
+    FitCoefficients(LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json"), data,
                     FitOptions{});
     FAIL() << "expected std::invalid_argument";
   } catch (const std::invalid_argument& e) {
@@ -42,7 +42,7 @@ TEST(FitBadInput, NoUsablePointsIsAnError) {
     EXPECT_NE(std::string(e.what()).find("throughput_ips"), std::string::npos) << e.what();
   }
   EXPECT_THROW(
-      FitCoefficients(LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"),
+      FitCoefficients(LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json"),
                       MeasurementSet{}, FitOptions{}),
       std::invalid_argument);
 }
@@ -52,7 +52,7 @@ TEST(FitBadInput, DeviceMismatchIsAnErrorUnlessAllowed) {
   h200.device_name = "NVIDIA H200";
   const MeasurementSet data = Synthetic(h200);
   try {
-    FitCoefficients(LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), data,
+    FitCoefficients(LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json"), data,
                     FitOptions{});
     FAIL() << "expected std::invalid_argument";
   } catch (const std::invalid_argument& e) {
@@ -64,13 +64,13 @@ TEST(FitBadInput, DeviceMismatchIsAnErrorUnlessAllowed) {
   FitOptions allow;
   allow.observations.allow_device_mismatch = true;
   const FitResult r = FitCoefficients(
-      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), data, allow);
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json"), data, allow);
   EXPECT_FALSE(r.warnings.empty());
 }
 
 TEST(FitBadInput, MatchingRule) {
   const HardwareProfile h100 =
-      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json");
   std::string why;
   EXPECT_TRUE(DeviceMatchesProfile("cuda:0", "NVIDIA H100 80GB HBM3", h100, &why));
   EXPECT_TRUE(DeviceMatchesProfile("cuda:1", "NVIDIA H100 SXM5 80GB HBM3", h100, &why));
@@ -102,7 +102,7 @@ TEST(FitBadInput, BadTimesAreDroppedWithReasons) {
   probe.value = 1;
   data.probes.push_back(probe);
   const FitResult r = FitCoefficients(
-      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), data, FitOptions{});
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json"), data, FitOptions{});
   EXPECT_NE(Reason(r, data.pipeline[0].id).find("throughput_ips: nan"), std::string::npos)
       << Reason(r, data.pipeline[0].id);
   EXPECT_NE(Reason(r, data.pipeline[1].id).find("throughput_ips: -5"), std::string::npos);
@@ -119,7 +119,7 @@ TEST(FitBadInput, TornLastLineIsSkippedAndTheRestUsed) {
   const std::string path = std::string(VITPERF_TEST_TMP) + "/fit_torn.jsonl";
   SyntheticOptions o;
   const auto records = testing::SyntheticPipelineRecords(
-      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), o);
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json"), o);
   testing::WriteJsonl(path, o, records);
   {
     std::ofstream out(path, std::ios::app);
@@ -132,10 +132,10 @@ TEST(FitBadInput, TornLastLineIsSkippedAndTheRestUsed) {
   EXPECT_EQ(inputs[0].records, static_cast<int>(records.size()));
   EXPECT_EQ(inputs[0].fnv1a64.size(), 16u);
   const FitResult r = FitCoefficients(
-      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), data, FitOptions{});
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json"), data, FitOptions{});
   EXPECT_GT(r.observations.records_used, 0);
   const HardwareProfile fitted =
-      MakeFittedProfile(LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), r,
+      MakeFittedProfile(LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json"), r,
                         inputs, FitOptions{}, data.probes);
   EXPECT_TRUE(fitted.calibrated);
   EXPECT_EQ(fitted.fit["inputs"][0]["fnv1a64"], inputs[0].fnv1a64);
@@ -149,7 +149,7 @@ TEST(FitBadInput, TornLastLineIsSkippedAndTheRestUsed) {
 
 TEST(PredictionInterval, WidensWithTheErrorsAndIsEmptyWithout) {
   const HardwareProfile base =
-      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json");
   const ViTConfig config = PresetByName("vit_b16");
   const ThroughputInterval none = PredictThroughputInterval(config, 64, PipelineOptions{}, base);
   EXPECT_FALSE(none.has_errors);

@@ -68,7 +68,7 @@ CoefficientValues<double> Perturbed(const CoefficientValues<double>& truth) {
 }
 
 HardwareProfile TruthProfile() {
-  HardwareProfile p = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+  HardwareProfile p = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json");
   p.coefficients = Truth();
   return p;
 }
@@ -141,7 +141,7 @@ MeasurementSet Dataset(const SyntheticOptions& o, const HardwareProfile& truth) 
 FitResult Fit(const MeasurementSet& data, const HardwareProfile& truth) {
   HardwareProfile base =
       LoadProfile(VITPERF_SOURCE_DIR
-                  "/data/hardware/datasheet/h100-sxm.json");  // datasheet priors, uncalibrated
+                  "/data/hardware/h100-sxm.json");  // datasheet priors, uncalibrated
   FitOptions options;
   options.start = Perturbed(truth.coefficients);
   return FitCoefficients(base, data, options);
@@ -288,7 +288,7 @@ TEST(FitKnownAnswer, WithoutRobustLossOutliersDoMoveIt) {
   options.start = Perturbed(truth.coefficients);
   options.loss = RobustLoss::none;
   const FitResult plain =
-      FitCoefficients(LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"),
+      FitCoefficients(LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json"),
                       Dataset(dirty, truth), options);
   double worst = 0;
   for (const auto& f : plain.per_coefficient)
@@ -303,7 +303,7 @@ TEST(FitKnownAnswer, UninformedCoefficientsKeepTheBaseValues) {
   MeasurementSet data;
   data.probes = SyntheticProbes(truth, 0.0);
   const HardwareProfile base =
-      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json");
   const FitResult r = FitCoefficients(base, data, FitOptions{});
   for (Coef c : {Coef::overlap_efficiency, Coef::host_copy_gbs, Coef::numa_remote_factor,
                  Coef::latency_p90_factor, Coef::activation_memory_factor}) {
@@ -334,7 +334,7 @@ TEST(FitKnownAnswer, ConfoundedCoefficientsAreReportedUndetermined) {
       data.probes.push_back(p);
   ASSERT_EQ(data.probes.size(), 1u);
   const FitResult r = FitCoefficients(
-      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), data, FitOptions{});
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json"), data, FitOptions{});
   EXPECT_TRUE(r.rank_deficient);
   EXPECT_TRUE(r.per_coefficient[static_cast<int>(Coef::h2d_pinned_gbs)].informed);
   EXPECT_FALSE(r.per_coefficient[static_cast<int>(Coef::h2d_pinned_gbs)].determined);

@@ -16,7 +16,7 @@ namespace {
 using testing::SyntheticOptions;
 
 HardwareProfile Datasheet() {
-  return LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+  return LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json");
 }
 
 // Device-heavy points (batches 64 and 256 of the base and large ViTs) on `profile`, `runs` each.

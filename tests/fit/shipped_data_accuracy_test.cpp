@@ -46,7 +46,7 @@ std::string ShippedFiles(const std::string& gpu) {
 TEST(ShippedData, H100HeldOutErrorStaysWithinItsBound) {
   const std::string files = ShippedFiles("h100");
   const CommandResult r = RunVitperf("validate --profile " + std::string(VITPERF_SOURCE_DIR) +
-                                         "/data/hardware/datasheet/h100-sxm.json --data " + files +
+                                         "/data/hardware/h100-sxm.json --data " + files +
                                          "--kfold 5 --max-mape 4.0 --max-regret 5 --json",
                                      "shipped_kfold");
   ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 2000) << r.err;
@@ -101,7 +101,7 @@ TEST(ShippedData, CrossGpuErrorStaysWithinTheTarget) {
   const std::string files = ShippedFiles("h200");
   const CommandResult r = RunVitperf(
       "validate --profile " + std::string(VITPERF_SOURCE_DIR) +
-          "/data/hardware/datasheet/h200.json --coefficients-from h100 --host-probes-from-data "
+          "/data/hardware/h200.json --coefficients-from h100 --host-probes-from-data "
           "--data " +
           files + "--max-mape 10 --json",
       "shipped_cross_gpu");

@@ -39,7 +39,7 @@ TEST(KernelLatency, ReductionsExposeTwoTripsAndStreamingKernelsOne) {
 
 TEST(KernelLatency, EachTripAddsTheLatencyToTheOperatorTime) {
   const HardwareProfile gpu =
-      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json");
   const ViTConfig ti16 = PresetByName("vit_ti16");
   const DeviceRates r = RatesFor(gpu, ti16.precision);
   CoefficientValues<double> with = DefaultCoefficients(), without = with;

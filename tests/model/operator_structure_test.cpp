@@ -17,7 +17,7 @@ namespace vitperf {
 namespace {
 
 HardwareProfile Datasheet() {
-  return LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+  return LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json");
 }
 
 TEST(OperatorStructure, DeviceNormalisationCountsItsFloat32Passes) {

@@ -26,7 +26,7 @@ ProbeRecord Probe(const std::string& probe, nlohmann::json params, double value,
 TEST(ProfileTransfer, LinkRatesScaleByNominalLinksAndTheResultIsUncalibrated) {
   const HardwareProfile h100 = LoadProfile("h100");
   const HardwareProfile h200 =
-      LoadProfile(std::string(VITPERF_SOURCE_DIR) + "/data/hardware/datasheet/h200.json");
+      LoadProfile(std::string(VITPERF_SOURCE_DIR) + "/data/hardware/h200.json");
   const HardwareProfile moved = TransferCoefficients(h100, h200);
   EXPECT_FALSE(moved.calibrated);
   EXPECT_EQ(moved.name, h200.name);
@@ -39,7 +39,7 @@ TEST(ProfileTransfer, LinkRatesScaleByNominalLinksAndTheResultIsUncalibrated) {
 TEST(ProfileTransfer, HostProbesSetDispatchAndPageableRatesFromMedians) {
   // A datasheet profile has no reference host: dispatch becomes the launch probe itself.
   HardwareProfile p =
-      LoadProfile(std::string(VITPERF_SOURCE_DIR) + "/data/hardware/datasheet/h100-sxm.json");
+      LoadProfile(std::string(VITPERF_SOURCE_DIR) + "/data/hardware/h100-sxm.json");
   ASSERT_EQ(ReferenceLaunchUs(p), 0.0);
   const double matmul = p.coefficients[Coef::matmul_efficiency];
   const std::vector<ProbeRecord> probes = {
@@ -70,7 +70,7 @@ TEST(ProfileTransfer, HostProbesSetDispatchAndPageableRatesFromMedians) {
 
 TEST(ProfileTransfer, FittedHostCostsMoveToAnotherHostByTheLaunchProbeRatio) {
   HardwareProfile source =
-      LoadProfile(std::string(VITPERF_SOURCE_DIR) + "/data/hardware/datasheet/h100-sxm.json");
+      LoadProfile(std::string(VITPERF_SOURCE_DIR) + "/data/hardware/h100-sxm.json");
   source.coefficients[Coef::dispatch_us] = 4.0;  // fitted on a host whose launch probe read 8 us
   source.coefficients[Coef::sync_us] = 120.0;
   source.coefficients[Coef::host_batch_us] = 40.0;
@@ -78,7 +78,7 @@ TEST(ProfileTransfer, FittedHostCostsMoveToAnotherHostByTheLaunchProbeRatio) {
   source.coefficients[Coef::kernel_gap_us] = 1.5;  // device time: stays
   source.fit = {{"host_reference", {{"launch_eager_us", 8.0}}}};
   const HardwareProfile target =
-      LoadProfile(std::string(VITPERF_SOURCE_DIR) + "/data/hardware/datasheet/h200.json");
+      LoadProfile(std::string(VITPERF_SOURCE_DIR) + "/data/hardware/h200.json");
   HardwareProfile moved = TransferCoefficients(source, target);
   EXPECT_DOUBLE_EQ(ReferenceLaunchUs(moved), 8.0) << "the reference travels with the coefficients";
   const std::vector<std::string> set =
@@ -97,7 +97,7 @@ TEST(ProfileTransfer, FittedHostCostsMoveToAnotherHostByTheLaunchProbeRatio) {
 
 TEST(ProfileTransfer, ThePointsLaunchStateIsPreferredToTheLaunchProbe) {
   HardwareProfile source =
-      LoadProfile(std::string(VITPERF_SOURCE_DIR) + "/data/hardware/datasheet/h100-sxm.json");
+      LoadProfile(std::string(VITPERF_SOURCE_DIR) + "/data/hardware/h100-sxm.json");
   source.coefficients[Coef::dispatch_us] = 6.0;
   source.coefficients[Coef::sync_us] = 150.0;
   source.fit = {{"host_reference", {{"launch_eager_us", 6.0}, {"point_launch_us", 8.0}}}};

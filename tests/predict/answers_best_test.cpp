@@ -16,7 +16,7 @@ constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
 TEST(AnswersBest, LatencySloBoundsEveryListedConfiguration) {
   const HardwareProfile h100 =
-      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json");
   BestSearchOptions free_options, slo_options;
   slo_options.constraints.latency_slo_ms = 10.0;
   const auto model = PresetByName("vit_l16");
@@ -34,7 +34,7 @@ TEST(AnswersBest, LatencySloBoundsEveryListedConfiguration) {
 
 TEST(AnswersBest, MemoryLimitBoundsEveryListedConfiguration) {
   const HardwareProfile h100 =
-      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json");
   BestSearchOptions o;
   o.constraints.memory_limit_bytes = 2 * kGiB;
   const BestSearchResult r = SearchBestConfigs(PresetByName("vit_b16"), h100, o);
@@ -49,7 +49,7 @@ TEST(AnswersBest, ImpossibleSloListsNothing) {
   o.constraints.latency_slo_ms = 1e-3;  // 1 us: below any kernel launch
   const BestSearchResult r = SearchBestConfigs(
       PresetByName("vit_b16"),
-      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), o);
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json"), o);
   EXPECT_TRUE(r.top.empty());
   EXPECT_EQ(r.pipelines_without_batch, r.pipelines);
   EXPECT_TRUE(r.greedy_path.empty());
@@ -58,7 +58,7 @@ TEST(AnswersBest, ImpossibleSloListsNothing) {
 TEST(AnswersBest, BaselineIsThePlainPipelineAndTheGreedyPathOnlyGains) {
   const BestSearchResult r =
       SearchBestConfigs(PresetByName("vit_b16"),
-                        LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"),
+                        LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json"),
                         BestSearchOptions{});
   EXPECT_EQ(r.baseline.config.precision, Precision::fp32);
   EXPECT_EQ(r.baseline.options.execution, ExecutionMode::eager);
@@ -89,7 +89,7 @@ TEST(AnswersBest, BaselineIsThePlainPipelineAndTheGreedyPathOnlyGains) {
 
 TEST(AnswersBest, RemoteNumaIsSlowerAndMarkedUnmeasuredOnADatasheetProfile) {
   const HardwareProfile h100 =
-      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json");
   ASSERT_FALSE(h100.calibrated);
   EXPECT_FALSE(NumaFactorMeasured(h100));
   const BestSearchResult r = SearchBestConfigs(PresetByName("vit_b16"), h100, {});
@@ -108,7 +108,7 @@ TEST(AnswersBest, RestrictedPrecisionSearchesOnlyThatPrecision) {
   o.precisions = {Precision::tf32};
   const BestSearchResult r = SearchBestConfigs(
       PresetByName("vit_s16"),
-      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), o);
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json"), o);
   for (const Candidate& c : r.top) EXPECT_EQ(c.config.precision, Precision::tf32);
   EXPECT_EQ(r.baseline.config.precision, Precision::tf32);
 }
@@ -118,7 +118,7 @@ TEST(AnswersCost, PerMillionImagesFromHourlyPrice) {
   EXPECT_NEAR(CostPerMillionImages(3.6, 1000), 1.0, 1e-12);
   EXPECT_TRUE(std::isnan(CostPerMillionImages(3.6, 0)));
   const HardwareProfile h100 =
-      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json");
   EXPECT_DOUBLE_EQ(ResolvePrice(h100, 1.5)->usd_per_hour, 1.5);
   EXPECT_THROW(ResolvePrice(h100, -1.0), std::invalid_argument);
 }

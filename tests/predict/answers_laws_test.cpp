@@ -36,7 +36,7 @@ TEST(AnswersLaws, TransferToComputeRatioFallsAsResolutionRises) {
   // grows as r^2. Compute grows as r^2 (linear layers, ~tokens) plus r^4 (attention, ~tokens^2),
   // i.e. faster than r^2 once attention matters. So H2D/compute must fall with r.
   const HardwareProfile h100 =
-      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json");
   PipelineOptions o;
   o.execution = ExecutionMode::graph;  // no dispatch floor hiding the compute growth
   o.input = InputFormat::uint8;
@@ -52,7 +52,7 @@ TEST(AnswersLaws, TransferToComputeRatioFallsAsResolutionRises) {
 
 TEST(AnswersLaws, CrossoverSeparatesTransferAndComputeDominance) {
   const HardwareProfile h100 =
-      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json");
   PipelineOptions o;
   o.execution = ExecutionMode::graph;
   // 4 bytes per pixel through pageable memory (~19 GB/s): transfer can overtake compute. Pinned
@@ -85,7 +85,7 @@ TEST(AnswersLaws, CrossoverSeparatesTransferAndComputeDominance) {
 
 TEST(AnswersLaws, LargestFittingResolutionPlusOnePatchDoesNotFit) {
   const HardwareProfile h100 =
-      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json");
   for (AttentionImpl attention : {AttentionImpl::math, AttentionImpl::fused}) {
     ViTConfig c = PresetByName("vit_l16");
     c.attention = attention;
@@ -102,7 +102,7 @@ TEST(AnswersLaws, LargestFittingResolutionPlusOnePatchDoesNotFit) {
 
 TEST(AnswersLaws, GridAndResolutionLawsHaveTheExpectedShape) {
   const ScalingLaws laws = ComputeScalingLaws(
-      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"), LawsOptions{});
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json"), LawsOptions{});
   EXPECT_EQ(laws.grid.size(), 48u);  // 3 patches x 4 depths x 4 widths
   ASSERT_TRUE(laws.optimal_batch_vs_gflops);
   EXPECT_LT(laws.optimal_batch_vs_gflops->exponent, 0);  // bigger models saturate sooner
@@ -136,7 +136,7 @@ MeasurementSet SyntheticResolutionData(const HardwareProfile& profile, double ex
 
 TEST(AnswersMeasuredLaws, AgreeingDataPassesAndDepartingDataFails) {
   const HardwareProfile h100 =
-      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json");
   const auto same = FitMeasuredLaws(SyntheticResolutionData(h100, 0.0), h100, 0.25);
   ASSERT_EQ(same.size(), 1u);
   EXPECT_EQ(same[0].law, "compute time vs resolution");

@@ -12,13 +12,13 @@ TEST(AnswersRegime, TinyModelAtBatchOneIsOverheadBoundInEagerMode) {
   // vit_ti16: ~140 kernels of a few us of device work each; eager dispatch (~6 us per kernel)
   // exceeds the device time.
   PipelineOptions eager;
-  const Prediction p = Evaluate(PresetByName("vit_ti16"), 1, eager, LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json"));
+  const Prediction p = Evaluate(PresetByName("vit_ti16"), 1, eager, LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json"));
   EXPECT_EQ(p.regime, Regime::overhead);
   EXPECT_GT(p.dispatch_s, p.device_s);
 }
 
 TEST(AnswersRegime, LargeModelsAtLargeBatchAreComputeBound) {
-  const HardwareProfile h100 = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+  const HardwareProfile h100 = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json");
   PipelineOptions graph;
   graph.execution = ExecutionMode::graph;
   for (const char* name : {"vit_l16", "vit_h14"}) {
@@ -29,7 +29,7 @@ TEST(AnswersRegime, LargeModelsAtLargeBatchAreComputeBound) {
 }
 
 TEST(AnswersRegime, MapCellsAgreeWithEvaluateAndBoundariesAreExact) {
-  const HardwareProfile h100 = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+  const HardwareProfile h100 = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json");
   const ViTConfig base = PresetByName("vit_b16");
   PipelineOptions o;
   const RegimeMap m =
@@ -52,7 +52,7 @@ TEST(AnswersRegime, MapCellsAgreeWithEvaluateAndBoundariesAreExact) {
 }
 
 TEST(AnswersRegime, InvalidAndOversizedCellsAreMarked) {
-  const HardwareProfile h100 = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/datasheet/h100-sxm.json");
+  const HardwareProfile h100 = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json");
   const RegimeMap m =
       ComputeRegimeMap(PresetByName("vit_b16"), 1, PipelineOptions{}, h100, RegimeAxis::batch,
                        {1, 4096}, RegimeAxis::resolution, {200, 2048});
