@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "cli/run_meta.h"
 #include "model/evaluate.h"
+#include "model/expected_error.h"
 #include "model/operators.h"
 #include "model/parameter_count.h"
 #include "model/presets.h"
@@ -14,8 +15,8 @@ namespace {
 
 void ListModels(bool json) {
   nlohmann::json out = JsonEnvelope("models", 1);
-  TextTable table({"model", "timm name", "res", "patch", "dim", "depth", "heads", "params",
-                   "GMAC/image"});
+  TextTable table(
+      {"model", "timm name", "res", "patch", "dim", "depth", "heads", "params", "GMAC/image"});
   for (const auto& preset : ModelPresets()) {
     const ViTConfig& c = preset.config;
     OperatorList ops;
@@ -42,25 +43,35 @@ void ListModels(bool json) {
 
 void ListGpus(bool json) {
   nlohmann::json out = JsonEnvelope("gpus", 1);
-  TextTable table({"gpu", "device", "SMs", "memory", "bf16 TFLOP/s", "HBM GB/s", "link",
-                   "$/h", "calibrated"});
+  TextTable table({"gpu", "device", "arch", "SMs", "memory", "bf16 TFLOP/s", "mem GB/s", "link",
+                   "$/h", "calibrated", "expected error"});
   for (const auto& p : ShippedProfiles()) {
-    table.AddRow({p.name, p.display_name, std::to_string(p.multiprocessors),
+    const ExpectedError e = ExpectedErrorFor(p);
+    table.AddRow({p.name, p.display_name, p.architecture_name, std::to_string(p.multiprocessors),
                   Fixed(p.memory_gib, 1) + " GiB", Fixed(p.MatrixTflops(Precision::bf16), 0),
                   Fixed(p.memory_bandwidth_gbs, 0), p.host_link,
                   p.price_per_hour_usd ? Fixed(*p.price_per_hour_usd, 2) : "-",
-                  p.calibrated ? "yes" : "no (datasheet)"});
-    out["gpus"].push_back({{"name", p.name},
-                           {"aliases", p.aliases},
-                           {"display_name", p.display_name},
-                           {"calibrated", p.calibrated},
-                           {"profile", p}});
+                  p.calibrated ? "yes" : "no (datasheet)",
+                  e.mape > 0 ? Fixed(e.mape * 100, 0) + "% (" + e.basis + ")" : "-"});
+    out["gpus"].push_back(
+        {{"name", p.name},
+         {"aliases", p.aliases},
+         {"display_name", p.display_name},
+         {"architecture", p.architecture_name},
+         {"calibrated", p.calibrated},
+         {"expected_error", {{"basis", e.basis}, {"mape", e.mape}, {"how", e.how}}},
+         {"profile", p}});
   }
   if (json) {
     std::cout << out.dump(2) << "\n";
     return;
   }
   table.Print(std::cout);
+  std::cout << "\nexpected error: held-out throughput MAPE by how the profile was obtained "
+               "(data/accuracy/expected_error.json, scripts/expected_error.py): calibrated = "
+               "5-fold on the GPU's own data; same_architecture = another GPU of its "
+               "architecture calibrated; other_architecture = datasheet only, against "
+               "published tables.\n";
 }
 
 }  // namespace

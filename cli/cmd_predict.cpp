@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/model_flags.h"
 #include "cli/run_meta.h"
+#include "model/expected_error.h"
 #include "model/parameter_count.h"
 #include "predict/batch_sweep.h"
 #include "predict/explain.h"
@@ -51,6 +52,7 @@ void PrintTable(const ViTConfig& config, const PipelineOptions& options,
   std::cout << config.Label() << " on " << profile.display_name
             << (profile.calibrated ? " (calibrated profile)" : " (uncalibrated: datasheet profile)")
             << "\n";
+  std::cout << "profile: " << DescribeExpectedError(profile) << "\n";
   std::cout << "pipeline: " << DescribePipeline(options) << "\n";
   const Prediction& first = sweep.rows.front();
   std::cout << "params " << Si(static_cast<double>(params)) << ", weights "
@@ -125,6 +127,11 @@ void Run(const PredictFlags& f) {
     out["options"] = options;
     out["parameters"] = CountParameters(config).Total();
     out["largest_fitting_batch"] = sweep.largest_fitting_batch;
+    const ExpectedError expected = ExpectedErrorFor(profile);
+    out["expected_error"] = {{"basis", expected.basis},
+                             {"mape", expected.mape},
+                             {"how", expected.how},
+                             {"summary", DescribeExpectedError(profile)}};
     out["rows"] = sweep.rows;
     if (profile.calibrated)
       for (size_t i = 0; i < sweep.rows.size(); ++i) {

@@ -32,7 +32,7 @@ struct ValidateFlags {
   // Cross-GPU: calibrate this (datasheet) profile on these files, then predict --profile's GPU.
   std::string transfer_from;
   std::vector<std::string> transfer_data;
-  std::string freeze, free;  // comma-separated coefficient names (ablation)
+  std::string freeze, free;        // comma-separated coefficient names (ablation)
   bool freeze_at_default = false;  // frozen ones at the table's generic default, not the prior
   bool host_probes_from_data = false;
   bool host_state_from_data = false;
@@ -93,7 +93,8 @@ std::vector<Coef> CoefficientList(const std::string& text, const char* flag, boo
     if (!c || Info(*c).fitted() != fitted) {
       std::string accepted;
       for (const auto& info : CoefficientTable())
-        if (info.fitted() == fitted) accepted += (accepted.empty() ? "" : ", ") + std::string(info.name);
+        if (info.fitted() == fitted)
+          accepted += (accepted.empty() ? "" : ", ") + std::string(info.name);
       throw std::invalid_argument(std::string(flag) + ": '" + name + "' is not one of " + accepted);
     }
     out.push_back(*c);

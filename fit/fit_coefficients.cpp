@@ -182,9 +182,8 @@ FitResult FitCoefficients(const HardwareProfile& base, const MeasurementSet& dat
   Eigen::MatrixXd jacobian = DenseJacobian(builder.Build(false, {}).get(), &data_cost);
   std::vector<int> frozen, informed;
   for (int i = 0; i < kNumCoefficients; ++i) {
-    if (is_fitted(i) &&
-        (jacobian.col(i).norm() >= options.informed_threshold ||
-         start_jacobian.col(i).norm() >= options.informed_threshold))
+    if (is_fitted(i) && (jacobian.col(i).norm() >= options.informed_threshold ||
+                         start_jacobian.col(i).norm() >= options.informed_threshold))
       informed.push_back(i);
     else
       frozen.push_back(i);

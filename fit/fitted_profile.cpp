@@ -10,8 +10,8 @@
 
 #include "model/build_info.h"
 #include "model/calibration.h"
-#include "model/readable_json.h"
 #include "model/profile_transfer.h"
+#include "model/readable_json.h"
 
 namespace vitperf {
 namespace {
@@ -126,12 +126,11 @@ void WriteCalibrationFile(const HardwareProfile& fitted, const std::string& path
   // A shipped datasheet is named; any other by its absolute path, so the file loads from anywhere.
   const fs::path shipped = fs::path(DataDir()) / "hardware" / (fitted.name + ".json");
   std::error_code ec;
-  const bool is_shipped = !fitted.datasheet_path.empty() &&
-                          fs::equivalent(fitted.datasheet_path, shipped, ec);
-  const std::string gpu =
-      is_shipped || fitted.datasheet_path.empty()
-          ? fitted.name
-          : fs::absolute(fitted.datasheet_path).lexically_normal().string();
+  const bool is_shipped =
+      !fitted.datasheet_path.empty() && fs::equivalent(fitted.datasheet_path, shipped, ec);
+  const std::string gpu = is_shipped || fitted.datasheet_path.empty()
+                              ? fitted.name
+                              : fs::absolute(fitted.datasheet_path).lexically_normal().string();
   std::ofstream out(path);
   if (!out) throw std::runtime_error(path + ": cannot write the calibration");
   out << ReadableJson(CalibrationJson(fitted, gpu));

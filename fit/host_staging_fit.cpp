@@ -12,8 +12,7 @@ namespace vitperf {
 
 const std::vector<Coef>& HostStagingCoefficients() {
   static const std::vector<Coef> coefficients = {Coef::host_copy_gbs, Coef::host_dram_copy_gbs,
-                                                 Coef::host_cache_mb, Coef::host_cache_decay_ms,
-                                                 Coef::host_nt_copy_gbs};
+                                                 Coef::host_cache_mb, Coef::host_nt_copy_gbs};
   return coefficients;
 }
 

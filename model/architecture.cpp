@@ -187,10 +187,12 @@ Architecture LoadArchitectureAt(const std::string& name_or_path, int depth) {
         if (!CoefficientTable()[i].fitted()) constant_seen.insert(static_cast<Coef>(i));
     }
     a.priors_clock_ratio = a.sustained_clock_ratio;
+    a.priors_measured_on = a.name;
     if (!priors_from.empty()) {
       const Architecture from = LoadArchitectureAt(priors_from, depth + 1);
       a.priors = from.priors;
       a.priors_clock_ratio = from.priors_clock_ratio;
+      a.priors_measured_on = from.priors_measured_on;
       for (Coef c : FittedCoefficients()) prior_seen.insert(c);
     }
     if (!constants.is_null())

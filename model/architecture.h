@@ -51,11 +51,11 @@ VITPERF_ENUM_JSON(AttentionBackend)
 // One rule of the patch convolution's kernel choice; the first rule whose conditions all hold
 // picks the path. An absent condition always holds.
 struct PatchConvRule {
-  std::vector<Precision> precisions;        // empty: any precision
-  std::optional<int> image_side_above;      // [px] the longer image side is larger than this
-  std::optional<int> image_side_at_most;    // [px] the longer image side is at most this
-  std::optional<int> width_at_least;        // embedding width
-  std::optional<int> patch_at_least;        // [px]
+  std::vector<Precision> precisions;      // empty: any precision
+  std::optional<int> image_side_above;    // [px] the longer image side is larger than this
+  std::optional<int> image_side_at_most;  // [px] the longer image side is at most this
+  std::optional<int> width_at_least;      // embedding width
+  std::optional<int> patch_at_least;      // [px]
   ConvPath path = ConvPath::simt;
 };
 
@@ -89,6 +89,7 @@ struct Architecture {
   // The sustained clock ratio of the GPU the priors and constants were measured on (this
   // architecture's own, or priors_from's): efficiencies are per clock at that ratio.
   double priors_clock_ratio = 1.0;
+  std::string priors_measured_on;  // the architecture whose GPUs the priors were fitted on
   // Values of every architecture-stage coefficient, and priors of fitted ones (absent: the
   // table's default), after constants_from / priors_from are resolved.
   CoefficientValues<double> constants;

@@ -9,7 +9,7 @@
 namespace vitperf {
 
 // Width of the cliff in ln(size): misses go from 10% to 90% over a factor exp(4.4 * w) = 1.55
-// in size, about what the H100 host shows between 12.6 MB (cached) and 19.3 MB (streaming).
+// in size, about what a measured host shows between 12.6 MB (cached) and 19.3 MB (streaming).
 inline constexpr double kCacheCliffWidthLn = 0.1;
 
 template <typename T>

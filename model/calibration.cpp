@@ -1,8 +1,11 @@
 #include "model/calibration.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
+#include <vector>
 
+#include "model/closest_names.h"
 #include "model/strict_json.h"
 
 namespace vitperf {
@@ -52,11 +55,19 @@ void ApplyCalibration(const nlohmann::json& j, const std::string& context, Hardw
   if (architecture != p->architecture_name)
     throw std::invalid_argument(context + ".architecture: '" + architecture +
                                 "' differs from the datasheet's '" + p->architecture_name + "'");
-  StrictObject all(coefficients, context + ".coefficients");
+  if (!coefficients.is_object())
+    throw std::invalid_argument(context + ".coefficients: expected a JSON object");
+  std::vector<std::string> fitted_names;
+  for (Coef c : FittedCoefficients()) fitted_names.push_back(Info(c).name);
+  for (auto it = coefficients.begin(); it != coefficients.end(); ++it)
+    if (std::find(fitted_names.begin(), fitted_names.end(), it.key()) == fitted_names.end())
+      throw std::invalid_argument(
+          context + ".coefficients." + it.key() +
+          ": not a fitted coefficient (closest: " + ClosestNames(it.key(), fitted_names) + ")");
   for (Coef c : FittedCoefficients()) {
-    nlohmann::json entry;
-    all.Required(Info(c).name, entry);
     const std::string field = context + ".coefficients." + Info(c).name;
+    if (!coefficients.contains(Info(c).name)) throw std::invalid_argument(field + ": missing");
+    const nlohmann::json& entry = coefficients[Info(c).name];
     StrictObject e(entry, field);
     double value = 0, error = 0, prior = 0;
     bool informed = false;
@@ -74,7 +85,6 @@ void ApplyCalibration(const nlohmann::json& j, const std::string& context, Hardw
     p->coefficient_priors[c] = prior;
     p->coefficient_informed[static_cast<int>(c)] = informed;
   }
-  all.RejectUnknownKeys();
   if (!p->fit.is_object()) throw std::invalid_argument(context + ".fit: expected a JSON object");
   p->calibrated = true;
 }

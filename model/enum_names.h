@@ -3,13 +3,12 @@
 #pragma once
 
 #include <array>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 
 namespace vitperf {
 
@@ -46,18 +45,18 @@ std::string AcceptedValues() {
 template <typename E>
 E ParseEnumOrThrow(std::string_view text, std::string_view field = EnumNames<E>::kField) {
   if (auto v = ParseEnum<E>(text)) return *v;
-  throw std::invalid_argument(std::string(field) + ": '" + std::string(text) +
-                              "' is not one of " + AcceptedValues<E>());
+  throw std::invalid_argument(std::string(field) + ": '" + std::string(text) + "' is not one of " +
+                              AcceptedValues<E>());
 }
 
 }  // namespace vitperf
 
 // JSON hooks for an enum with EnumNames, found by ADL; use inside namespace vitperf.
-#define VITPERF_ENUM_JSON(E)                                                            \
-  inline void to_json(nlohmann::json& j, E value) { j = ToString(value); }             \
-  inline void from_json(const nlohmann::json& j, E& value) {                           \
-    if (!j.is_string())                                                                \
-      throw std::invalid_argument(std::string(EnumNames<E>::kField) +                  \
+#define VITPERF_ENUM_JSON(E)                                                             \
+  inline void to_json(nlohmann::json& j, E value) { j = ToString(value); }               \
+  inline void from_json(const nlohmann::json& j, E& value) {                             \
+    if (!j.is_string())                                                                  \
+      throw std::invalid_argument(std::string(EnumNames<E>::kField) +                    \
                                   ": expected a string, one of " + AcceptedValues<E>()); \
-    value = ParseEnumOrThrow<E>(j.get<std::string>());                                 \
+    value = ParseEnumOrThrow<E>(j.get<std::string>());                                   \
   }

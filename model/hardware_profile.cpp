@@ -72,7 +72,10 @@ CoefficientValues<double> HardwareProfile::DatasheetCoefficients() const {
 }
 
 std::vector<std::string> HardwareProfile::DatasheetBasis() const {
-  std::vector<std::string> basis = {"architecture " + architecture_name + " priors"};
+  std::vector<std::string> basis = {architecture.priors_measured_on == architecture_name
+                                        ? architecture_name + " priors"
+                                        : architecture_name + " rules with " +
+                                              architecture.priors_measured_on + " priors"};
   if (boost_clock_mhz > 0 && sustained_clock_mhz > 0)
     basis.push_back("published sustained clock");
   else
@@ -234,7 +237,8 @@ void from_json(const nlohmann::json& j, HardwareProfile& p) {
       r.RejectUnknownKeys();
     }
     for (double v : p.achieved_matrix_tflops)
-      if (!(v >= 0)) throw std::invalid_argument("profile.achieved.matrix_tflops: must be positive");
+      if (!(v >= 0))
+        throw std::invalid_argument("profile.achieved.matrix_tflops: must be positive");
     if (!(p.achieved_memory_bandwidth_gbs >= 0))
       throw std::invalid_argument("profile.achieved.memory_bandwidth_gbs: must be positive");
   }

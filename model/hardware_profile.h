@@ -20,7 +20,7 @@ inline constexpr const char* kHardwareSchema = "vitperf.hardware";
 inline constexpr int kHardwareSchemaVersion = 1;
 
 struct HardwareProfile {
-  std::string name;  // key used on the command line, e.g. "h100-sxm"
+  std::string name;  // key used on the command line, as in data/hardware/<name>.json
   std::vector<std::string> aliases;
   std::string display_name;
   std::string kind = "gpu";  // "gpu" or "cpu"
@@ -60,7 +60,7 @@ struct HardwareProfile {
   CoefficientValues<double> coefficient_errors;  // one standard error; 0 when unknown
   CoefficientValues<double> coefficient_priors;  // the fit's priors (calibrated profiles)
   std::array<bool, kNumCoefficients> coefficient_informed{};  // moved by the fit's data
-  nlohmann::json fit;  // the calibration's fit summary, null when uncalibrated
+  nlohmann::json fit;          // the calibration's fit summary, null when uncalibrated
   std::string datasheet_path;  // the datasheet file this profile was read from
 
   double MatrixTflops(Precision p) const { return matrix_tflops[static_cast<int>(p)]; }

@@ -9,8 +9,7 @@ MemoryEstimate EstimateMemory(const ViTConfig& c, int batch, const PipelineOptio
                               const OperatorList& ops, const HardwareProfile& profile) {
   MemoryEstimate m;
   m.weights_bytes = static_cast<double>(CountParameters(c).Total()) * ElementBytes(c.precision);
-  m.activations_bytes =
-      ops.PeakLiveBytes() * profile.coefficients[Coef::activation_memory_factor];
+  m.activations_bytes = ops.PeakLiveBytes() * profile.coefficients[Coef::activation_memory_factor];
   const double pixels = static_cast<double>(batch) * static_cast<double>(c.PixelsPerImage());
   const double input_element =
       o.compute_only ? ElementBytes(c.precision) : (o.input == InputFormat::uint8 ? 1.0 : 4.0);

@@ -13,7 +13,8 @@ ForwardOptions ForwardOptionsFor(const PipelineOptions& pipeline) {
   return f;
 }
 
-ForwardOptions ForwardOptionsFor(const PipelineOptions& pipeline, const Architecture& architecture) {
+ForwardOptions ForwardOptionsFor(const PipelineOptions& pipeline,
+                                 const Architecture& architecture) {
   ForwardOptions f = ForwardOptionsFor(pipeline);
   f.architecture = &architecture;
   return f;

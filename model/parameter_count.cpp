@@ -13,7 +13,8 @@ ParameterBreakdown CountParameters(const ViTConfig& c) {
   p.per_block = 2 * layernorm + qkv + proj + fc1 + fc2;
   p.blocks = p.per_block * c.depth;
   p.final_norm = layernorm;
-  // The head exists only when logits are produced; pooled/token outputs drop it (timm: num_classes=0).
+  // The head exists only when logits are produced; pooled/token outputs drop it (timm:
+  // num_classes=0).
   p.head = (c.output == OutputKind::logits) ? d * c.classes + c.classes : 0;
   return p;
 }

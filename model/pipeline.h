@@ -58,7 +58,7 @@ PipelineTime<T> TimePipeline(const ForwardTime<T>& forward, const TransferVolume
                      numa;
   }
   // Per batch, whatever its size: taking a staging buffer, waking the producer (measured
-  // ~40-60 us for a 150 kB batch on the H100 host).
+  // ~40-60 us for a 150 kB batch on a measured host).
   p.preprocess_s += c[Coef::host_batch_us] * 1e-6;
 
   const T sum = p.preprocess_s + p.h2d_s + p.compute_s + p.d2h_s;

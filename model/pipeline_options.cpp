@@ -17,10 +17,14 @@ bool PipelineOptions::IsValid(std::string* why) const {
 }
 
 void to_json(nlohmann::json& j, const PipelineOptions& o) {
-  j = nlohmann::json{{"execution", o.execution},   {"input", o.input},
-                     {"host_memory", o.host_memory}, {"pipeline", o.pipeline},
-                     {"queue_depth", o.queue_depth}, {"numa", o.numa},
-                     {"producer_threads", o.producer_threads}, {"compute_only", o.compute_only}};
+  j = nlohmann::json{{"execution", o.execution},
+                     {"input", o.input},
+                     {"host_memory", o.host_memory},
+                     {"pipeline", o.pipeline},
+                     {"queue_depth", o.queue_depth},
+                     {"numa", o.numa},
+                     {"producer_threads", o.producer_threads},
+                     {"compute_only", o.compute_only}};
 }
 
 void from_json(const nlohmann::json& j, PipelineOptions& o) {

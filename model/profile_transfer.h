@@ -32,20 +32,19 @@ double ReferenceLaunchUs(const HardwareProfile& profile, const char* key = "laun
 
 // Sets the host-side coefficients that micro-probes measure directly, from probes taken on the
 // host that runs the work: the pageable copy rates from the largest pageable H2D / D2H probes,
-// and eager dispatch per call. Dispatch is a property of the CPU, not of the GPU (two leases of
-// the same GPU kind measured 6.9 and 8.8 us per launch, the H200's host 4.95 us). With a
-// reference launch probe (a fitted profile's host) the fitted dispatch is scaled by the ratio
-// of the two launch probes, keeping what the fit learned about framework calls against bare
-// launches, and the other host CPU costs (kHostTimeCoefficients) by the same ratio. When the
-// profile also records its points' median host_launch_us (fit.host_reference.point_launch_us)
-// and `point_launch_us` gives the same median for the data (MedianHostLaunchUs), their ratio is
-// used instead: taken around every point, it is the host's state while the work ran (on H200
-// leases 1+2 the cross-GPU MAPE is 5.8% with it against 6.1% with the launch probes; on leases
-// 1-3 8.0% against 6.3%, where lease 1 has no per-point probe, so the pooled points' state
-// leans to the noisy lease 3 while their timings are averages over all three). Without a reference,
-// dispatch is the launch probe itself. Returns "name=value" for each coefficient set (none: no such
-// probe). The fitted costs that are host CPU time [us]: framework dispatch, graph launch, the
-// per-batch synchronisation and bookkeeping, the per-batch preprocessing floor.
+// and eager dispatch per call. Dispatch is a property of the CPU, not of the GPU (two runs on
+// hosts of the same GPU kind measured 6.9 and 8.8 us per launch, another GPU's host 4.95 us). With
+// a reference launch probe (a fitted profile's host) the fitted dispatch is scaled by the ratio of
+// the two launch probes, keeping what the fit learned about framework calls against bare launches,
+// and the other host CPU costs (kHostTimeCoefficients) by the same ratio. When the profile also
+// records its points' median host_launch_us (fit.host_reference.point_launch_us) and
+// `point_launch_us` gives the same median for the data (MedianHostLaunchUs), their ratio is used
+// instead: taken around every point, it is the host's state while the work ran (it helps where
+// every run has per-point probes, and hurts where some lack them, since the pooled points' state
+// then leans to the runs that have them; docs/accuracy-notes.md). Without a reference, dispatch is
+// the launch probe itself. Returns "name=value" for each coefficient set (none: no such probe). The
+// fitted costs that are host CPU time [us]: framework dispatch, graph launch, the per-batch
+// synchronisation and bookkeeping, the per-batch preprocessing floor.
 inline constexpr Coef kHostTimeCoefficients[] = {Coef::dispatch_us, Coef::graph_launch_us,
                                                  Coef::sync_us, Coef::host_batch_us};
 

@@ -7,7 +7,7 @@
 // so a point's runs are bimodal, and the median of two or three of them is one mode or the
 // other, a coin toss from point to point. What a user gets from such a host over an hour is
 // images over total time, the mean of the periods; that is also the estimate that moves
-// smoothly with the share of slow runs (H100 leases D+E+F, 5-fold: overhead regime 10.9% with
+// smoothly with the share of slow runs (three runs of one GPU, 5-fold: overhead regime 10.9% with
 // medians, 7.4% with long-run averages; compute regime 4.9% / 4.8%).
 #pragma once
 

@@ -1,7 +1,7 @@
 // How finely validation knows the host's speed. Every eager pipeline point records the host's
 // launch cost around it (host_launch_us), so it follows the host's drift within a run; a user
 // who probes the host once knows its speed on that lease, not its drift. Giving every point its
-// run's median separates the two (H200 leases 6 and 7: a run's points range over 4.9-8.9 us around
+// run's median separates the two (two runs of one GPU: a run's points range over 4.9-8.9 us around
 // a median of 6.5-6.8 us; lease 7's launch probe, at its campaign's start, read 5.5 us).
 #pragma once
 

@@ -2,11 +2,10 @@
 // that nobody asked for, so a typo in a spec file is an error instead of a silent default.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 namespace vitperf {
 

@@ -7,10 +7,10 @@
 namespace vitperf {
 
 struct TransferVolume {
-  double h2d_bytes = 0;           // uint8 pixels, or float32 prepared on the host
-  double d2h_bytes = 0;           // logits, pooled features or all tokens, in model precision
-  double host_staged_bytes = 0;   // bytes the host writes into the staging buffer
-  bool host_normalizes = false;   // float32 input: the host converts and normalises
+  double h2d_bytes = 0;          // uint8 pixels, or float32 prepared on the host
+  double d2h_bytes = 0;          // logits, pooled features or all tokens, in model precision
+  double host_staged_bytes = 0;  // bytes the host writes into the staging buffer
+  bool host_normalizes = false;  // float32 input: the host converts and normalises
 };
 
 // Zero traffic when options.compute_only (input already on the device, output stays there).

@@ -2,9 +2,8 @@
 // vitperf (analytical model, LibTorch module, fit, predictor) is built from.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "model/enum_names.h"
 #include "model/precision.h"

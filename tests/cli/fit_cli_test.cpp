@@ -53,14 +53,15 @@ TEST_F(FitCli, FitThenValidateWithinAndBeyondBounds) {
   const CommandResult fit = RunVitperf("fit " + data + " --base h100 -o " + profile, "fit");
   ASSERT_EQ(fit.exit_code, 0) << fit.err;
   EXPECT_NE(fit.out.find("matmul_efficiency"), std::string::npos) << fit.out;
-  EXPECT_NE(fit.out.find("not informed by data"), std::string::npos) << fit.out;
+  EXPECT_NE(fit.out.find("architecture constants held"), std::string::npos) << fit.out;
   EXPECT_NE(fit.out.find("wrote " + profile), std::string::npos);
 
   const auto p = nlohmann::json::parse(ReadWholeFile(profile));
-  EXPECT_EQ(p["schema"], "vitperf.hardware");
-  EXPECT_EQ(p["calibrated"], true);
-  EXPECT_NEAR(p["coefficients"]["matmul_efficiency"].get<double>(), 0.6, 0.03);
-  EXPECT_GT(p["coefficient_errors"]["matmul_efficiency"].get<double>(), 0);
+  EXPECT_EQ(p["schema"], "vitperf.calibration");
+  EXPECT_EQ(p["gpu"], "h100-sxm");
+  EXPECT_NEAR(p["coefficients"]["matmul_efficiency"]["value"].get<double>(), 0.6, 0.03);
+  EXPECT_GT(p["coefficients"]["matmul_efficiency"]["error"].get<double>(), 0);
+  EXPECT_FALSE(p["coefficients"].contains("conv_step_ns"));  // an architecture constant
   EXPECT_GT(p["fit"]["points_used"].get<int>(), 50);
   EXPECT_EQ(p["fit"]["inputs"][0]["path"], data);
 

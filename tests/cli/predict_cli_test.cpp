@@ -149,9 +149,13 @@ TEST(PredictCli, MalformedOrTruncatedProfileIsOneLineAndExitTwo) {
     j["memory_bandwidth_gbs"] = "fast";
     std::ofstream(dir + "/wrongtype.json") << j.dump();
     ExpectUsageError("predict --gpu " + dir + "/wrongtype.json", "memory_bandwidth_gbs");
-    j = nlohmann::json::parse(good);
-    j["coefficients"] = {{"matmul_eficiency", 0.5}};
-    std::ofstream(dir + "/badcoef.json") << j.dump();
+    const nlohmann::json calibration = {{"schema", "vitperf.calibration"},
+                                        {"schema_version", 1},
+                                        {"gpu", "h100-sxm"},
+                                        {"architecture", "sm90"},
+                                        {"coefficients", {{"matmul_eficiency", {{"value", 0.5}}}}},
+                                        {"fit", nlohmann::json::object()}};
+    std::ofstream(dir + "/badcoef.json") << calibration.dump();
     ExpectUsageError("predict --gpu " + dir + "/badcoef.json", "closest: matmul_efficiency");
   }
   ExpectUsageError("predict --gpu " + dir + "/missing.json", "cannot open");

@@ -9,6 +9,7 @@
 #include "fit/device_match.h"
 #include "fit/fit_coefficients.h"
 #include "fit/fitted_profile.h"
+#include "model/calibration.h"
 #include "predict/prediction_interval.h"
 #include "tests/fit/synthetic_data.h"
 
@@ -141,8 +142,10 @@ TEST(FitBadInput, TornLastLineIsSkippedAndTheRestUsed) {
   EXPECT_EQ(fitted.fit["inputs"][0]["fnv1a64"], inputs[0].fnv1a64);
   std::string why;
   EXPECT_TRUE(fitted.IsValid(&why)) << why;
-  // Round trip through the profile format.
-  const HardwareProfile back = nlohmann::json(fitted).get<HardwareProfile>();
+  // Round trip through the calibration format.
+  HardwareProfile back = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json");
+  ApplyCalibration(CalibrationJson(fitted, "h100-sxm"), "calibration", &back);
+  EXPECT_TRUE(back.calibrated);
   EXPECT_DOUBLE_EQ(back.coefficients[Coef::matmul_efficiency],
                    fitted.coefficients[Coef::matmul_efficiency]);
 }

@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 
+#include "model/architecture.h"
 #include "model/operators.h"
 #include "model/vit_config.h"
 
@@ -15,9 +16,16 @@ inline Operator Find(const OperatorList& ops, OpKind kind) {
   throw std::runtime_error("operator missing");
 }
 
+// The kernel rules of the architecture the model tests' hand counts were taken on.
+inline const Architecture& TestArchitecture() {
+  static const Architecture sm90 = LoadArchitecture("sm90");
+  return sm90;
+}
+
 inline OperatorList Build(const ViTConfig& c, int batch, bool uint8_input = false,
                           bool fused = false) {
   ForwardOptions f;
+  f.architecture = &TestArchitecture();
   f.normalize_input_on_device = uint8_input;
   f.fuse_elementwise = fused;
   OperatorList ops;

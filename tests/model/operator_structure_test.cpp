@@ -37,12 +37,12 @@ TEST(OperatorStructure, DeviceNormalisationCountsItsFloat32Passes) {
 }
 
 TEST(OperatorStructure, PatchConvPathFollowsCudnnChoice) {
-  // What CUPTI recorded (model/conv_path.h), one shape per branch of the rule.
+  // What CUPTI recorded (data/arch/sm90.json "patch_conv"), one shape per branch of the rule.
   auto path = [](const char* preset, int px, Precision precision = Precision::bf16) {
     ViTConfig c = PresetByName(preset);
     c.image_height = c.image_width = px;
     c.precision = precision;
-    return PatchConvPath(c);
+    return Find(Build(c, 1), OpKind::patch_embed).conv_path;
   };
   EXPECT_EQ(path("vit_b16", 224), ConvPath::tensor_core);
   EXPECT_EQ(path("vit_h14", 224), ConvPath::tensor_core);

@@ -1,0 +1,70 @@
+#include "model/expected_error.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "model/build_info.h"
+
+namespace vitperf {
+namespace {
+
+nlohmann::json ReadExpectedErrorFile() {
+  const std::filesystem::path path =
+      std::filesystem::path(DataDir()) / "accuracy" / "expected_error.json";
+  std::ifstream in(path);
+  if (!in) return nlohmann::json();
+  return nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+}
+
+// Whether a shipped calibration exists for a GPU of this architecture (other than `name`).
+bool ArchitectureCalibrated(const std::string& architecture, const std::string& name) {
+  for (const HardwareProfile& p : ShippedProfiles())
+    if (p.calibrated && p.name != name && p.architecture_name == architecture) return true;
+  return false;
+}
+
+double Number(const nlohmann::json& j, const char* key) {
+  return j.is_object() && j.contains(key) && j[key].is_number() ? j[key].get<double>() : 0.0;
+}
+
+std::string Percent(double fraction) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.0f%%", fraction * 100);
+  return text;
+}
+
+}  // namespace
+
+ExpectedError ExpectedErrorFor(const HardwareProfile& profile) {
+  ExpectedError e;
+  e.basis = profile.calibrated ? "calibrated"
+            : ArchitectureCalibrated(profile.architecture_name, profile.name)
+                ? "same_architecture"
+                : "other_architecture";
+  const nlohmann::json file = ReadExpectedErrorFile();
+  if (!file.is_object() || !file.contains(e.basis)) {
+    e.how = "no held-out figure recorded (data/accuracy/expected_error.json)";
+    return e;
+  }
+  const nlohmann::json& entry = file[e.basis];
+  e.mape = Number(entry, "mape");
+  e.how = entry.value("how", "");
+  if (e.basis == "calibrated" && entry.contains("by_gpu") &&
+      entry["by_gpu"].contains(profile.name)) {
+    e.mape = Number(entry["by_gpu"][profile.name], "mape");
+    e.how = "5-fold cross-validation by config on this GPU's measurements";
+  }
+  return e;
+}
+
+std::string DescribeExpectedError(const HardwareProfile& profile) {
+  const ExpectedError e = ExpectedErrorFor(profile);
+  const std::string figure = e.mape > 0 ? "about " + Percent(e.mape) : "unknown";
+  if (profile.calibrated) return "calibrated; held-out error " + figure + " (" + e.how + ")";
+  std::string basis;
+  for (const std::string& b : profile.DatasheetBasis()) basis += (basis.empty() ? "" : ", ") + b;
+  return "uncalibrated: " + basis + "; expect " + figure + " error (" + e.how + ")";
+}
+
+}  // namespace vitperf

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Measures the error to expect from a prediction, by how the GPU's profile was obtained.
+
+  python3 scripts/expected_error.py --binary build/cli/vitperf -o data/accuracy/expected_error.json
+
+Three cases, each from a held-out check the script runs (its command is recorded):
+  calibrated          this GPU's own measurements, 5-fold cross-validation by config;
+  same_architecture   an uncalibrated GPU whose architecture has a calibrated GPU: calibrate one
+                      GPU, predict the other from its datasheet (H100 -> H200 and back);
+  other_architecture  an uncalibrated GPU of an architecture nobody calibrated: vitperf's
+                      datasheet-only predictions against timm's published tables
+                      (scripts/heldout_timm.py; data/heldout/README.md), never fitted to.
+vitperf (model/expected_error.h) reads the file to say, with every prediction, what error to
+expect and how that figure was obtained.
+"""
+import argparse
+import datetime
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+D = "data/measurements"
+
+
+def data(gpu):
+    return sorted(str(p.relative_to(ROOT)) for kind in ("calibration", "campaign", "quick_test",
+                                                        "staging_study")
+                  for p in (ROOT / D).glob(f"{gpu}-{kind}*.jsonl"))
+
+
+def shown(args):
+    """The command as a person types it: each GPU's data as its shell glob."""
+    out, globbed = [], set()
+    for a in args:
+        if a.startswith(D + "/"):
+            glob = f"{D}/{a.split('/')[-1].split('-')[0]}-{{calibration,campaign,quick_test," \
+                   "staging_study}*.jsonl"
+            if glob not in globbed:
+                globbed.add(glob)
+                out.append(glob)
+        else:
+            out.append(a)
+    return "vitperf validate " + " ".join(out)
+
+
+def validate(binary, args):
+    cmd = [binary, "validate"] + args + ["--json"]
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    if out.returncode != 0:
+        sys.exit(f"{shown(args)}: {out.stderr.strip()}")
+    s = json.loads(out.stdout)["summary"]
+    return {"mape": s["mape"], "points": s["points"], "max_regret": s["max_regret"],
+            "command": shown(args)}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--binary", default=str(ROOT / "build/cli/vitperf"))
+    ap.add_argument("-o", "--output", default=str(ROOT / "data/accuracy/expected_error.json"))
+    args = ap.parse_args()
+    b = str(Path(args.binary).resolve())
+    sheet = {"h100": "data/hardware/h100-sxm.json", "h200": "data/hardware/h200.json"}
+    calibrated = {}
+    for gpu, name in (("h100", "h100-sxm"), ("h200", "h200")):
+        calibrated[name] = validate(b, ["--profile", sheet[gpu], "--kfold", "5", "--data"] +
+                                    data(gpu))
+    transfer = {
+        "h100-sxm->h200": validate(b, ["--profile", sheet["h200"], "--transfer-from",
+                                       sheet["h100"], "--transfer-data"] + data("h100") +
+                                   ["--data"] + data("h200")),
+        "h200->h100-sxm": validate(b, ["--profile", sheet["h100"], "--transfer-from",
+                                       sheet["h200"], "--transfer-data"] + data("h200") +
+                                   ["--data"] + data("h100")),
+    }
+    heldout_path = Path("/tmp/vitperf-heldout.json")
+    subprocess.run([sys.executable, str(ROOT / "scripts/heldout_timm.py"), "--binary", b,
+                    "--json", str(heldout_path)], check=True, capture_output=True)
+    tables = json.loads(heldout_path.read_text())["tables"]
+    eager = [t for t in tables if not t["compiled"]]
+    rows = [r for t in eager for r in t["rows"]]
+    other = {"mape": sum(abs(r["error"]) for r in rows) / len(rows), "points": len(rows),
+             "tables": {t["table"]: {"gpu": t["gpu"], "mape": t["mape"],
+                                     "mean_signed_error": t["mean_signed_error"],
+                                     "models": len(t["rows"])} for t in eager},
+             "command": "python3 scripts/heldout_timm.py --binary vitperf"}
+    rev = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                         text=True, cwd=ROOT).stdout.strip()
+    out = {"schema": "vitperf.expected_error", "schema_version": 1,
+           "date": datetime.date.today().isoformat(), "git_revision": rev,
+           "calibrated": {"by_gpu": calibrated,
+                          "mape": max(v["mape"] for v in calibrated.values()),
+                          "how": "5-fold cross-validation by config on the GPU's own "
+                                 "measurements (the worse of the calibrated GPUs)"},
+           "same_architecture": {"by_transfer": transfer,
+                                 "mape": max(v["mape"] for v in transfer.values()),
+                                 "how": "one GPU calibrated, the other predicted from its "
+                                        "datasheet and the first's coefficients (the worse "
+                                        "direction)"},
+           "other_architecture": dict(other, how="datasheet-only predictions against timm's "
+                                                 "published benchmark tables (eager, AMP), "
+                                                 "never fitted to")}
+    Path(args.output).write_text(json.dumps(out, indent=1) + "\n")
+    for key in ("calibrated", "same_architecture", "other_architecture"):
+        print(f"{key}: MAPE {100 * out[key]['mape']:.1f}% ({out[key]['how']})")
+
+
+if __name__ == "__main__":
+    main()
