@@ -4,9 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
+#include "model/evaluate.h"
 #include "model/operators.h"
 #include "model/parameter_count.h"
 #include "model/presets.h"
@@ -72,12 +74,17 @@ TEST(TimmZoo, ShippedZooCountsMatchTimmExactly) {
   if (!zoo) GTEST_SKIP() << ShippedTimmZooPath() << " not generated yet (scripts/timm_zoo.py)";
   EXPECT_GE(zoo->models.size(), 20u);
   for (const std::string& line : ZooCountMismatches(*zoo)) ADD_FAILURE() << line;
-  // Every zoo model is reachable by name, with and without its tag, and predicts.
+  // Every zoo model is reachable by name, with and without its tag, and predicts on the
+  // calibrated H200: finite, positive throughput at batch 1 and 64.
+  const HardwareProfile h200 = LoadProfile("h200");
   for (const ZooModel& m : zoo->models) {
     EXPECT_EQ(PresetByName(m.FullName()).dim, m.config.dim) << m.FullName();
-    OperatorList ops;
-    BuildOperators(PresetByName(m.timm_name), 64, ForwardOptions{}, &ops);
-    EXPECT_GT(ops.TotalFlops(), 0) << m.timm_name;
+    for (int batch : {1, 64}) {
+      const Prediction p = Evaluate(PresetByName(m.timm_name), batch, PipelineOptions{}, h200);
+      EXPECT_TRUE(std::isfinite(p.throughput_ips) && p.throughput_ips > 0)
+          << m.timm_name << " batch " << batch;
+      EXPECT_GT(p.memory.TotalBytes(), 0) << m.timm_name;
+    }
   }
 }
 
