@@ -17,13 +17,13 @@
 namespace vitperf {
 namespace {
 
-std::string WriteZoo(const std::string& name, const nlohmann::json& models) {
+std::string WriteZoo(const std::string& name, const std::vector<nlohmann::json>& models) {
   const std::string path = std::string(VITPERF_TEST_TMP) + "/" + name;
   nlohmann::json j = {{"schema_version", 1},
                       {"timm_version", "test"},
                       {"torch_version", "test"},
                       {"date", "2026-12-04"},
-                      {"models", models}};
+                      {"models", nlohmann::json(models)}};
   std::ofstream(path) << j.dump();
   return path;
 }
