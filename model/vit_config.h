@@ -105,10 +105,12 @@ VITPERF_ENUM_JSON(PosEmbed)
 VITPERF_ENUM_JSON(FinalNorm)
 
 // Upper bounds that keep every count of a valid config inside 64-bit integers (and every per-image
-// token or width count inside int), so that no product in the model can wrap around.
+// token or width count inside int), so that no product in the model can wrap around. The token
+// bound leaves room for `vitperf laws`, whose resolution search reaches 65536 px at patch 8
+// (2^26 tokens).
 struct ViTLimits {
   static constexpr long long kMaxImageSide = 1 << 20;  // [pixels]
-  static constexpr long long kMaxTokens = 1 << 24;     // per image, prefix tokens included
+  static constexpr long long kMaxTokens = 1 << 28;     // per image, prefix tokens included
   static constexpr long long kMaxWidth = 1 << 16;      // dim
   static constexpr long long kMaxMlpHidden = 1 << 20;  // MLP hidden width
   static constexpr long long kMaxDepth = 1 << 12;      // blocks

@@ -27,7 +27,7 @@ std::string Fixture(const std::string& name) {
 
 TEST(ModelFlagsCli, ResolutionsWhoseCountsOverflowAreRefusedNamingTheLimit) {
   ExpectUsageError("predict --res 2147483632 --batch 1", "res: 2147483632 is outside 1..1048576");
-  ExpectUsageError("predict --res 741456 --batch 1", "over the limit of 16777216");
+  ExpectUsageError("predict --res 741456 --batch 1", "over the limit of 268435456");
   ExpectUsageError("predict --res 1048576 --batch 1", "makes 4294967297 tokens per image");
   ExpectUsageError("predict --res 99999999999999999999 --batch 1", "res: '99999999999999999999'");
 }
