@@ -13,7 +13,7 @@
 namespace vitperf::cli {
 namespace {
 
-// The variants a zoo model uses, in a few words: "reg4 swiglu ls map".
+// The variants a zoo model uses, in a few words: "no-cls reg4 mean ls fc-norm".
 std::string Variants(const ViTConfig& c) {
   std::string s;
   auto add = [&](bool on, const std::string& word) {
@@ -23,10 +23,13 @@ std::string Variants(const ViTConfig& c) {
   add(c.register_tokens > 0, "reg" + std::to_string(c.register_tokens));
   add(c.pooling != Pooling::cls, ToString(c.pooling));
   add(c.mlp != MlpKind::gelu, ToString(c.mlp));
+  add(c.mlp_norm, "mlp-norm");
   add(c.layer_scale, "ls");
   add(c.pre_norm, "pre-norm");
   add(c.qk_norm, "qk-norm");
   add(c.qkv_bias != QkvBias::qkv, "qkv-bias:" + ToString(c.qkv_bias));
+  add(!c.qkv_fused, "qkv-apart");
+  add(c.pos_embed != PosEmbed::learned, "pos:" + ToString(c.pos_embed));
   add(c.rope, "rope");
   add(c.rel_pos_bias, "rel-pos");
   add(c.final_norm == FinalNorm::pooled, "fc-norm");
