@@ -8,10 +8,34 @@
 #include "model/operators.h"
 #include "model/parameter_count.h"
 #include "model/presets.h"
+#include "model/timm_zoo.h"
 #include "predict/text_table.h"
 
 namespace vitperf::cli {
 namespace {
+
+// The variants a zoo model uses, in a few words: "no-cls reg4 mean ls fc-norm".
+std::string Variants(const ViTConfig& c) {
+  std::string s;
+  auto add = [&](bool on, const std::string& word) {
+    if (on) s += (s.empty() ? "" : " ") + word;
+  };
+  add(!c.class_token, "no-cls");
+  add(c.register_tokens > 0, "reg" + std::to_string(c.register_tokens));
+  add(c.pooling != Pooling::cls, ToString(c.pooling));
+  add(c.mlp != MlpKind::gelu, ToString(c.mlp));
+  add(c.mlp_norm, "mlp-norm");
+  add(c.layer_scale, "ls");
+  add(c.pre_norm, "pre-norm");
+  add(c.qk_norm, "qk-norm");
+  add(c.qkv_bias != QkvBias::qkv, "qkv-bias:" + ToString(c.qkv_bias));
+  add(!c.qkv_fused, "qkv-apart");
+  add(c.pos_embed != PosEmbed::learned, "pos:" + ToString(c.pos_embed));
+  add(c.rope, "rope");
+  add(c.rel_pos_bias, "rel-pos");
+  add(c.final_norm == FinalNorm::pooled, "fc-norm");
+  return s.empty() ? "-" : s;
+}
 
 void ListModels(bool json) {
   nlohmann::json out = JsonEnvelope("models", 1);
@@ -32,6 +56,35 @@ void ListModels(bool json) {
                              {"parameters", params},
                              {"gmacs_per_image", gmacs}});
   }
+  // The zoo: read from data/models/timm_zoo.json, which scripts/timm_zoo.py writes from timm.
+  const TimmZoo* zoo = ShippedTimmZoo();
+  TextTable zoo_table({"family", "timm name", "tag", "res", "patch", "dim", "depth", "heads",
+                       "variants", "params", "GMAC/image"});
+  if (zoo) {
+    out["timm_zoo"] = {{"timm_version", zoo->timm_version},
+                       {"torch_version", zoo->torch_version},
+                       {"date", zoo->date},
+                       {"models", nlohmann::json::array()}};
+    for (const ZooModel& m : zoo->models) {
+      const ViTConfig& c = m.config;
+      OperatorList ops;
+      BuildOperators(c, 1, ForwardOptions{}, &ops);
+      const double gmacs = ops.MatmulMacs() * 1e-9;
+      const std::string res =
+          c.image_height == c.image_width
+              ? std::to_string(c.image_height)
+              : std::to_string(c.image_height) + "x" + std::to_string(c.image_width);
+      zoo_table.AddRow({m.family, m.timm_name, m.pretrained_tag, res, std::to_string(c.patch),
+                        std::to_string(c.dim), std::to_string(c.depth), std::to_string(c.heads),
+                        Variants(c), std::to_string(CountParameters(c).Total()), Fixed(gmacs, 2)});
+      out["timm_zoo"]["models"].push_back({{"family", m.family},
+                                           {"timm_name", m.timm_name},
+                                           {"pretrained_tag", m.pretrained_tag},
+                                           {"config", c},
+                                           {"parameters", CountParameters(c).Total()},
+                                           {"gmacs_per_image", gmacs}});
+    }
+  }
   if (json) {
     std::cout << out.dump(2) << "\n";
     return;
@@ -39,6 +92,15 @@ void ListModels(bool json) {
   table.Print(std::cout);
   std::cout << "\nAny preset takes --res, --patch, --dim, --depth, --heads, --mlp-ratio "
                "overrides, or give --config FILE.json.\n";
+  if (!zoo) {
+    std::cout << "\nNo timm zoo (" << ShippedTimmZooPath()
+              << "): run scripts/timm_zoo.py where timm is installed.\n";
+    return;
+  }
+  std::cout << "\ntimm zoo, read from timm " << zoo->timm_version << " (torch "
+            << zoo->torch_version << ") on " << zoo->date
+            << " by scripts/timm_zoo.py; --model takes the timm name, with or without its tag:\n";
+  zoo_table.Print(std::cout);
 }
 
 void ListGpus(bool json) {
@@ -78,7 +140,7 @@ void ListGpus(bool json) {
 
 void AddCatalogCommands(CLI::App& app) {
   auto json_models = std::make_shared<bool>(false), json_gpus = std::make_shared<bool>(false);
-  CLI::App* models = app.add_subcommand("models", "List the named ViT presets");
+  CLI::App* models = app.add_subcommand("models", "List the named ViT presets and the timm zoo");
   models->add_flag("--json", *json_models, "schema-versioned JSON");
   models->callback([json_models] { ListModels(*json_models); });
   CLI::App* gpus = app.add_subcommand("gpus", "List the shipped hardware profiles");

@@ -16,10 +16,17 @@ namespace vitperf::cli {
 
 struct ModelFlags {
   std::string model = "vit_b16";
-  std::string config_file;
-  std::optional<int> res, patch, dim, depth, heads, classes;
-  std::optional<double> mlp_ratio;
+  bool model_given = false;    // --model on the command line (the default is not a choice)
+  std::string config_file;     // vitperf ViTConfig JSON
+  std::string hf_config_file;  // Hugging Face config.json (model/hf_config.h)
+  // Numbers are kept as text and parsed strictly in ResolveModel, so that `--depth ''` or
+  // `--res 2147483632` is an error naming the flag and its range, never unset or wrapped.
+  std::optional<std::string> res, height, width, patch, dim, depth, heads, classes, mlp_ratio,
+      mlp_hidden, registers;
   std::string precision, attention, output;
+  // Architecture variants (model/vit_config.h); switches take on/off.
+  std::string class_token, pooling, mlp, mlp_norm, layer_scale, pre_norm, patch_bias, qk_norm,
+      qkv_bias, qkv_fused, pos_embed, rope, rel_pos_bias, final_norm;
 };
 
 struct PipelineFlags {

@@ -52,12 +52,6 @@ torch::Tensor NormalizeImages(const torch::Tensor& pixels_u8, torch::ScalarType 
   return torch::addcmul(b, pixels_u8.to(torch::kFloat), s).to(dtype);
 }
 
-VitAttentionImpl::VitAttentionImpl(int dim, int heads_, bool fused_)
-    : heads(heads_), fused(fused_), scale(1.0 / std::sqrt(static_cast<double>(dim / heads_))) {
-  qkv = register_module("qkv", torch::nn::Linear(torch::nn::LinearOptions(dim, 3 * dim)));
-  proj = register_module("proj", torch::nn::Linear(dim, dim));
-}
-
 namespace {
 // at::linear, not Linear::forward: the C++ frontend's functional linear runs a 3-D input as
 // matmul followed by a separate, non-vectorised broadcast bias add (12.5 of 35 ms for vit_b16
@@ -66,51 +60,215 @@ namespace {
 torch::Tensor Linear(const torch::nn::Linear& layer, const torch::Tensor& x) {
   return torch::linear(x, layer->weight, layer->bias);
 }
-}  // namespace
 
-torch::Tensor VitAttentionImpl::forward(const torch::Tensor& x) {
-  const int64_t b = x.size(0), n = x.size(1), c = x.size(2);
-  // [B, N, 3, heads, head_dim] -> [3, B, heads, N, head_dim], as timm.
-  auto qkv_t = Linear(qkv, x).reshape({b, n, 3, heads, c / heads}).permute({2, 0, 3, 1, 4});
-  auto q = qkv_t[0], k = qkv_t[1], v = qkv_t[2];
-  torch::Tensor out;
-#if TORCH_VERSION_MAJOR >= 2
-  if (fused) out = at::scaled_dot_product_attention(q, k, v);
-#endif
-  if (!out.defined()) {
-    // math: the N x N score matrix per head is materialised (what "math" means in the model).
-    auto attn = torch::matmul(q * scale, k.transpose(-2, -1)).softmax(-1);
-    out = torch::matmul(attn, v);
-  }
-  return Linear(proj, out.transpose(1, 2).reshape({b, n, c}));
-}
-
-VitMlpImpl::VitMlpImpl(int dim, int hidden) {
-  fc1 = register_module("fc1", torch::nn::Linear(dim, hidden));
-  act = register_module("act", torch::nn::GELU());
-  fc2 = register_module("fc2", torch::nn::Linear(hidden, dim));
-}
-
-torch::Tensor VitMlpImpl::forward(const torch::Tensor& x) {
-  return Linear(fc2, act->forward(Linear(fc1, x)));
-}
-
-namespace {
 torch::nn::LayerNorm MakeLayerNorm(int dim) {
   return torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim}).eps(1e-6));  // timm's eps
 }
-}  // namespace
 
-VitBlockImpl::VitBlockImpl(int dim, int heads, int mlp_hidden, bool fused) {
-  norm1 = register_module("norm1", MakeLayerNorm(dim));
-  attn = register_module("attn", VitAttention(dim, heads, fused));
-  norm2 = register_module("norm2", MakeLayerNorm(dim));
-  mlp = register_module("mlp", VitMlp(dim, mlp_hidden));
+torch::nn::Linear MakeLinear(int in, int out, bool bias) {
+  return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(bias));
 }
 
-torch::Tensor VitBlockImpl::forward(torch::Tensor x) {
-  x = x + attn->forward(norm1->forward(x));
-  return x + mlp->forward(norm2->forward(x));
+// timm's rot(): (x0, x1) -> (-x1, x0) for each channel pair, then x * cos + rot(x) * sin.
+torch::Tensor ApplyRope(const torch::Tensor& x, const RopeTables& rope) {
+  using torch::indexing::Slice;
+  const auto rotated = torch::stack({-x.index({"...", Slice(1, torch::indexing::None, 2)}),
+                                     x.index({"...", Slice(0, torch::indexing::None, 2)})},
+                                    -1)
+                           .reshape(x.sizes());
+  return x * rope.cos + rotated * rope.sin;
+}
+
+// Rotates the patch tokens of q or k [B, H, N, hd], leaving the prefix tokens as they are.
+torch::Tensor RotatePatches(const torch::Tensor& x, const RopeTables& rope, int prefix) {
+  if (prefix == 0) return ApplyRope(x, rope);
+  return torch::cat(
+      {x.narrow(2, 0, prefix), ApplyRope(x.narrow(2, prefix, x.size(2) - prefix), rope)}, 2);
+}
+
+torch::Tensor Attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                     const torch::Tensor& bias, bool fused, double scale) {
+#if TORCH_VERSION_MAJOR >= 2
+  if (fused)
+    return at::scaled_dot_product_attention(
+        q, k, v, bias.defined() ? std::optional<torch::Tensor>(bias) : std::nullopt);
+#endif
+  // math: the N x N score matrix per head is materialised (what "math" means in the model).
+  auto scores = torch::matmul(q * scale, k.transpose(-2, -1));
+  if (bias.defined()) scores = scores + bias;
+  return torch::matmul(scores.softmax(-1), v);
+}
+}  // namespace
+
+RopeTables MakeRopeTables(const ViTConfig& c) {
+  // Angles over the patch grid's rows for one half of the rotated pairs and over its columns for
+  // the other, at head_dim / 4 geometric frequencies each (RoPE's 10000^(-2i/d) ladder).
+  const int64_t hd = c.HeadDim(), bands = hd / 4;
+  const auto freq = torch::pow(10000.0, -torch::arange(bands, torch::kDouble) / bands);
+  const auto rows = torch::arange(c.GridHeight(), torch::kDouble);
+  const auto cols = torch::arange(c.GridWidth(), torch::kDouble);
+  const auto row_angles = torch::outer(rows, freq).unsqueeze(1).expand({-1, c.GridWidth(), -1});
+  const auto col_angles = torch::outer(cols, freq).unsqueeze(0).expand({c.GridHeight(), -1, -1});
+  const auto angles = torch::cat({row_angles, col_angles}, -1)
+                          .reshape({c.Patches(), 2 * bands})
+                          .repeat_interleave(2, -1);  // [patches, head_dim]
+  return {angles.sin().to(torch::kFloat), angles.cos().to(torch::kFloat)};
+}
+
+torch::Tensor RelativePositionIndex(const ViTConfig& c) {
+  const int64_t gh = c.GridHeight(), gw = c.GridWidth(), p = gh * gw, n = p + 1;
+  const int64_t distances = c.RelativeDistances();
+  const auto ys = torch::arange(gh, torch::kLong).repeat_interleave(gw);  // [p]
+  const auto xs = torch::arange(gw, torch::kLong).repeat({gh});
+  const auto dy = ys.unsqueeze(1) - ys.unsqueeze(0) + (gh - 1);
+  const auto dx = xs.unsqueeze(1) - xs.unsqueeze(0) + (gw - 1);
+  auto index = torch::empty({n, n}, torch::kLong);
+  using torch::indexing::Slice;
+  index.index_put_({Slice(1), Slice(1)}, dy * (2 * gw - 1) + dx);
+  index.index_put_({0, Slice()}, distances - 3);
+  index.index_put_({Slice(), 0}, distances - 2);
+  index.index_put_({0, 0}, distances - 1);
+  return index;
+}
+
+VitAttentionImpl::VitAttentionImpl(const ViTConfig& c, bool fused_)
+    : heads(c.heads),
+      prefix_tokens(c.PrefixTokens()),
+      fused(fused_),
+      scale(1.0 / std::sqrt(static_cast<double>(c.HeadDim()))) {
+  const int d = c.dim;
+  if (c.qkv_fused) {
+    qkv = register_module("qkv", MakeLinear(d, 3 * d, c.qkv_bias == QkvBias::qkv));
+    if (c.qkv_bias == QkvBias::qv) {
+      q_bias = register_parameter("q_bias", torch::zeros({d}));
+      v_bias = register_parameter("v_bias", torch::zeros({d}));
+    }
+  } else {
+    const bool q_v = c.qkv_bias != QkvBias::none;
+    q_proj = register_module("q_proj", MakeLinear(d, d, q_v));
+    k_proj = register_module("k_proj", MakeLinear(d, d, c.qkv_bias == QkvBias::qkv));
+    v_proj = register_module("v_proj", MakeLinear(d, d, q_v));
+  }
+  if (c.qk_norm) {
+    q_norm = register_module("q_norm", MakeLayerNorm(c.HeadDim()));
+    k_norm = register_module("k_norm", MakeLayerNorm(c.HeadDim()));
+  }
+  if (c.rel_pos_bias) {
+    relative_position_bias_table = register_parameter(
+        "relative_position_bias_table", torch::randn({c.RelativeDistances(), c.heads}) * .02);
+    relative_position_index = register_buffer("relative_position_index", RelativePositionIndex(c));
+  }
+  proj = register_module("proj", torch::nn::Linear(d, d));
+}
+
+torch::Tensor VitAttentionImpl::forward(const torch::Tensor& x, const RopeTables* rope) {
+  const int64_t b = x.size(0), n = x.size(1), c = x.size(2);
+  torch::Tensor q, k, v;
+  if (qkv) {
+    torch::Tensor bias = qkv->bias;
+    if (q_bias.defined()) bias = torch::cat({q_bias, torch::zeros_like(q_bias), v_bias});
+    // [B, N, 3, heads, head_dim] -> [3, B, heads, N, head_dim], as timm.
+    auto qkv_t = torch::linear(x, qkv->weight, bias)
+                     .reshape({b, n, 3, heads, c / heads})
+                     .permute({2, 0, 3, 1, 4});
+    q = qkv_t[0], k = qkv_t[1], v = qkv_t[2];
+  } else {
+    auto split = [&](const torch::nn::Linear& l) {
+      return Linear(l, x).reshape({b, n, heads, c / heads}).transpose(1, 2);
+    };
+    q = split(q_proj), k = split(k_proj), v = split(v_proj);
+  }
+  if (q_norm) q = q_norm->forward(q), k = k_norm->forward(k);
+  if (rope) q = RotatePatches(q, *rope, prefix_tokens), k = RotatePatches(k, *rope, prefix_tokens);
+  torch::Tensor bias;
+  if (relative_position_bias_table.defined())
+    bias = relative_position_bias_table.index_select(0, relative_position_index.view(-1))
+               .view({n, n, heads})
+               .permute({2, 0, 1})
+               .contiguous()
+               .unsqueeze(0)
+               .to(q.scalar_type());
+  const auto out = Attend(q, k, v, bias, fused, scale);
+  return Linear(proj, out.transpose(1, 2).reshape({b, n, c}));
+}
+
+VitMlpImpl::VitMlpImpl(const ViTConfig& c, int hidden) : kind(c.mlp) {
+  switch (kind) {
+    case MlpKind::gelu:
+      fc1 = register_module("fc1", torch::nn::Linear(c.dim, hidden));
+      break;
+    case MlpKind::swiglu_packed:
+      fc1 = register_module("fc1", torch::nn::Linear(c.dim, 2 * hidden));
+      break;
+    case MlpKind::swiglu:
+      fc1_g = register_module("fc1_g", torch::nn::Linear(c.dim, hidden));
+      fc1_x = register_module("fc1_x", torch::nn::Linear(c.dim, hidden));
+      break;
+  }
+  if (c.mlp_norm) norm = register_module("norm", MakeLayerNorm(hidden));
+  fc2 = register_module("fc2", torch::nn::Linear(hidden, c.dim));
+}
+
+torch::Tensor VitMlpImpl::forward(const torch::Tensor& x) {
+  torch::Tensor h;
+  switch (kind) {
+    case MlpKind::gelu:
+      h = torch::gelu(Linear(fc1, x));  // exact (erf) GELU, timm's default
+      break;
+    case MlpKind::swiglu_packed: {
+      const auto gate_value = Linear(fc1, x).chunk(2, -1);  // timm GluMlp: act on the first half
+      h = torch::silu(gate_value[0]) * gate_value[1];
+      break;
+    }
+    case MlpKind::swiglu:
+      h = torch::silu(Linear(fc1_g, x)) * Linear(fc1_x, x);
+      break;
+  }
+  if (norm) h = norm->forward(h);
+  return Linear(fc2, h);
+}
+
+VitBlockImpl::VitBlockImpl(const ViTConfig& c, bool fused) {
+  norm1 = register_module("norm1", MakeLayerNorm(c.dim));
+  attn = register_module("attn", VitAttention(c, fused));
+  norm2 = register_module("norm2", MakeLayerNorm(c.dim));
+  mlp = register_module("mlp", VitMlp(c, c.MlpHidden()));
+  if (c.layer_scale) {
+    gamma1 = register_parameter("gamma1", torch::full({c.dim}, 1e-5));
+    gamma2 = register_parameter("gamma2", torch::full({c.dim}, 1e-5));
+  }
+}
+
+torch::Tensor VitBlockImpl::forward(torch::Tensor x, const RopeTables* rope) {
+  auto a = attn->forward(norm1->forward(x), rope);
+  x = x + (gamma1.defined() ? a * gamma1 : a);
+  auto m = mlp->forward(norm2->forward(x));
+  return x + (gamma2.defined() ? m * gamma2 : m);
+}
+
+VitAttentionPoolImpl::VitAttentionPoolImpl(const ViTConfig& c, bool fused_)
+    : heads(c.heads), fused(fused_) {
+  latent = register_parameter("latent", torch::randn({1, 1, c.dim}) * .02);
+  q = register_module("q", torch::nn::Linear(c.dim, c.dim));
+  kv = register_module("kv", torch::nn::Linear(c.dim, 2 * c.dim));
+  proj = register_module("proj", torch::nn::Linear(c.dim, c.dim));
+  norm = register_module("norm", MakeLayerNorm(c.dim));
+  ViTConfig gelu = c;
+  gelu.mlp = MlpKind::gelu;  // the head's MLP is a GELU MLP of the blocks' hidden width
+  gelu.mlp_norm = false;
+  mlp = register_module("mlp", VitMlp(gelu, c.MlpHidden()));
+}
+
+torch::Tensor VitAttentionPoolImpl::forward(const torch::Tensor& x) {
+  const int64_t b = x.size(0), n = x.size(1), c = x.size(2);
+  const auto q_t =
+      Linear(q, latent.expand({b, -1, -1})).reshape({b, 1, heads, c / heads}).transpose(1, 2);
+  const auto kv_t = Linear(kv, x).reshape({b, n, 2, heads, c / heads}).permute({2, 0, 3, 1, 4});
+  const double scale = 1.0 / std::sqrt(static_cast<double>(c / heads));
+  auto o = Attend(q_t, kv_t[0], kv_t[1], torch::Tensor(), fused, scale);
+  o = Linear(proj, o.transpose(1, 2).reshape({b, 1, c}));
+  o = o + mlp->forward(norm->forward(o));
+  return o.select(1, 0);
 }
 
 VitModuleImpl::VitModuleImpl(const ViTConfig& config, std::uint64_t seed) : config_(config) {
@@ -124,16 +282,32 @@ VitModuleImpl::VitModuleImpl(const ViTConfig& config, std::uint64_t seed) : conf
       "patch_embed",
       torch::nn::Conv2d(torch::nn::Conv2dOptions(config.channels, config.dim, config.patch)
                             .stride(config.patch)
-                            .bias(true)));
+                            .bias(config.patch_bias)));
   // timm: cls_token ~ N(0, 1e-6), pos_embed ~ trunc_normal(0.02); a plain normal is equivalent
   // for timing and keeps activations finite.
   if (config.class_token)
     cls_token = register_parameter("cls_token", torch::randn({1, 1, config.dim}) * 1e-6);
-  pos_embed = register_parameter("pos_embed", torch::randn({1, config.Tokens(), config.dim}) * .02);
+  if (config.register_tokens > 0)
+    reg_token = register_parameter("reg_token",
+                                   torch::randn({1, config.register_tokens, config.dim}) * 1e-6);
+  if (config.PositionTokens() > 0)
+    pos_embed = register_parameter("pos_embed",
+                                   torch::randn({1, config.PositionTokens(), config.dim}) * .02);
+  if (config.rope) {
+    const RopeTables rope = MakeRopeTables(config);
+    rope_sin = register_buffer("rope_sin", rope.sin);
+    rope_cos = register_buffer("rope_cos", rope.cos);
+  }
+  if (config.pre_norm) norm_pre = register_module("norm_pre", MakeLayerNorm(config.dim));
   blocks = register_module("blocks", torch::nn::ModuleList());
-  for (int i = 0; i < config.depth; ++i)
-    blocks->push_back(VitBlock(config.dim, config.heads, config.MlpHidden(), fused));
-  norm = register_module("norm", MakeLayerNorm(config.dim));
+  for (int i = 0; i < config.depth; ++i) blocks->push_back(VitBlock(config, fused));
+  if (config.final_norm == FinalNorm::tokens)
+    norm = register_module("norm", MakeLayerNorm(config.dim));
+  const bool pools = config.output != OutputKind::tokens;
+  if (pools && config.pooling == Pooling::map)
+    attn_pool = register_module("attn_pool", VitAttentionPool(config, fused));
+  if (config.final_norm == FinalNorm::pooled)
+    fc_norm = register_module("fc_norm", MakeLayerNorm(config.dim));
   if (config.output == OutputKind::logits)
     head = register_module("head", torch::nn::Linear(config.dim, config.classes));
 }
@@ -141,15 +315,41 @@ VitModuleImpl::VitModuleImpl(const ViTConfig& config, std::uint64_t seed) : conf
 torch::Tensor VitModuleImpl::forward(const torch::Tensor& images) {
   // [B, C, H, W] -> [B, dim, H/p, W/p] -> [B, patches, dim]
   auto x = patch_embed->forward(images).flatten(2).transpose(1, 2);
-  if (cls_token.defined()) x = torch::cat({cls_token.expand({x.size(0), -1, -1}), x}, 1);
-  x = x + pos_embed;
-  for (const auto& block : *blocks) x = block->as<VitBlock>()->forward(x);
-  x = norm->forward(x);
+  const int64_t b = x.size(0);
+  // timm: the position embedding covers the prefix tokens too, or (no_embed_class) is added to
+  // the patches before the prefix is put in front.
+  if (config_.pos_embed == PosEmbed::patches) x = x + pos_embed;
+  std::vector<torch::Tensor> parts;
+  if (cls_token.defined()) parts.push_back(cls_token.expand({b, -1, -1}));
+  if (reg_token.defined()) parts.push_back(reg_token.expand({b, -1, -1}));
+  if (!parts.empty()) {
+    parts.push_back(x);
+    x = torch::cat(parts, 1);
+  }
+  if (config_.pos_embed == PosEmbed::learned) x = x + pos_embed;
+  if (norm_pre) x = norm_pre->forward(x);
+  RopeTables rope;
+  if (rope_sin.defined()) rope = {rope_sin.to(x.scalar_type()), rope_cos.to(x.scalar_type())};
+  const RopeTables* rope_ptr = rope_sin.defined() ? &rope : nullptr;
+  for (const auto& block : *blocks) x = block->as<VitBlock>()->forward(x, rope_ptr);
+  if (norm) x = norm->forward(x);
   if (config_.output == OutputKind::tokens) return x;
-  const int64_t prefix = config_.class_token ? 1 : 0;
-  // timm: cls pooling takes token 0; mean pooling averages the patch tokens (prefix excluded).
-  auto pooled = config_.pooling == Pooling::cls ? x.select(1, 0)
-                                                : x.narrow(1, prefix, x.size(1) - prefix).mean(1);
+  const int64_t prefix = config_.PrefixTokens();
+  // timm: cls pooling takes token 0; mean pooling averages the patch tokens (prefix excluded);
+  // map pools with the attention-pool head.
+  torch::Tensor pooled;
+  switch (config_.pooling) {
+    case Pooling::cls:
+      pooled = x.select(1, 0);
+      break;
+    case Pooling::mean:
+      pooled = x.narrow(1, prefix, x.size(1) - prefix).mean(1);
+      break;
+    case Pooling::map:
+      pooled = attn_pool->forward(x);
+      break;
+  }
+  if (fc_norm) pooled = fc_norm->forward(pooled);
   if (config_.output == OutputKind::pooled) return pooled;
   return Linear(head, pooled);
 }

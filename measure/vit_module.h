@@ -32,35 +32,70 @@ ChannelNorm ChannelNormalisation(int channels, int channel);
 // uint8 pixels [B, C, H, W] -> (x / 255 - mean) / std in `dtype`, on the tensor's device.
 torch::Tensor NormalizeImages(const torch::Tensor& pixels_u8, torch::ScalarType dtype);
 
+// Rotary position embedding tables of the patch tokens (EVA02's RotaryEmbeddingCat layout):
+// sin and cos [patches, head_dim], each angle repeated for the pair of channels it rotates.
+struct RopeTables {
+  torch::Tensor sin, cos;
+};
+RopeTables MakeRopeTables(const ViTConfig& config);
+
+// BEiT's relative position index [tokens, tokens] into a table of RelativeDistances() rows:
+// patch pairs by their (dy, dx), then class-to-token, token-to-class and class-to-class.
+torch::Tensor RelativePositionIndex(const ViTConfig& config);
+
 struct VitAttentionImpl : torch::nn::Module {
-  VitAttentionImpl(int dim, int heads, bool fused);
-  torch::Tensor forward(const torch::Tensor& x);
+  VitAttentionImpl(const ViTConfig& config, bool fused);
+  torch::Tensor forward(const torch::Tensor& x, const RopeTables* rope);
 
   int heads;
-  bool fused;  // use SDPA; only ever true where FusedAttentionAvailable()
+  int prefix_tokens;  // tokens rotary embeddings skip (class, registers)
+  bool fused;         // use SDPA; only ever true where FusedAttentionAvailable()
   double scale;
-  torch::nn::Linear qkv{nullptr}, proj{nullptr};
+  torch::nn::Linear qkv{nullptr}, proj{nullptr};                        // fused projection
+  torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr};  // qkv_fused=false
+  torch::Tensor q_bias, v_bias;  // qkv_bias=qv with a fused projection (BEiT)
+  torch::nn::LayerNorm q_norm{nullptr}, k_norm{nullptr};
+  torch::Tensor relative_position_bias_table;  // [RelativeDistances, heads]
+  torch::Tensor relative_position_index;       // buffer [tokens, tokens]
 };
 TORCH_MODULE(VitAttention);
 
 struct VitMlpImpl : torch::nn::Module {
-  VitMlpImpl(int dim, int hidden);
+  VitMlpImpl(const ViTConfig& config, int hidden);
   torch::Tensor forward(const torch::Tensor& x);
 
-  torch::nn::Linear fc1{nullptr}, fc2{nullptr};
-  torch::nn::GELU act{nullptr};  // exact (erf) GELU, timm's default
+  MlpKind kind;
+  torch::nn::Linear fc1{nullptr}, fc2{nullptr};  // fc1 is gate and value side by side when packed
+  torch::nn::Linear fc1_g{nullptr}, fc1_x{nullptr};  // SwiGLU apart (EVA02)
+  torch::nn::LayerNorm norm{nullptr};                // over the hidden width (mlp_norm)
 };
 TORCH_MODULE(VitMlp);
 
 struct VitBlockImpl : torch::nn::Module {
-  VitBlockImpl(int dim, int heads, int mlp_hidden, bool fused);
-  torch::Tensor forward(torch::Tensor x);
+  VitBlockImpl(const ViTConfig& config, bool fused);
+  torch::Tensor forward(torch::Tensor x, const RopeTables* rope);
 
   torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr};
   VitAttention attn{nullptr};
   VitMlp mlp{nullptr};
+  torch::Tensor gamma1, gamma2;  // layer scale, undefined without it
 };
 TORCH_MODULE(VitBlock);
+
+// timm's AttentionPoolLatent (SigLIP's MAP head): one learned query attends over the tokens,
+// then proj, and a residual GELU MLP behind a LayerNorm.
+struct VitAttentionPoolImpl : torch::nn::Module {
+  VitAttentionPoolImpl(const ViTConfig& config, bool fused);
+  torch::Tensor forward(const torch::Tensor& x);  // [B, N, dim] -> [B, dim]
+
+  int heads;
+  bool fused;
+  torch::Tensor latent;  // [1, 1, dim]
+  torch::nn::Linear q{nullptr}, kv{nullptr}, proj{nullptr};
+  torch::nn::LayerNorm norm{nullptr};
+  VitMlp mlp{nullptr};
+};
+TORCH_MODULE(VitAttentionPool);
 
 struct VitModuleImpl : torch::nn::Module {
   // Weights are random and deterministic: the global LibTorch generator is seeded with `seed`
@@ -78,10 +113,15 @@ struct VitModuleImpl : torch::nn::Module {
 
   torch::nn::Conv2d patch_embed{nullptr};  // timm: patch_embed.proj
   torch::Tensor cls_token;                 // [1, 1, dim], undefined without a class token
-  torch::Tensor pos_embed;                 // [1, Tokens, dim]
+  torch::Tensor reg_token;                 // [1, registers, dim], undefined without registers
+  torch::Tensor pos_embed;                 // [1, PositionTokens, dim], undefined without one
+  torch::Tensor rope_sin, rope_cos;        // buffers [patches, head_dim] with rotary embeddings
+  torch::nn::LayerNorm norm_pre{nullptr};  // pre_norm (CLIP)
   torch::nn::ModuleList blocks{nullptr};
-  torch::nn::LayerNorm norm{nullptr};
-  torch::nn::Linear head{nullptr};  // only for logits
+  torch::nn::LayerNorm norm{nullptr};     // final_norm=tokens
+  torch::nn::LayerNorm fc_norm{nullptr};  // final_norm=pooled
+  VitAttentionPool attn_pool{nullptr};    // pooling=map
+  torch::nn::Linear head{nullptr};        // only for logits
 
  private:
   ViTConfig config_;

@@ -40,6 +40,16 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.kernels = 1;
     op.host_ops = 3;  // linear -> view, addmm, view
   };
+  auto layernorm = [&](OpKind kind, double repeat, double rows, double width) {
+    Operator& op = out->Add(kind, OpClass::elementwise, repeat);
+    op.flops = 8 * rows * width;
+    op.bytes = 2 * rows * width * e + 2 * width * e;
+    op.live_bytes = 2 * rows * width * e;
+    op.kernels = 1;
+    op.host_ops = 2;  // layer_norm -> native_layer_norm
+    op.rows = rows;
+    return &op;
+  };
 
   if (options.normalize_input_on_device) {
     Operator& op = out->Add(OpKind::input_normalize, OpClass::elementwise, 1);
@@ -76,43 +86,88 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
   }
   {
     Operator& op = out->Add(OpKind::patch_embed, OpClass::matmul, 1);
-    gemm(op, b * p, d, patch_k, 1, b * pixels * e, (patch_k * d + d) * e, b * p * d * e);
+    const double bias = c.patch_bias ? d : 0;
+    gemm(op, b * p, d, patch_k, 1, b * pixels * e, (patch_k * d + bias) * e, b * p * d * e);
     op.conv_path = conv_path;
     op.conv_row_bytes = c.patch * e;
     op.live_bytes = b * pixels * e + b * p * d * e;
-    op.kernels = fused ? 1 : 2;  // convolution + bias
-    op.host_ops = 4;             // conv2d (two dispatch levels), flatten, transpose
+    op.kernels = fused || !c.patch_bias ? 1 : 2;  // convolution + bias
+    op.host_ops = 4;  // conv2d (two dispatch levels), flatten, transpose
   }
   {
+    // Prefix tokens (class, registers) concatenated in front of the patches; the learned
+    // position embedding added over all tokens or the patches only.
+    const bool prefix = c.PrefixTokens() > 0, position = c.pos_embed != PosEmbed::none;
     Operator& op = out->Add(OpKind::embed_assemble, OpClass::elementwise, 1);
-    op.flops = b * n * d;
-    op.bytes = b * p * d * e + n * d * e + bnd;
+    op.flops = position ? b * c.PositionTokens() * d : 0;
+    op.kernels = fused ? (prefix || position ? 1 : 0) : (prefix ? 1 : 0) + (position ? 1 : 0);
+    op.bytes = op.kernels > 0 ? b * p * d * e + c.PositionTokens() * d * e + bnd : 0;
     op.live_bytes = b * p * d * e + bnd;
-    op.kernels = fused ? 1 : 2;  // class-token concat, position add
-    op.host_ops = 3;             // expand, cat, add
+    // expand per prefix kind, cat, add
+    op.host_ops = (c.class_token ? 1 : 0) + (c.register_tokens > 0 ? 1 : 0) + (prefix ? 1 : 0) +
+                  (position ? 1 : 0);
   }
+  if (c.pre_norm) layernorm(OpKind::pre_norm, 1, b * n, d);
   // Pre-norm blocks: two LayerNorms and two residual adds per block.
+  layernorm(OpKind::layernorm, 2 * depth, b * n, d);
   {
-    Operator& op = out->Add(OpKind::layernorm, OpClass::elementwise, 2 * depth);
-    op.flops = 8 * b * n * d;
-    op.bytes = 2 * bnd + 2 * d * e;
-    op.live_bytes = 2 * bnd;
-    op.kernels = 1;
-    op.host_ops = 2;  // layer_norm -> native_layer_norm
-    op.rows = b * n;
+    const double bias =
+        c.qkv_bias == QkvBias::qkv ? 3 * d : (c.qkv_bias == QkvBias::qv ? 2 * d : 0);
+    if (c.qkv_fused) {
+      Operator& op = out->Add(OpKind::qkv, OpClass::matmul, depth);
+      gemm(op, b * n, 3 * d, d, 1, bnd, (3 * d * d + bias) * e, 3 * bnd);
+      op.live_bytes = 5 * bnd;  // residual, normed input, q/k/v
+    } else {
+      // q, k and v projected apart (EVA02): three GEMMs of a third of the width each.
+      Operator& op = out->Add(OpKind::qkv, OpClass::matmul, 3 * depth);
+      gemm(op, b * n, d, d, 1, bnd, (d * d + bias / 3) * e, bnd);
+      op.live_bytes = 5 * bnd;
+    }
   }
-  {
-    Operator& op = out->Add(OpKind::qkv, OpClass::matmul, depth);
-    gemm(op, b * n, 3 * d, d, 1, bnd, (3 * d * d + 3 * d) * e, 3 * bnd);
-    op.live_bytes = 5 * bnd;  // residual, normed input, q/k/v
+  if (c.qk_norm) {
+    // q and k normalised apart over the head dim: one row per token and head.
+    Operator* op = layernorm(OpKind::qk_norm, depth, 2 * b * n * h, hd);
+    op->kernels = 2;
+    op->host_ops = 4;
+    op->live_bytes = 5 * bnd;
   }
+  if (c.rope) {
+    // x * cos + rotate_half(x) * sin over the patch tokens of q and of k, then concatenated
+    // back behind the prefix: eager runs neg, stack, two muls, add and cat per tensor, each a
+    // pass over it (12 passes in all); compiled, one kernel per tensor reads and writes it once.
+    const double q = b * n * d * e;  // [bytes] q or k, all heads
+    const double table = 2 * p * hd * e;
+    Operator& op = out->Add(OpKind::rope, OpClass::elementwise, depth);
+    op.flops = 2 * 3 * b * p * d;
+    op.kernels = fused ? 2 : 12;
+    op.bytes = fused ? 2 * (2 * q + table) : 2 * (12 * q + 2 * table);
+    op.live_bytes = 5 * bnd + 2 * q;
+    op.host_ops = 22;
+  }
+  if (c.rel_pos_bias) {
+    // The per-block table gathered into [heads, N, N] (index, then a contiguous copy); the
+    // attention reads it once per image. Math attention adds it to the scores in a pass of its own.
+    const double bias = h * n * n * e;
+    Operator& op = out->Add(OpKind::rel_pos_bias, OpClass::elementwise, depth);
+    op.kernels = 2;
+    op.bytes = 4 * bias;
+    op.host_ops = 6;  // view, index, view, permute, contiguous, unsqueeze
+    if (c.attention == AttentionImpl::math) {
+      op.flops = b * h * n * n;
+      op.bytes += 2 * scores + bias;
+      op.kernels += 1;
+      op.host_ops += 1;
+    }
+    op.live_bytes = 4 * bnd + bias + (c.attention == AttentionImpl::math ? scores : 0);
+  }
+  const double bias_read = c.rel_pos_bias ? b * h * n * n * e : 0;  // [bytes] by the attention
   if (c.attention == AttentionImpl::fused) {
     Operator& op = out->Add(OpKind::attn_fused, OpClass::attention, depth);
     op.gemm = {n, n, hd, b * h};       // the score product's tiling drives the wave count
     op.macs = 2 * b * h * n * n * hd;  // Q K^T and P V
     op.flops = 2 * op.macs + 5 * b * h * n * n;
-    op.bytes = 4 * bnd;  // read q, k, v; write the output
-    op.live_bytes = 5 * bnd;
+    op.bytes = 4 * bnd + bias_read;  // read q, k, v (and the bias); write the output
+    op.live_bytes = 5 * bnd + (c.rel_pos_bias ? h * n * n * e : 0);
     op.kernels = 1;
     op.host_ops = 4;  // scaled_dot_product_attention, backend choice, kernel call, view
   } else {
@@ -160,6 +215,15 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     gemm(op, b * n, d, d, 1, bnd, (d * d + d) * e, bnd);
     op.live_bytes = 3 * bnd;
   }
+  if (c.layer_scale) {
+    // gamma * branch before each residual add; compiled, it folds into the add.
+    Operator& op = out->Add(OpKind::layer_scale, OpClass::elementwise, 2 * depth);
+    op.flops = b * n * d;
+    op.bytes = fused ? 0 : 2 * bnd + d * e;
+    op.live_bytes = 3 * bnd;
+    op.kernels = fused ? 0 : 1;
+    op.host_ops = fused ? 0 : 1;
+  }
   {
     Operator& op = out->Add(OpKind::residual_add, OpClass::elementwise, 2 * depth);
     op.flops = b * n * d;
@@ -169,12 +233,29 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.kernels = fused ? 0 : 1;
     op.host_ops = fused ? 0 : 1;
   }
-  {
-    Operator& op = out->Add(OpKind::mlp_up, OpClass::matmul, depth);
+  const bool glu = c.mlp != MlpKind::gelu;
+  if (c.mlp == MlpKind::swiglu) {
+    Operator& op = out->Add(OpKind::mlp_gate, OpClass::matmul, depth);
     gemm(op, b * n, f, d, 1, bnd, (d * f + f) * e, bnf);
     op.live_bytes = 2 * bnd + bnf;
   }
-  if (!fused) {  // compiled: GELU runs in the up-projection's epilogue
+  {
+    // Packed SwiGLU: one projection to gate and value side by side, twice the width.
+    const double width = c.mlp == MlpKind::swiglu_packed ? 2 * f : f;
+    Operator& op = out->Add(OpKind::mlp_up, OpClass::matmul, depth);
+    gemm(op, b * n, width, d, 1, bnd, (d * width + width) * e, b * n * width * e);
+    op.live_bytes = 2 * bnd + (glu ? 2 * bnf : bnf);
+  }
+  if (glu) {
+    // SiLU(gate) * value: two kernels eager (silu, mul: 5 passes of a hidden-width tensor); one
+    // compiled (gate and value read, product written).
+    Operator& op = out->Add(OpKind::glu, OpClass::elementwise, depth);
+    op.flops = 6 * b * n * f;
+    op.bytes = fused ? 3 * bnf : 5 * bnf;
+    op.live_bytes = bnd + 3 * bnf;
+    op.kernels = fused ? 1 : 2;
+    op.host_ops = fused ? 1 : 3;  // chunk, silu, mul
+  } else if (!fused) {            // compiled: GELU runs in the up-projection's epilogue
     Operator& op = out->Add(OpKind::gelu, OpClass::elementwise, depth);
     op.flops = 8 * b * n * f;
     op.bytes = 2 * bnf;
@@ -182,29 +263,63 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.kernels = 1;
     op.host_ops = 1;
   }
+  if (c.mlp_norm) {
+    Operator* op = layernorm(OpKind::mlp_norm, depth, b * n, f);
+    op->live_bytes = bnd + 2 * bnf;
+  }
   {
     Operator& op = out->Add(OpKind::mlp_down, OpClass::matmul, depth);
     gemm(op, b * n, d, f, 1, bnf, (f * d + d) * e, bnd);
     op.live_bytes = 2 * bnd + bnf;
   }
-  {
-    Operator& op = out->Add(OpKind::final_norm, OpClass::elementwise, 1);
-    op.flops = 8 * b * n * d;
-    op.bytes = 2 * bnd + 2 * d * e;
-    op.live_bytes = 2 * bnd;
-    op.kernels = 1;
-    op.host_ops = 2;
-    op.rows = b * n;
-  }
+  if (c.final_norm == FinalNorm::tokens) layernorm(OpKind::final_norm, 1, b * n, d);
   if (c.output != OutputKind::tokens) {
+    if (c.pooling == Pooling::map) {
+      // timm's AttentionPoolLatent: one latent query per image attends over all tokens, then
+      // proj, norm, a GELU MLP and the residual add on one vector per image.
+      Operator& kv = out->Add(OpKind::map_kv, OpClass::matmul, 1);
+      gemm(kv, b * n, 2 * d, d, 1, bnd, (2 * d * d + 2 * d) * e, 2 * bnd);
+      kv.live_bytes = 3 * bnd;
+      Operator& q = out->Add(OpKind::map_q_proj, OpClass::matmul, 2);
+      gemm(q, b, d, d, 1, b * d * e, (d * d + d) * e, b * d * e);
+      q.live_bytes = 2 * bnd + 2 * b * d * e;
+      Operator& at = out->Add(OpKind::map_attention, OpClass::attention, 1);
+      at.gemm = {1, n, hd, b * h};
+      at.macs = 2 * b * h * n * hd;
+      at.flops = 2 * at.macs + 5 * b * h * n;
+      at.bytes = 2 * bnd + 2 * b * d * e;
+      at.live_bytes = 2 * bnd + 2 * b * d * e;
+      at.kernels = 1;
+      at.host_ops = 4;
+      Operator& mlp = out->Add(OpKind::map_mlp, OpClass::matmul, 2);  // up and down
+      gemm(mlp, b, f, d, 1, b * d * e, (d * f + f) * e, b * f * e);
+      mlp.live_bytes = 2 * b * (d + f) * e;
+    }
     Operator& op = out->Add(OpKind::pool, OpClass::elementwise, 1);
-    const bool mean = c.pooling == Pooling::mean;
-    op.flops = mean ? b * n * d : 0;
-    // The class token is a select, a view the head GEMM reads with a row stride: no kernel.
-    op.bytes = mean ? bnd + b * d * e : 0;
-    op.live_bytes = bnd + b * d * e;
-    op.kernels = mean ? 1 : 0;
-    op.host_ops = mean ? 2 : 1;  // narrow + mean, or select
+    switch (c.pooling) {
+      case Pooling::cls:
+        // The class token is a select, a view the head GEMM reads with a row stride: no kernel.
+        op.live_bytes = bnd + b * d * e;
+        op.host_ops = 1;  // select
+        break;
+      case Pooling::mean:
+        op.flops = b * p * d;  // the patch tokens, prefix excluded
+        op.bytes = b * p * d * e + b * d * e;
+        op.live_bytes = bnd + b * d * e;
+        op.kernels = 1;
+        op.host_ops = 2;  // narrow + mean
+        break;
+      case Pooling::map:
+        // The head's LayerNorm, GELU and residual add on [B, dim] and [B, hidden] vectors.
+        op.flops = 8 * b * d + 8 * b * f + b * d;
+        op.bytes = (4 * b * d + 2 * b * f + 3 * b * d) * e;
+        op.live_bytes = 2 * b * (d + f) * e;
+        op.kernels = 3;
+        op.rows = b;
+        op.host_ops = 20;  // expand, reshapes, transposes, unbind, sdpa wrapper, norm, gelu, add
+        break;
+    }
+    if (c.final_norm == FinalNorm::pooled) layernorm(OpKind::final_norm, 1, b, d);
   }
   if (c.output == OutputKind::logits) {
     Operator& op = out->Add(OpKind::head, OpClass::matmul, 1);

@@ -33,6 +33,19 @@ enum class OpKind {
   final_norm,
   pool,
   head,
+  // Architecture variants (model/vit_config.h); absent from the original ViT's list.
+  pre_norm,       // LayerNorm before the blocks (CLIP)
+  qk_norm,        // LayerNorm of q and of k over the head dim
+  rope,           // rotary embedding of q and k, patch tokens only (EVA02)
+  rel_pos_bias,   // gather of the relative position bias table into [heads, N, N] (BEiT)
+  layer_scale,    // per-channel scale of each branch before its residual add
+  mlp_gate,       // SwiGLU's separate gate projection
+  glu,            // SwiGLU's SiLU(gate) * value
+  mlp_norm,       // LayerNorm over the MLP's hidden width (EVA02)
+  map_kv,         // attention-pool head: keys and values of every token
+  map_attention,  // attention-pool head: one latent query per image over the tokens
+  map_q_proj,     // attention-pool head: latent query and output projections
+  map_mlp,        // attention-pool head: MLP up and down on one vector per image
 };
 
 // Which fitted efficiency applies to the operator's compute time.
@@ -41,7 +54,7 @@ enum class OpClass { matmul, attention, elementwise };
 template <>
 struct EnumNames<OpKind> {
   static constexpr const char* kField = "operator";
-  static constexpr std::array<std::pair<OpKind, const char*>, 19> kNames{{
+  static constexpr std::array<std::pair<OpKind, const char*>, 31> kNames{{
       {OpKind::input_normalize, "input_normalize"},
       {OpKind::conv_layout, "conv_layout"},
       {OpKind::patch_embed, "patch_embed"},
@@ -61,6 +74,18 @@ struct EnumNames<OpKind> {
       {OpKind::final_norm, "final_norm"},
       {OpKind::pool, "pool"},
       {OpKind::head, "head"},
+      {OpKind::pre_norm, "pre_norm"},
+      {OpKind::qk_norm, "qk_norm"},
+      {OpKind::rope, "rope"},
+      {OpKind::rel_pos_bias, "rel_pos_bias"},
+      {OpKind::layer_scale, "layer_scale"},
+      {OpKind::mlp_gate, "mlp_gate"},
+      {OpKind::glu, "glu"},
+      {OpKind::mlp_norm, "mlp_norm"},
+      {OpKind::map_kv, "map_kv"},
+      {OpKind::map_attention, "map_attention"},
+      {OpKind::map_q_proj, "map_q_proj"},
+      {OpKind::map_mlp, "map_mlp"},
   }};
 };
 template <>
@@ -116,7 +141,7 @@ ForwardOptions ForwardOptionsFor(const PipelineOptions& pipeline);
 ForwardOptions ForwardOptionsFor(const PipelineOptions& pipeline, const Architecture& architecture);
 
 struct OperatorList {
-  static constexpr int kCapacity = 24;
+  static constexpr int kCapacity = 40;
   std::array<Operator, kCapacity> ops{};
   int size = 0;
 

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "model/closest_names.h"
+#include "model/timm_zoo.h"
 
 namespace vitperf {
 namespace {
@@ -41,6 +42,11 @@ ViTConfig PresetByName(const std::string& name) {
   for (const auto& p : ModelPresets()) {
     if (name == p.name || name == p.timm_name) return p.config;
     names.push_back(p.name);
+  }
+  // Then the timm zoo (data/models/timm_zoo.json), by timm name with or without its tag.
+  if (const TimmZoo* zoo = ShippedTimmZoo()) {
+    if (const ZooModel* m = FindZooModel(*zoo, name)) return m->config;
+    for (const ZooModel& m : zoo->models) names.push_back(m.timm_name);
   }
   throw std::invalid_argument("model: unknown model '" + name + "' (closest: " +
                               ClosestNames(name, names) + "; see `vitperf models`)");

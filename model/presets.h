@@ -16,8 +16,9 @@ struct ModelPreset {
 
 const std::vector<ModelPreset>& ModelPresets();
 
-// Accepts the short name or the timm name. Throws std::invalid_argument naming the closest
-// presets when the name is unknown.
+// Accepts the short name or the timm name of a preset, or the timm name (with or without its
+// pretrained tag) of a model in the timm zoo (model/timm_zoo.h). Throws std::invalid_argument
+// naming the closest names when the name is unknown.
 ViTConfig PresetByName(const std::string& name);
 
 }  // namespace vitperf

@@ -2,10 +2,12 @@
 // that nobody asked for, so a typo in a spec file is an error instead of a silent default.
 #pragma once
 
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace vitperf {
 
@@ -48,6 +50,16 @@ class StrictObject {
  private:
   template <typename T>
   void Convert(const nlohmann::json& value, const char* key, T& out) {
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      // nlohmann would truncate 768.5 to 768 and wrap 1e20: an integer field takes integers
+      // that fit.
+      if (value.is_number() && !value.is_number_integer())
+        throw std::invalid_argument(Path(key) + ": " + value.dump() + " is not an integer");
+      if (value.is_number_integer() && !FitsIn<T>(value))
+        throw std::invalid_argument(Path(key) + ": " + value.dump() + " is outside " +
+                                    std::to_string(std::numeric_limits<T>::min()) + ".." +
+                                    std::to_string(std::numeric_limits<T>::max()));
+    }
     try {
       out = value.get<T>();
     } catch (const nlohmann::json::exception& e) {
@@ -55,6 +67,17 @@ class StrictObject {
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument(Path(key) + ": " + e.what());
     }
+  }
+
+  template <typename T>
+  static bool FitsIn(const nlohmann::json& value) {
+    using U = unsigned long long;
+    const U max = static_cast<U>(std::numeric_limits<T>::max());
+    if (value.is_number_unsigned()) return value.get<U>() <= max;
+    const long long v = value.get<long long>();
+    if (v < 0)
+      return std::is_signed_v<T> && v >= static_cast<long long>(std::numeric_limits<T>::min());
+    return static_cast<U>(v) <= max;
   }
 
   const nlohmann::json& j_;
