@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 V=${V:-build/cli/vitperf}; D=data/measurements
+GPUS=${GPUS:-h100 h200}  # GPUS=h200 for the H200 columns alone
 mape() {  # GPU(h100|h200) extra-flags...
   local gpu=$1 base; shift
   base=data/hardware/$([ "$gpu" = h100 ] && echo h100-sxm || echo h200).json
