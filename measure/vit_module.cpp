@@ -3,7 +3,10 @@
 #include <torch/version.h>
 
 #include <cmath>
+#include <map>
+#include <mutex>
 #include <stdexcept>
+#include <string>
 
 namespace vitperf::measure {
 
@@ -45,9 +48,26 @@ torch::Tensor NormalizeImages(const torch::Tensor& pixels_u8, torch::ScalarType 
     shift[c] = -n.mean / n.std;
   }
   const auto opts = torch::TensorOptions().dtype(torch::kFloat).device(pixels_u8.device());
-  // Built on the host then copied; [1, C, 1, 1] broadcasts over batch and pixels.
-  const torch::Tensor s = torch::tensor(scale).view({1, channels, 1, 1}).to(opts);
-  const torch::Tensor b = torch::tensor(shift).view({1, channels, 1, 1}).to(opts);
+  // Built on the host and copied once per device: a copy from pageable host memory is illegal
+  // inside a CUDA graph capture, and the graph's warm-up call fills this cache before it.
+  // [1, C, 1, 1] broadcasts over batch and pixels. Never freed: device tensors must not outlive
+  // the CUDA context at exit.
+  static std::mutex cache_mutex;
+  static auto* cache = new std::map<std::string, std::pair<torch::Tensor, torch::Tensor>>();
+  const std::string key = pixels_u8.device().str() + "/" + std::to_string(channels);
+  torch::Tensor s, b;
+  {
+    std::lock_guard<std::mutex> lock(cache_mutex);
+    auto it = cache->find(key);
+    if (it == cache->end())
+      it = cache
+               ->emplace(key,
+                         std::make_pair(torch::tensor(scale).view({1, channels, 1, 1}).to(opts),
+                                        torch::tensor(shift).view({1, channels, 1, 1}).to(opts)))
+               .first;
+    s = it->second.first;
+    b = it->second.second;
+  }
   // One fused multiply-add in fp32, then the cast: what a device preprocessing kernel does.
   return torch::addcmul(b, pixels_u8.to(torch::kFloat), s).to(dtype);
 }
@@ -156,7 +176,9 @@ VitAttentionImpl::VitAttentionImpl(const ViTConfig& c, bool fused_)
   if (c.rel_pos_bias) {
     relative_position_bias_table = register_parameter(
         "relative_position_bias_table", torch::randn({c.RelativeDistances(), c.heads}) * .02);
-    relative_position_index = register_buffer("relative_position_index", RelativePositionIndex(c));
+    // Not a registered buffer: Module::to(dtype) would cast it to bf16, where indices past
+    // 256 are no longer exact (gather refuses a non-integer index anyway).
+    relative_position_index = RelativePositionIndex(c);
   }
   proj = register_module("proj", torch::nn::Linear(d, d));
 }
@@ -181,6 +203,9 @@ torch::Tensor VitAttentionImpl::forward(const torch::Tensor& x, const RopeTables
   if (q_norm) q = q_norm->forward(q), k = k_norm->forward(k);
   if (rope) q = RotatePatches(q, *rope, prefix_tokens), k = RotatePatches(k, *rope, prefix_tokens);
   torch::Tensor bias;
+  if (relative_position_bias_table.defined() &&
+      relative_position_index.device() != relative_position_bias_table.device())
+    relative_position_index = relative_position_index.to(relative_position_bias_table.device());
   if (relative_position_bias_table.defined())
     bias = relative_position_bias_table.index_select(0, relative_position_index.view(-1))
                .view({n, n, heads})

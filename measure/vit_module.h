@@ -56,7 +56,7 @@ struct VitAttentionImpl : torch::nn::Module {
   torch::Tensor q_bias, v_bias;  // qkv_bias=qv with a fused projection (BEiT)
   torch::nn::LayerNorm q_norm{nullptr}, k_norm{nullptr};
   torch::Tensor relative_position_bias_table;  // [RelativeDistances, heads]
-  torch::Tensor relative_position_index;       // buffer [tokens, tokens]
+  torch::Tensor relative_position_index;       // [tokens, tokens] int64, moved with the table
 };
 TORCH_MODULE(VitAttention);
 
