@@ -3,7 +3,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli/int_list.h"
+#include "model/input_file.h"
 #include "model/presets.h"
+#include "model/strict_json.h"
 
 namespace vitperf::cli {
 
@@ -44,14 +47,9 @@ void AddGpuFlags(CLI::App* c, GpuFlags* f) {
 ViTConfig ResolveModel(const ModelFlags& f) {
   ViTConfig c;
   if (!f.config_file.empty()) {
-    std::ifstream in(f.config_file);
-    if (!in) throw std::invalid_argument("config: cannot open '" + f.config_file + "'");
-    std::stringstream text;
-    text << in.rdbuf();
-    auto j = nlohmann::json::parse(text.str(), nullptr, false);
-    if (j.is_discarded())
-      throw std::invalid_argument("config: '" + f.config_file + "' is not valid JSON");
-    c = j.get<ViTConfig>();
+    c = ParseStrictJson(ReadInputFile(f.config_file, "config", kMaxSpecFileBytes),
+                        "config '" + f.config_file + "'")
+            .get<ViTConfig>();
   } else {
     c = PresetByName(f.model);
   }
@@ -93,28 +91,7 @@ PipelineOptions ResolvePipeline(const PipelineFlags& f) {
 HardwareProfile ResolveGpu(const GpuFlags& f) { return LoadProfile(f.gpu); }
 
 std::vector<int> ParseBatchList(const std::string& text) {
-  std::vector<int> out;
-  std::string item;
-  std::stringstream s(text);
-  while (std::getline(s, item, ',')) {
-    std::stringstream words(item);
-    std::string word;
-    while (words >> word) {
-      size_t used = 0;
-      long value = 0;
-      try {
-        value = std::stol(word, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used != word.size() || value < 1 || value > (1 << 24))
-        throw std::invalid_argument("batch: '" + word +
-                                    "' is not a positive integer (give e.g. --batch 1,8,64)");
-      out.push_back(static_cast<int>(value));
-    }
-  }
-  if (out.empty()) throw std::invalid_argument("batch: empty list (give e.g. --batch 1,8,64)");
-  return out;
+  return ParsePositiveIntList(text, "batch", 1 << 24, "--batch 1,8,64");
 }
 
 std::string DescribePipeline(const PipelineOptions& o) {
