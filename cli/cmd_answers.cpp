@@ -10,6 +10,7 @@
 #include "cli/int_list.h"
 #include "cli/model_flags.h"
 #include "cli/run_meta.h"
+#include "cli/warnings.h"
 #include "model/measurement_record.h"
 #include "model/presets.h"
 #include "model/repeated_points.h"
@@ -41,8 +42,7 @@ void CheckFinitePositive(const char* field, double value) {
 MeasurementSet ReadAll(const std::vector<std::string>& paths) {
   MeasurementSet data;
   for (const auto& path : paths) ReadMeasurements(path, &data);
-  if (const std::string s = RejectionSummary(data); !s.empty())
-    std::cerr << "vitperf: warning: " << s << "\n";
+  if (const std::string s = RejectionSummary(data); !s.empty()) Warn(s);
   PoolRepeatedPoints(&data);
   return data;
 }

@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/run_meta.h"
+#include "cli/warnings.h"
 #include "model/hardware_profile.h"
 #include "model/output_file.h"
 #include "model/repeated_points.h"
@@ -104,8 +105,7 @@ void RunCalibrate(const CalibrateFlags& f) {
   fit_options.observations.allow_device_mismatch = f.allow_device_mismatch;
   MeasurementSet data;
   const std::vector<FitInput> inputs = ReadInputs({measurements}, &data);
-  if (const std::string s = RejectionSummary(data); !s.empty())
-    std::cerr << "vitperf: warning: " << s << "\n";
+  if (const std::string s = RejectionSummary(data); !s.empty()) Warn(s);
   PoolRepeatedPoints(&data);
   const std::string base_name = f.base.empty() ? MatchingBase(data, f.device) : f.base;
   HardwareProfile base = LoadProfile(base_name);

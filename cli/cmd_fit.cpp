@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/run_meta.h"
+#include "cli/warnings.h"
 #include "fit/fit_report.h"
 #include "fit/fitted_profile.h"
 #include "fit/host_staging_fit.h"
@@ -42,8 +43,7 @@ void RunFit(const FitFlags& f) {
 
   MeasurementSet data;
   const std::vector<FitInput> inputs = ReadInputs(f.data, &data);
-  if (const std::string s = RejectionSummary(data); !s.empty())
-    std::cerr << "vitperf: warning: " << s << "\n";
+  if (const std::string s = RejectionSummary(data); !s.empty()) Warn(s);
   const int pooled_repeats = PoolRepeatedPoints(&data);
   const std::string host_note = AdoptDataHostThreshold(data, &base);
   if (!host_note.empty()) std::cerr << host_note << "\n";

@@ -13,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "cli/run_meta.h"
+#include "cli/warnings.h"
 #include "model/output_file.h"
 #include "model/profile_transfer.h"
 #include "model/repeated_points.h"
@@ -223,9 +224,8 @@ void WarnDeviceMismatch(const MeasurementSet& data, const HardwareProfile& profi
   if (others.empty()) return;
   std::string list;
   for (const auto& o : others) list += (list.empty() ? "" : ", ") + o;
-  std::cerr << "vitperf: warning: data measured on " << list << ", not on " << profile.name << " ("
-            << profile.display_name
-            << "): the error compares two devices (--allow-device-mismatch silences this)\n";
+  Warn("data measured on " + list + ", not on " + profile.name + " (" + profile.display_name +
+       "): the error compares two devices (--allow-device-mismatch silences this)");
 }
 #endif
 
@@ -251,8 +251,7 @@ void RunValidate(const ValidateFlags& f) {
 
   MeasurementSet data;
   for (const auto& path : f.data) ReadMeasurements(path, &data);
-  if (const std::string s = RejectionSummary(data); !s.empty())
-    std::cerr << "vitperf: warning: " << s << "\n";
+  if (const std::string s = RejectionSummary(data); !s.empty()) Warn(s);
 #ifdef VITPERF_HAVE_FIT
   if (!f.allow_device_mismatch) WarnDeviceMismatch(data, profile);
 #endif
