@@ -25,7 +25,8 @@ Json ParseStrictJson(const std::string& text, const std::string& context) {
   std::string problem;
   auto check = [&](int depth, typename Json::parse_event_t event, Json& parsed) {
     using E = typename Json::parse_event_t;
-    if (depth > kMaxJsonDepth && problem.empty())
+    // `depth` counts the enclosing values: 64 for the 65th nested one.
+    if (depth >= kMaxJsonDepth && problem.empty())
       problem = "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
     if (event == E::object_start) keys.emplace_back();
     if (event == E::object_end && !keys.empty()) keys.pop_back();
@@ -37,13 +38,14 @@ Json ParseStrictJson(const std::string& text, const std::string& context) {
   Json j;
   try {
     j = Json::parse(text, check, /*allow_exceptions=*/true);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // A parse error, or a number too large for a double (out_of_range 406, "1e309"): both are
+    // malformed input. e.what() starts with "[json.exception.parse_error.101] ".
     if (!problem.empty()) throw std::invalid_argument(context + ": " + problem);
-    // e.what() is "[json.exception.parse_error.101] parse error at line 3, column 5: ...".
     std::string what = e.what();
-    const auto at = what.find("parse error");
-    throw std::invalid_argument(
-        context + ": malformed JSON: " + (at == std::string::npos ? what : what.substr(at)));
+    const auto close = what.find("] ");
+    throw std::invalid_argument(context + ": malformed JSON: " +
+                                (close == std::string::npos ? what : what.substr(close + 2)));
   }
   if (!problem.empty()) throw std::invalid_argument(context + ": " + problem);
   return j;
