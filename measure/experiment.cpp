@@ -391,7 +391,7 @@ ExperimentSpec ParseExperiment(const std::string& json_text, const std::string& 
   if (!j.is_object()) throw std::invalid_argument(where + "expected a JSON object");
   RejectUnknown(j, source,
                 {"schema", "schema_version", "name", "description", "timing", "probes", "sweeps"});
-  if (j.value("schema", "") != kExperimentSchema)
+  if (!j.contains("schema") || !j["schema"].is_string() || j["schema"] != kExperimentSchema)
     throw std::invalid_argument(where + "schema: expected \"" + kExperimentSchema + "\"");
   if (!j.contains("schema_version") || !j["schema_version"].is_number_integer())
     throw std::invalid_argument(where + "schema_version: missing or not an integer");

@@ -81,8 +81,8 @@ bool HardwareProfile::IsValid(std::string* why) const {
   if (!(workspace_mib >= 0 && std::isfinite(workspace_mib)))
     return fail("workspace_mib: must be 0 or more");
   if (!(l2_mib >= 0 && std::isfinite(l2_mib))) return fail("l2_mib: must be 0 or more");
-  if (!(memory_gib > memory_reserved_gib && std::isfinite(memory_gib)))
-    return fail("memory_gib: must exceed memory_reserved_gib");
+  if (!(memory_gib > memory_reserved_gib && memory_gib <= 1 << 20))
+    return fail("memory_gib: must exceed memory_reserved_gib, up to 1048576 (1 PiB)");
   if (!(memory_gib * 1024 > memory_reserved_gib * 1024 + workspace_mib))
     return fail("workspace_mib: must fit in memory_gib - memory_reserved_gib");
   if (!(memory_bandwidth_gbs > 0)) return fail("memory_bandwidth_gbs: must be positive");

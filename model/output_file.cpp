@@ -1,5 +1,9 @@
 #include "model/output_file.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -15,6 +19,15 @@ std::string Errno() { return errno ? std::string(" (") + std::strerror(errno) + 
 
 OutputFile::OutputFile(const std::string& path, const std::string& field)
     : path_(path), field_(field) {
+  // Opening a FIFO that nobody reads would wait forever; with a reader (a shell's >(cmd)) it is a
+  // fine output.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISFIFO(st.st_mode)) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 && errno == ENXIO)
+      throw std::invalid_argument(field + ": '" + path + "' is a FIFO that no process reads");
+    if (fd >= 0) ::close(fd);
+  }
   errno = 0;
   open(path);
   if (!is_open() || fail())

@@ -10,7 +10,8 @@ namespace vitperf {
 
 class OutputFile : public std::ofstream {
  public:
-  // Opens (truncating) `path`; throws std::runtime_error "<field>: cannot write '<path>' (...)".
+  // Opens (truncating) `path`; throws std::runtime_error "<field>: cannot write '<path>' (...)",
+  // or std::invalid_argument for a FIFO without a reader.
   OutputFile(const std::string& path, const std::string& field);
   // Written out: a defaulted move would need std::basic_ios's (absent) move constructor.
   OutputFile(OutputFile&& other)

@@ -1,6 +1,7 @@
 #include "model/record_validation.h"
 
 #include <cmath>
+#include <cstdio>
 #include <regex>
 
 namespace vitperf {
@@ -33,6 +34,23 @@ std::string DeviceProblem(const std::string& device) {
   static const std::regex kDevice("cpu|cuda(:[0-9]{1,3})?");
   if (std::regex_match(device, kDevice)) return "";
   return "device: '" + device.substr(0, 40) + "' is not one of cpu, cuda, cuda:N";
+}
+
+// The probe parameters readers look up by type (model/measurement_record.h lists them): a wrong
+// type would throw deep inside a reader instead of being one rejected record.
+std::string ParamsProblem(const nlohmann::json& params) {
+  if (!params.is_object()) return "params: expected a JSON object";
+  for (const char* key : {"m", "n", "k", "bytes", "kernels"})
+    if (auto it = params.find(key); it != params.end() && !(it->is_number() && *it > 0))
+      return std::string("params.") + key + ": expected a positive number";
+  for (const char* key : {"precision", "host_memory", "numa", "execution"})
+    if (auto it = params.find(key); it != params.end() && !it->is_string())
+      return std::string("params.") + key + ": expected a string";
+  if (auto it = params.find("idle_ms"); it != params.end() && !it->is_number())
+    return "params.idle_ms: expected a number";
+  if (auto it = params.find("h2d"); it != params.end() && !it->is_boolean())
+    return "params.h2d: expected true or false";
+  return "";
 }
 
 }  // namespace
@@ -70,6 +88,7 @@ std::string PipelineRecordProblem(const PipelineRecord& r) {
 std::string ProbeRecordProblem(const ProbeRecord& r) {
   if (r.id.empty()) return "id: empty (every record names its point)";
   if (auto p = DeviceProblem(r.device); !p.empty()) return p;
+  if (auto p = ParamsProblem(r.params); !p.empty()) return p;
   if (r.status != PointStatus::ok) return "";
   if (!(r.value > 0) || !std::isfinite(r.value) || r.value > kMaxProbeValue)
     return "value: outside (0, " + Number(kMaxProbeValue) + "]";

@@ -128,7 +128,7 @@ TEST(PredictCli, BadInputIsOneLineAndExitTwo) {
   ExpectUsageError("predict --gpu h10", "closest: ");
   ExpectUsageError("predict --model vit_b16 --patch 15", "patch: 15 does not divide");
   ExpectUsageError("predict --batch -4", "batch: -4 is out of range");
-  ExpectUsageError("predict --batch 0", "batch: '0'");
+  ExpectUsageError("predict --batch 0", "batch: 0 is out of range");
   ExpectUsageError("predict --precision fp8",
                    "precision: 'fp8' is not one of fp32, tf32, fp16, bf16");
   ExpectUsageError("predict --frobnicate", "frobnicate");

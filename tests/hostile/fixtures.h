@@ -115,6 +115,7 @@ inline void WriteFixtures() {
     profile("p_workspace_neg.json", [](auto& j) { j["workspace_mib"] = -32; });
     profile("p_l2_neg.json", [](auto& j) { j["l2_mib"] = -1; });
     profile("p_memory_zero.json", [](auto& j) { j["memory_gib"] = 0; });
+    profile("p_memory_huge.json", [](auto& j) { j["memory_gib"] = 1e308; });
     profile("p_memory_neg.json", [](auto& j) { j["memory_gib"] = -80; });
     profile("p_memory_bool.json", [](auto& j) { j["memory_gib"] = false; });
     profile("p_bandwidth_zero.json", [](auto& j) { j["memory_bandwidth_gbs"] = 0; });
@@ -258,6 +259,15 @@ inline void WriteFixtures() {
       // A whole last record without its newline: --resume must keep it.
       files["d_no_newline.jsonl"] = all.substr(0, all.size() - 1);
       files["d_copy.jsonl"] = all;
+      // A probe whose parameter has the wrong type: rejected, not thrown deep in a reader.
+      for (const auto& line : DatasetLines()) {
+        auto j = nlohmann::json::parse(line);
+        if (j["kind"] != "probe") continue;
+        j["id"] = "x14";
+        j["params"]["execution"] = 5;
+        files["d_probe_params.jsonl"] = all + j.dump() + "\n";
+        break;
+      }
     }
     for (const auto& [name, content] : files) WriteAtomically(name, content);
     return true;

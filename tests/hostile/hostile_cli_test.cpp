@@ -254,6 +254,7 @@ std::vector<Case> Cases() {
       {"p_workspace_neg", "workspace_mib: must be 0 or more"},
       {"p_l2_neg", "l2_mib: must be 0 or more"},
       {"p_memory_zero", "memory_gib: must exceed memory_reserved_gib"},
+      {"p_memory_huge", "memory_gib: must exceed memory_reserved_gib, up to 1048576"},
       {"p_memory_neg", "memory_gib: must exceed memory_reserved_gib"},
       {"p_memory_bool", "memory_gib: expected a number, got boolean"},
       {"p_bandwidth_zero", "memory_bandwidth_gbs: must be positive"},
@@ -344,6 +345,7 @@ std::vector<Case> Cases() {
       {"d_dup_key", "duplicate key"},
       {"d_torn", "malformed or truncated line"},
       {"d_overflow", "malformed or truncated line"},
+      {"d_probe_params", "params.execution: expected a string"},
   };
   for (const auto& [file, needle] : datasets) {
     const std::string path = "{T}/" + file + ".jsonl";
@@ -387,6 +389,9 @@ std::vector<Case> Cases() {
       "output: writing '/dev/full' failed");
   add("validate_junit_full", "validate --profile h200 --data " + D + " --junit /dev/full", 1,
       "junit: writing '/dev/full' failed");
+  add("validate_junit_fifo", "validate --profile h200 --data " + D + " --junit {T}/a_fifo", 2,
+      "junit: '" + Dir() + "/a_fifo' is a FIFO that no process reads");
+  add("fit_output_fifo", "fit " + D + " --base h200 -o {T}/a_fifo", 2, "FIFO that no process reads");
   add("measure_output_full", "measure -e quick_test --device cpu -o /dev/full probes=none", 1,
       "/dev/full");
   add("report_output_not_dir", "report --gpu h200 -o /dev/full", 1,

@@ -32,7 +32,11 @@ TEST(ReaderFuzz, Experiment) {
       }
     } catch (const std::invalid_argument&) {
     } catch (const std::exception& e) {
-      ADD_FAILURE() << "case " << i << ": " << e.what() << "\ninput: " << text.substr(0, 400);
+      // The whole input beside the tests, to reproduce with `vitperf measure --dry-run -e`.
+      const std::string saved =
+          std::string(VITPERF_TEST_TMP) + "/experiment_fuzz_case_" + std::to_string(i) + ".json";
+      std::ofstream(saved, std::ios::binary) << text;
+      ADD_FAILURE() << "case " << i << ": " << e.what() << " (input saved to " << saved << ")";
     }
   });
   EXPECT_GT(n, 100);
