@@ -80,8 +80,10 @@ inline void WriteFixtures() {
     ::mkdir(Path("report_out").c_str(), 0755);
     // A sparse file over every size cap; nothing reads it, the size alone is refused.
     {
-      std::ofstream(Path("huge.json")).close();
-      if (::truncate(Path("huge.json").c_str(), (std::int64_t{600} << 20)) != 0) std::abort();
+      const std::string tmp = Path("huge.json.tmp" + std::to_string(getpid()));
+      std::ofstream(tmp).close();
+      if (::truncate(tmp.c_str(), (std::int64_t{600} << 20)) != 0) std::abort();
+      std::rename(tmp.c_str(), Path("huge.json").c_str());
     }
     std::map<std::string, std::string> files;
     std::string garbage;
@@ -142,8 +144,7 @@ inline void WriteFixtures() {
           text.substr(0, text.rfind('}')) + ", \"memory_gib\": 1e3\n}";  // a second memory_gib
       files["p_truncated.json"] = text.substr(0, text.size() / 2);
       // A number beyond a double: nlohmann throws out_of_range, not parse_error (fuzz finding).
-      files["p_overflow.json"] =
-          text.substr(0, text.rfind('}')) + ", \"price_per_hour_usd\": 1e400\n}";
+      files["p_overflow.json"] = text.substr(0, text.rfind('}')) + ", \"overflowing\": 1e400\n}";
     }
 
     // Configs.

@@ -428,5 +428,35 @@ INSTANTIATE_TEST_SUITE_P(DISABLED_OtherOwner, HostileCase, ::testing::ValuesIn(O
 
 TEST(HostileSuite, HasAtLeast200Cases) { EXPECT_GE(Cases().size(), 200u); }
 
+// The search limit of the largest fitting batch is never reported as that batch.
+TEST(HostileSuite, LargestBatchIsNeverTheSearchLimit) {
+  const std::string tiny = "predict --gpu h200 --res 16 --patch 16 --dim 64 --heads 1 --depth 1";
+  const auto json = testing::RunVitperf(tiny + " --batch 1 --json", "tiny");
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const auto j = nlohmann::json::parse(json.out);
+  EXPECT_TRUE(j["largest_fitting_batch"].is_null());
+  EXPECT_EQ(j["largest_fitting_batch_above"], 1 << 20);
+  const auto text = testing::RunVitperf(tiny + " --batch 1", "tiny");
+  EXPECT_NE(text.out.find("largest batch that fits: more than 1048576 (not searched further)"),
+            std::string::npos)
+      << text.out;
+  // A model that fills the device still gets its number.
+  const auto b16 = testing::RunVitperf("predict --gpu t4 --memory-limit 10 --json", "b16");
+  ASSERT_EQ(b16.exit_code, 0) << b16.err;
+  const auto k = nlohmann::json::parse(b16.out);
+  EXPECT_GT(k["largest_fitting_batch"].get<int>(), 1);
+  EXPECT_FALSE(k.contains("largest_fitting_batch_above"));
+}
+
+// measure and calibrate take --json like every other command.
+TEST(HostileSuite, MeasureDryRunPrintsJson) {
+  const auto r = testing::RunVitperf("measure --device cpu --dry-run -e quick_test --json", "dry");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["schema"], "vitperf.measure");
+  EXPECT_EQ(j["points"].size(), j["planned"].get<std::size_t>());
+  EXPECT_GT(j["planned"].get<int>(), 0);
+}
+
 }  // namespace
 }  // namespace vitperf::hostile
