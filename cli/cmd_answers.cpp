@@ -1,15 +1,20 @@
 // The answers: `best` (which configuration, and which optimisation first), `regimes` (what
 // bounds where), `laws` (RQ1/RQ2 scaling laws, checked against data) and `report` (plots).
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/int_list.h"
 #include "cli/model_flags.h"
 #include "cli/run_meta.h"
+#include "cli/warnings.h"
 #include "model/measurement_record.h"
 #include "model/presets.h"
 #include "model/repeated_points.h"
+#include "predict/batch_sweep.h"
 #include "predict/best_config.h"
 #include "predict/laws_tables.h"
 #include "predict/measured_laws.h"
@@ -22,16 +27,22 @@ namespace vitperf::cli {
 namespace {
 
 constexpr int kSchemaVersion = 1;
-constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+// Largest value of a regimes axis (batch, depth, width, resolution, patch).
+constexpr int kMaxAxisValue = 1 << 24;
+
+// A tolerance, band or fraction flag: finite and inside its range, or one line naming both.
+void CheckFinitePositive(const char* field, double value) {
+  if (value > 0 && std::isfinite(value)) return;
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  throw std::invalid_argument(std::string(field) + ": " + text +
+                              " is not accepted (a finite number above 0)");
+}
 
 MeasurementSet ReadAll(const std::vector<std::string>& paths) {
   MeasurementSet data;
-  for (const auto& path : paths) {
-    if (!std::filesystem::exists(path))
-      throw std::invalid_argument("data: no such file '" + path + "'");
-    ReadMeasurements(path, &data);
-  }
-  for (const auto& w : data.warnings) std::cerr << "vitperf: warning: " << w << "\n";
+  for (const auto& path : paths) ReadMeasurements(path, &data);
+  if (const std::string s = RejectionSummary(data); !s.empty()) Warn(s);
   PoolRepeatedPoints(&data);
   return data;
 }
@@ -54,11 +65,9 @@ void RunBest(const BestFlags& f) {
   const HardwareProfile profile = ResolveGpu(f.gpu);
   BestSearchOptions o;
   o.constraints.latency_slo_ms = f.latency_slo_ms;
-  if (f.memory_limit_gib) {
-    if (!(*f.memory_limit_gib > 0))
-      throw std::invalid_argument("memory-limit: must be a positive number of GiB");
-    o.constraints.memory_limit_bytes = *f.memory_limit_gib * kGiB;
-  }
+  o.constraints.memory_limit_bytes = MemoryBudgetBytes(f.memory_limit_gib, profile);
+  if (f.latency_slo_ms) CheckFinitePositive("latency-slo", *f.latency_slo_ms);
+  if (f.top < 1) throw std::invalid_argument("top: must be at least 1");
   if (!f.model.precision.empty()) o.precisions = {model.precision};
   o.top = f.top;
   o.price = ResolvePrice(profile, f.price_per_hour);
@@ -166,9 +175,12 @@ void RunRegimes(const RegimeFlags& f) {
   const RegimeAxis y = ParseEnumOrThrow<RegimeAxis>(f.y, "y");
   if (f.batch < 1) throw std::invalid_argument("batch: must be a positive integer");
   const std::vector<int> xs =
-      f.x_values.empty() ? DefaultAxisValues(x) : ParseBatchList(f.x_values);
+      f.x_values.empty() ? DefaultAxisValues(x)
+                         : ParsePositiveIntList(f.x_values, "x-values", kMaxAxisValue, "1,8,64");
   const std::vector<int> ys =
-      f.y_values.empty() ? DefaultAxisValues(y) : ParseBatchList(f.y_values);
+      f.y_values.empty()
+          ? DefaultAxisValues(y)
+          : ParsePositiveIntList(f.y_values, "y-values", kMaxAxisValue, "224,512,1024");
   const RegimeMap map = ComputeRegimeMap(model, f.batch, options, profile, x, xs, y, ys);
 
   std::string plot_note;
@@ -255,15 +267,14 @@ LawsOptions ResolveLawsOptions(const PipelineOptions& pipeline, const std::strin
           "grid-res: must be a positive multiple of every grid patch "
           "(8, 16, 32)");
   o.grid_resolution = grid_resolution;
-  if (latency_slo_ms && !(*latency_slo_ms > 0))
-    throw std::invalid_argument("latency-slo: must be a positive number of milliseconds");
+  if (latency_slo_ms) CheckFinitePositive("latency-slo", *latency_slo_ms);
   o.constraints.latency_slo_ms = latency_slo_ms;
   return o;
 }
 
 void RunLaws(const LawsFlags& f) {
+  CheckFinitePositive("tolerance", f.tolerance);
   const HardwareProfile profile = ResolveGpu(f.gpu);
-  if (!(f.tolerance > 0)) throw std::invalid_argument("tolerance: must be positive");
   const LawsOptions o =
       ResolveLawsOptions(ResolvePipeline(f.pipeline), f.precision, f.reference, f.saturation,
                          f.crossover_batch, f.grid_resolution, f.latency_slo_ms);
@@ -313,6 +324,7 @@ struct ReportFlags {
 };
 
 void RunReport(const ReportFlags& f) {
+  CheckFinitePositive("tolerance", f.tolerance);
   const HardwareProfile profile = LoadProfile(f.profile);
   if (f.out.empty()) throw std::invalid_argument("output: give a folder with -o DIR");
   if (!(f.band > 0 && f.band < 1)) throw std::invalid_argument("band: must be in (0, 1)");

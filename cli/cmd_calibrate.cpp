@@ -3,12 +3,14 @@
 // without Ceres it stops after measuring and prints the `vitperf fit` line to finish elsewhere;
 // without LibTorch it explains where to measure.
 #include <filesystem>
-#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "cli/commands.h"
 #include "cli/run_meta.h"
+#include "cli/warnings.h"
 #include "model/hardware_profile.h"
+#include "model/output_file.h"
 #include "model/repeated_points.h"
 #ifdef VITPERF_HAVE_MEASURE
 #include "measure/device.h"
@@ -32,6 +34,7 @@ struct CalibrateFlags {
   std::string experiment = "calibration";
   bool resume = false;
   bool allow_device_mismatch = false;
+  bool json = false;
 };
 
 // my-gpu.json -> my-gpu.measurements.jsonl, beside the profile.
@@ -59,6 +62,11 @@ void RunCalibrate(const CalibrateFlags& f) {
   if (f.output.empty()) throw std::invalid_argument("-o/--output: name the profile to write");
   const std::string measurements = MeasurementsPath(f.output);
   if (!f.base.empty()) LoadProfile(f.base);  // a bad --base fails before any measuring
+  // With --json, stdout carries one JSON document at the end and nothing else.
+  std::ostringstream text;
+  std::ostream& out = f.json ? static_cast<std::ostream&>(text) : std::cout;
+  nlohmann::json report = JsonEnvelope("calibrate", 1);
+  report["measurements"] = measurements;
 #ifdef VITPERF_HAVE_MEASURE
   const measure::Device device = measure::ParseDevice(f.device);
   measure::SweepOptions options;
@@ -76,9 +84,10 @@ void RunCalibrate(const CalibrateFlags& f) {
   measure::SweepRunner runner(std::move(spec), std::move(points), options,
                               measure::LibTorchProbeFunctions());
   const measure::SweepSummary summary = runner.Run();
-  std::cout << "measured: " << summary.Brief() << "\n"
-            << "time in the probes: " << measure::FormatDuration(summary.measure_s) << " (wall "
-            << measure::FormatDuration(summary.wall_s) << ")\n";
+  report["measured"] = summary;
+  out << "measured: " << summary.Brief() << "\n"
+      << "time in the probes: " << measure::FormatDuration(summary.measure_s) << " (wall "
+      << measure::FormatDuration(summary.wall_s) << ")\n";
   if (summary.interrupted) {
     std::cerr << "vitperf calibrate: interrupted; run the same command with --resume to finish\n";
     throw ExitStatus{kExitCheckFailed};
@@ -96,7 +105,7 @@ void RunCalibrate(const CalibrateFlags& f) {
   fit_options.observations.allow_device_mismatch = f.allow_device_mismatch;
   MeasurementSet data;
   const std::vector<FitInput> inputs = ReadInputs({measurements}, &data);
-  for (const auto& w : data.warnings) std::cerr << "warning: " << w << "\n";
+  if (const std::string s = RejectionSummary(data); !s.empty()) Warn(s);
   PoolRepeatedPoints(&data);
   const std::string base_name = f.base.empty() ? MatchingBase(data, f.device) : f.base;
   HardwareProfile base = LoadProfile(base_name);
@@ -104,18 +113,26 @@ void RunCalibrate(const CalibrateFlags& f) {
   if (!host_note.empty()) std::cerr << host_note << "\n";
   fit_options.observations.host_launch_reference_us = MedianHostLaunchUs(data.pipeline);
   const FitResult result = FitCoefficients(base, data, fit_options);
+  CheckFitUsable(result, f.output);
   const HardwareProfile fitted = MakeFittedProfile(base, result, inputs, fit_options, data.probes);
   WriteCalibrationFile(fitted, f.output);
-  std::cout << "\nfitted " << base.name << " (" << base.display_name << ")\n";
-  PrintFitReport(std::cout, result);
-  std::cout << "wrote " << f.output << "; use it with `vitperf predict --gpu " << f.output << "`\n";
+  out << "\nfitted " << base.name << " (" << base.display_name << ")\n";
+  PrintFitReport(out, result);
+  out << "wrote " << f.output << "; use it with `vitperf predict --gpu " << f.output << "`\n";
+  report["output"] = f.output;
+  report["fit"] = fitted.fit;
 #else
-  std::cout << "\nthis vitperf was built without Ceres, so the fit is left to do. On a machine "
-               "with Ceres (libceres-dev), copy "
-            << measurements << " and run:\n  vitperf fit " << measurements << " --base "
-            << (f.base.empty() ? std::string("<profile name, see `vitperf gpus`>") : f.base)
-            << " -o " << f.output << "\n";
+  const std::string next =
+      "vitperf fit " + measurements + " --base " +
+      (f.base.empty() ? std::string("<profile name, see `vitperf gpus`>") : f.base) + " -o " +
+      f.output;
+  out << "\nthis vitperf was built without Ceres, so the fit is left to do. On a machine "
+         "with Ceres (libceres-dev), copy "
+      << measurements << " and run:\n  " << next << "\n";
+  report["output"] = nullptr;
+  report["next"] = next;
 #endif
+  if (f.json) std::cout << report.dump(2) << "\n";
 }
 
 }  // namespace
@@ -135,6 +152,8 @@ void AddCalibrateCommand(CLI::App& app) {
   cmd->add_flag("--resume", flags->resume, "continue an interrupted measurement file");
   cmd->add_flag("--allow-device-mismatch", flags->allow_device_mismatch,
                 "fit even when the device does not match the base profile");
+  cmd->add_flag("--json", flags->json,
+                "print one JSON document (schema vitperf.calibrate) instead of the report");
   cmd->footer("Example:\n  vitperf calibrate --device cuda:0 -o my-gpu.json --base h100\n");
   cmd->callback([flags] { RunCalibrate(*flags); });
 }

@@ -1,14 +1,14 @@
 // `vitperf fit`: fits a hardware profile's coefficients to measurements and writes the
 // calibrated profile.
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/run_meta.h"
+#include "cli/warnings.h"
 #include "fit/fit_report.h"
 #include "fit/fitted_profile.h"
 #include "fit/host_staging_fit.h"
+#include "model/output_file.h"
 #include "model/repeated_points.h"
 
 namespace vitperf::cli {
@@ -29,11 +29,7 @@ struct FitFlags {
 
 void RunFit(const FitFlags& f) {
   if (f.data.empty()) throw std::invalid_argument("data: name at least one measurement file");
-  for (const auto& path : f.data)
-    if (!std::filesystem::is_regular_file(path))
-      throw std::invalid_argument("data: cannot open '" + path + "' (no such file)");
   if (f.output.empty()) throw std::invalid_argument("-o/--output: name the profile to write");
-  HardwareProfile base = LoadProfile(f.base);
   FitOptions options;
   options.loss = ParseEnumOrThrow<RobustLoss>(f.loss);
   options.loss_scale = f.loss_scale;
@@ -41,17 +37,20 @@ void RunFit(const FitFlags& f) {
   options.observations.allow_device_mismatch = f.allow_device_mismatch;
   options.observations.latency_ratios = !f.no_latency;
   options.observations.peak_memory = !f.no_memory;
+  std::string why;
+  if (!options.IsValid(&why)) throw std::invalid_argument(why);
+  HardwareProfile base = LoadProfile(f.base);
 
   MeasurementSet data;
   const std::vector<FitInput> inputs = ReadInputs(f.data, &data);
-  for (const auto& w : data.warnings) std::cerr << "warning: " << w << "\n";
+  if (const std::string s = RejectionSummary(data); !s.empty()) Warn(s);
   const int pooled_repeats = PoolRepeatedPoints(&data);
   const std::string host_note = AdoptDataHostThreshold(data, &base);
   if (!host_note.empty()) std::cerr << host_note << "\n";
   options.observations.host_launch_reference_us = MedianHostLaunchUs(data.pipeline);
   const FitResult result = FitCoefficients(base, data, options);
+  CheckFitUsable(result, f.output);
   const HardwareProfile fitted = MakeFittedProfile(base, result, inputs, options, data.probes);
-
   WriteCalibrationFile(fitted, f.output);
 
   if (f.json) {
@@ -68,8 +67,7 @@ void RunFit(const FitFlags& f) {
     std::cout << pooled_repeats
               << " repeated measurement(s) pooled into their points (long-run averages)\n";
   PrintFitReport(std::cout, result);
-  std::cout << "wrote " << f.output << (result.converged ? "" : " (the solver did not converge)")
-            << "\n";
+  std::cout << "wrote " << f.output << "\n";
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // `vitperf measure`: runs an experiment's probes and sweeps on a device and appends JSONL
 // records; `vitperf topo`: the NUMA layout and each GPU's local node as hwloc sees it.
+#include <cmath>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -32,12 +33,26 @@ struct MeasureArgs {
   std::string topology_xml;
   std::string cupti = "detach";
   std::vector<std::string> overrides;
+  std::size_t max_points = measure::kDefaultMaxPoints;
+  bool json = false;
 };
 
 void PrintDryRun(const measure::ExperimentSpec& spec,
                  const std::vector<measure::PlannedPoint>& points,
-                 const std::vector<const measure::PlannedPoint*>& shard,
-                 const std::string& device) {
+                 const std::vector<const measure::PlannedPoint*>& shard, const std::string& device,
+                 bool json) {
+  if (json) {
+    nlohmann::json out = JsonEnvelope("measure", 1);
+    out["experiment"] = spec.name;
+    out["device"] = device;
+    out["dry_run"] = true;
+    out["planned"] = points.size();
+    out["points"] = nlohmann::json::array();
+    for (const auto* p : shard)
+      out["points"].push_back({{"id", p->id}, {"sweep", p->sweep}, {"label", p->Label()}});
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
   std::cout << "experiment " << spec.name << " on " << device << ": " << shard.size() << " points";
   if (shard.size() != points.size()) std::cout << " (of " << points.size() << ")";
   std::cout << ", nothing measured (--dry-run)\n";
@@ -61,6 +76,11 @@ void RunMeasure(const MeasureArgs& a) {
   options.resume = a.resume;
   if (!a.shard.empty()) measure::ParseShard(a.shard, &options.shard_index, &options.shard_count);
   options.point_time_limit_s = a.point_time_limit_s;
+  // Checked before --dry-run too: a dry run promises the real run would start.
+  if (a.point_time_limit_s && !(*a.point_time_limit_s > 0 && std::isfinite(*a.point_time_limit_s)))
+    throw std::invalid_argument(
+        "point-time-limit: must be a finite positive number of seconds (e.g. 30)");
+  if (a.max_points < 1) throw std::invalid_argument("max-points: must be at least 1");
   options.topology_xml = a.topology_xml;
   options.cupti = ParseEnumOrThrow<measure::CuptiBreakdown>(a.cupti);
   options.argv = MetaBlock()["argv"].get<std::vector<std::string>>();
@@ -69,11 +89,12 @@ void RunMeasure(const MeasureArgs& a) {
   std::vector<measure::Override> overrides;
   for (const auto& text : a.overrides) overrides.push_back(measure::ParseOverride(text));
   measure::ApplyOverrides(overrides, !device.cuda, &spec);
-  std::vector<measure::PlannedPoint> points = measure::ExpandExperiment(spec, device_name);
+  std::vector<measure::PlannedPoint> points =
+      measure::ExpandExperiment(spec, device_name, a.max_points);
 
   if (a.dry_run) {
     measure::SweepRunner runner(spec, points, options, {});
-    PrintDryRun(spec, points, runner.ShardPoints(), device_name);
+    PrintDryRun(spec, points, runner.ShardPoints(), device_name, a.json);
     return;
   }
   std::string why;
@@ -83,6 +104,14 @@ void RunMeasure(const MeasureArgs& a) {
                               measure::LibTorchProbeFunctions());
   const measure::SweepSummary summary = runner.Run();
   std::cerr << "vitperf measure: " << summary.Brief() << "; records in " << a.output << "\n";
+  if (a.json) {
+    nlohmann::json out = JsonEnvelope("measure", 1);
+    out["experiment"] = a.experiment;
+    out["device"] = device_name;
+    out["output"] = a.output;
+    out["summary"] = summary;
+    std::cout << out.dump(2) << "\n";
+  }
   if (summary.interrupted) {
     std::cerr << "vitperf measure: interrupted; run again with --resume to finish\n";
     throw ExitStatus{kExitInterrupted};
@@ -170,6 +199,13 @@ void AddMeasureCommands(CLI::App& app) {
                    "points dispatch at full speed), keep-attached (the old, slower behaviour), off")
       ->capture_default_str();
   measure->add_flag("--dry-run", args->dry_run, "list the points with their ids; measure nothing");
+  measure
+      ->add_option("--max-points", args->max_points,
+                   "refuse an experiment that expands to more points than this")
+      ->capture_default_str();
+  measure->add_flag("--json", args->json,
+                    "print the run's summary (or the dry run's points) as JSON (schema "
+                    "vitperf.measure); progress stays on stderr");
   measure->add_option("--topology-xml", args->topology_xml,
                       "hwloc XML topology instead of this machine's (also $VITPERF_HWLOC_XML)");
   measure->add_option("overrides", args->overrides,

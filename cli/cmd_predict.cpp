@@ -1,5 +1,6 @@
 // `vitperf predict`: a table over batch sizes for one model, pipeline and GPU, the
 // recommended batch, and a paragraph on the bottleneck.
+#include <cmath>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -58,7 +59,12 @@ void PrintTable(const ViTConfig& config, const PipelineOptions& options,
   std::cout << "params " << Si(static_cast<double>(params)) << ", weights "
             << Bytes(first.memory.weights_bytes) << ", "
             << Fixed(first.matmul_macs / first.batch * 1e-9, 2) << " GMAC/image, "
-            << "largest batch that fits: " << sweep.largest_fitting_batch << "\n\n";
+            << "largest batch that fits: "
+            << (sweep.largest_fitting_unbounded
+                    ? "more than " + std::to_string(sweep.largest_fitting_batch) +
+                          " (not searched further)"
+                    : std::to_string(sweep.largest_fitting_batch))
+            << "\n\n";
   // Calibrated profiles carry coefficient errors: show throughput's one-sigma band.
   const bool band = profile.calibrated;
   std::vector<std::string> header{"batch", "p50 [ms]", "p90 [ms]", "img/s"};
@@ -108,13 +114,10 @@ void Run(const PredictFlags& f) {
   const HardwareProfile profile = ResolveGpu(f.gpu);
   SweepConstraints constraints;
   constraints.latency_slo_ms = f.latency_slo_ms;
-  if (f.latency_slo_ms && !(*f.latency_slo_ms > 0))
-    throw std::invalid_argument("latency-slo: must be a positive number of milliseconds");
-  if (f.memory_limit_gib) {
-    if (!(*f.memory_limit_gib > 0))
-      throw std::invalid_argument("memory-limit: must be a positive number of GiB");
-    constraints.memory_limit_bytes = *f.memory_limit_gib * 1024.0 * 1024.0 * 1024.0;
-  }
+  if (f.latency_slo_ms && !(*f.latency_slo_ms > 0 && std::isfinite(*f.latency_slo_ms)))
+    throw std::invalid_argument(
+        "latency-slo: must be a finite positive number of milliseconds (e.g. 50)");
+  constraints.memory_limit_bytes = MemoryBudgetBytes(f.memory_limit_gib, profile);
   const std::vector<int> batches =
       f.batches.empty() ? std::vector<int>{} : ParseBatchList(f.batches);
   const BatchSweep sweep = SweepBatches(config, options, profile, batches, constraints);
@@ -126,7 +129,12 @@ void Run(const PredictFlags& f) {
     out["config"] = config;
     out["options"] = options;
     out["parameters"] = CountParameters(config).Total();
-    out["largest_fitting_batch"] = sweep.largest_fitting_batch;
+    // A search limit is no answer: null, with the bound it is known to exceed.
+    out["largest_fitting_batch"] = sweep.largest_fitting_unbounded
+                                       ? nlohmann::json()
+                                       : nlohmann::json(sweep.largest_fitting_batch);
+    if (sweep.largest_fitting_unbounded)
+      out["largest_fitting_batch_above"] = sweep.largest_fitting_batch;
     const ExpectedError expected = ExpectedErrorFor(profile);
     out["expected_error"] = {{"basis", expected.basis},
                              {"mape", expected.mape},

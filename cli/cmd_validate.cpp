@@ -13,12 +13,15 @@
 
 #include "cli/commands.h"
 #include "cli/run_meta.h"
+#include "cli/warnings.h"
+#include "model/output_file.h"
 #include "model/profile_transfer.h"
 #include "model/repeated_points.h"
 #include "model/run_host_state.h"
 #include "predict/text_table.h"
 #include "predict/validation.h"
 #ifdef VITPERF_HAVE_FIT
+#include "fit/device_match.h"
 #include "fit/fit_coefficients.h"
 #include "fit/host_staging_fit.h"
 #endif
@@ -166,8 +169,7 @@ std::string XmlEscape(const std::string& s) {
 
 void WriteJunit(const std::string& path, const std::vector<Check>& checks,
                 const std::string& summary) {
-  std::ofstream out(path);
-  if (!out) throw std::runtime_error(path + ": cannot write the JUnit report");
+  OutputFile out(path, "junit");
   int failures = 0;
   for (const auto& c : checks) failures += !c.passed;
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -180,6 +182,7 @@ void WriteJunit(const std::string& path, const std::vector<Check>& checks,
   }
   out << "    <system-out>" << XmlEscape(summary)
       << "</system-out>\n  </testsuite>\n</testsuites>\n";
+  out.Close();
 }
 
 void PrintReport(const ValidationReport& r, const std::vector<Check>& checks) {
@@ -245,14 +248,29 @@ void PrintReport(const ValidationReport& r, const std::vector<Check>& checks) {
   }
 }
 
+#ifdef VITPERF_HAVE_FIT
+// One line when the data were measured on another device than the profile describes: the
+// numbers then measure the gap between two GPUs, not the model (fit refuses such data).
+void WarnDeviceMismatch(const MeasurementSet& data, const HardwareProfile& profile) {
+  std::set<std::string> others;
+  for (const auto& r : data.pipeline) {
+    const std::string name = MeasuredDeviceName(r.provenance);
+    if (!DeviceMatchesProfile(r.device, name, profile, nullptr))
+      others.insert(name.empty() ? r.device : name);
+  }
+  if (others.empty()) return;
+  std::string list;
+  for (const auto& o : others) list += (list.empty() ? "" : ", ") + o;
+  Warn("data measured on " + list + ", not on " + profile.name + " (" + profile.display_name +
+       "): the error compares two devices (--allow-device-mismatch silences this)");
+}
+#endif
+
 // The cross-GPU check in one command: fits --transfer-from (a datasheet profile of the source
 // GPU) to --transfer-data, then moves the fitted coefficients onto --profile (the target GPU's
 // datasheet). Returns the split record for the report.
 nlohmann::json CalibrateAndTransfer(const ValidateFlags& f, HardwareProfile* target) {
 #ifdef VITPERF_HAVE_FIT
-  for (const auto& path : f.transfer_data)
-    if (!std::filesystem::is_regular_file(path))
-      throw std::invalid_argument("transfer-data: cannot open '" + path + "' (no such file)");
   HardwareProfile source = LoadProfile(f.transfer_from);
   MeasurementSet data;
   for (const auto& path : f.transfer_data) ReadMeasurements(path, &data);
@@ -279,9 +297,6 @@ nlohmann::json CalibrateAndTransfer(const ValidateFlags& f, HardwareProfile* tar
 }
 
 void RunValidate(const ValidateFlags& f) {
-  for (const auto& path : f.data)
-    if (!std::filesystem::is_regular_file(path))
-      throw std::invalid_argument("data: cannot open '" + path + "' (no such file)");
   const int splits = !f.holdout.empty() + f.holdout_fraction.has_value() + f.kfold.has_value();
   if (splits > 1)
     throw std::invalid_argument("--holdout, --holdout-fraction and --kfold: use at most one");
@@ -315,7 +330,10 @@ void RunValidate(const ValidateFlags& f) {
 
   MeasurementSet data;
   for (const auto& path : f.data) ReadMeasurements(path, &data);
-  for (const auto& w : data.warnings) std::cerr << "warning: " << w << "\n";
+  if (const std::string s = RejectionSummary(data); !s.empty()) Warn(s);
+#ifdef VITPERF_HAVE_FIT
+  if (!f.allow_device_mismatch) WarnDeviceMismatch(data, profile);
+#endif
   HostStateScope scope = HostStateScope::point;
   if (!f.host_state_scope.empty()) {
     scope = ParseEnumOrThrow<HostStateScope>(f.host_state_scope);

@@ -2,11 +2,59 @@
 #include <algorithm>
 #include <iostream>
 #include <stdexcept>
+#include <string>
 
 #include "cli/commands.h"
 #include "cli/run_meta.h"
+#include "cli/warnings.h"
 #include "model/build_info.h"
 #include "model/closest_names.h"
+#include "model/output_file.h"
+
+namespace {
+
+// An error is one line on stderr, whatever a library put in its message.
+std::string OneLine(std::string text) {
+  for (char& c : text)
+    if (c == '\n' || c == '\r') c = ' ';
+  return text;
+}
+
+// The error line: the message, then the warnings that explain it, on one line.
+std::string ErrorLine(const std::string& what) {
+  std::string line = OneLine(what);
+  for (const std::string& w : vitperf::cli::TakeWarnings())
+    line += " [warning: " + OneLine(w) + "]";
+  return line;
+}
+
+// Parses and runs the command; returns the exit status (see cli/commands.h).
+int Run(CLI::App& app, int argc, char** argv) {
+  using namespace vitperf;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "vitperf: error: " << ErrorLine(e.what()) << "\n";
+    return cli::kExitUsage;
+  } catch (const cli::ExitStatus& e) {
+    return e.code;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "vitperf: error: " << ErrorLine(e.what()) << "\n";
+    return cli::kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "vitperf: error: " << ErrorLine(e.what()) << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace vitperf;
@@ -57,25 +105,14 @@ int main(int argc, char** argv) {
               << "' (closest: " << ClosestNames(argv[1], names) << "; see vitperf --help)\n";
     return cli::kExitUsage;
   }
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::cerr << "vitperf: error: " << e.what() << "\n";
-    return cli::kExitUsage;
-  } catch (const cli::ExitStatus& e) {
-    return e.code;
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "vitperf: error: " << e.what() << "\n";
-    return cli::kExitUsage;
-  } catch (const std::exception& e) {
-    std::cerr << "vitperf: error: " << e.what() << "\n";
-    return 1;
+  int code = Run(app, argc, argv);
+  // Collected warnings: one line each after a success; after a failure Run already folded them
+  // into its one error line.
+  for (const std::string& w : cli::TakeWarnings()) std::cerr << "vitperf: warning: " << w << "\n";
+  // Output that never reached its file (a full disk) is a failure, not a success.
+  if (const std::string error = FinishStandardOutput(); !error.empty()) {
+    std::cerr << "vitperf: error: " << error << "\n";
+    if (code == 0) code = 1;
   }
-  return 0;
+  return code;
 }

@@ -5,7 +5,10 @@
 #include <sstream>
 
 #include "model/hf_config.h"
+#include "cli/int_list.h"
+#include "model/input_file.h"
 #include "model/presets.h"
+#include "model/strict_json.h"
 
 namespace vitperf::cli {
 
@@ -126,9 +129,14 @@ ViTConfig ResolveModel(const ModelFlags& f) {
         "model: give one of --model, --config and --hf-config (a second would be ignored)");
   ViTConfig c;
   if (!f.config_file.empty()) {
-    c = ReadJsonFile("config", f.config_file).get<ViTConfig>();
+    c = ParseStrictJson(ReadInputFile(f.config_file, "config", kMaxSpecFileBytes),
+                        "config '" + f.config_file + "'")
+            .get<ViTConfig>();
   } else if (!f.hf_config_file.empty()) {
-    c = ViTConfigFromHuggingFace(ReadJsonFile("hf-config", f.hf_config_file), f.hf_config_file);
+    c = ViTConfigFromHuggingFace(
+        ParseStrictJson(ReadInputFile(f.hf_config_file, "hf-config", kMaxSpecFileBytes),
+                        "hf-config '" + f.hf_config_file + "'"),
+        f.hf_config_file);
   } else {
     c = PresetByName(f.model);
   }
@@ -198,28 +206,7 @@ PipelineOptions ResolvePipeline(const PipelineFlags& f) {
 HardwareProfile ResolveGpu(const GpuFlags& f) { return LoadProfile(f.gpu); }
 
 std::vector<int> ParseBatchList(const std::string& text) {
-  std::vector<int> out;
-  std::string item;
-  std::stringstream s(text);
-  while (std::getline(s, item, ',')) {
-    std::stringstream words(item);
-    std::string word;
-    while (words >> word) {
-      size_t used = 0;
-      long value = 0;
-      try {
-        value = std::stol(word, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used != word.size() || value < 1 || value > (1 << 24))
-        throw std::invalid_argument("batch: '" + word +
-                                    "' is not a positive integer (give e.g. --batch 1,8,64)");
-      out.push_back(static_cast<int>(value));
-    }
-  }
-  if (out.empty()) throw std::invalid_argument("batch: empty list (give e.g. --batch 1,8,64)");
-  return out;
+  return ParsePositiveIntList(text, "batch", 1 << 24, "--batch 1,8,64");
 }
 
 std::string DescribePipeline(const PipelineOptions& o) {

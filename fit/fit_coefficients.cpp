@@ -104,8 +104,10 @@ bool FitOptions::IsValid(std::string* why) const {
     if (why) *why = m;
     return false;
   };
-  if (!(loss_scale > 0)) return fail("loss-scale: must be positive");
-  if (!(prior_weight >= 0)) return fail("prior-weight: must be zero or positive");
+  if (!(loss_scale > 0 && std::isfinite(loss_scale)))
+    return fail("loss-scale: must be a finite positive number of log units (e.g. 0.1)");
+  if (!(prior_weight >= 0 && std::isfinite(prior_weight)))
+    return fail("prior-weight: must be a finite number, 0 or more (e.g. 0.01)");
   if (!(informed_threshold > 0)) return fail("informed-threshold: must be positive");
   if (max_iterations < 1) return fail("max-iterations: must be at least 1");
   return true;
@@ -200,7 +202,8 @@ FitResult FitCoefficients(const HardwareProfile& base, const MeasurementSet& dat
     result.iterations += static_cast<int>(last.iterations.size());
   }
   result.final_cost = last.final_cost;
-  result.converged = last.termination_type == ceres::CONVERGENCE;
+  // A "converged" solve whose cost is not finite converged to nothing (--loss-scale inf did).
+  result.converged = last.termination_type == ceres::CONVERGENCE && std::isfinite(last.final_cost);
   result.termination =
       std::string(ceres::TerminationTypeToString(last.termination_type)) + ": " + last.message;
 

@@ -1,7 +1,9 @@
 #include "fit/fitted_profile.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +12,8 @@
 
 #include "model/build_info.h"
 #include "model/calibration.h"
+#include "model/input_file.h"
+#include "model/output_file.h"
 #include "model/profile_transfer.h"
 #include "model/readable_json.h"
 
@@ -27,16 +31,11 @@ std::string UtcNow() {
 
 }  // namespace
 
-std::string HashFileFnv1a64(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot open measurement file");
+std::string HashFnv1a64(const std::string& bytes) {
   std::uint64_t h = 1469598103934665603ULL;
-  char buffer[1 << 16];
-  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-    for (std::streamsize i = 0; i < in.gcount(); ++i) {
-      h ^= static_cast<unsigned char>(buffer[i]);
-      h *= 1099511628211ULL;
-    }
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ULL;
   }
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
@@ -47,14 +46,29 @@ std::vector<FitInput> ReadInputs(const std::vector<std::string>& paths, Measurem
   std::vector<FitInput> inputs;
   for (const auto& path : paths) {
     const size_t before = data->pipeline.size() + data->probes.size();
-    ReadMeasurements(path, data);
+    // Read once: the hash is of the very bytes the fit used.
+    const std::string text = ReadInputFile(path, "data", kMaxDataFileBytes);
+    ReadMeasurementsText(text, path, data);
     FitInput in;
     in.path = path;
-    in.fnv1a64 = HashFileFnv1a64(path);
+    in.fnv1a64 = HashFnv1a64(text);
     in.records = static_cast<int>(data->pipeline.size() + data->probes.size() - before);
     inputs.push_back(in);
   }
   return inputs;
+}
+
+void CheckFitUsable(const FitResult& r, const std::string& output) {
+  const std::string unwritten = "; " + output + " not written";
+  if (!std::isfinite(r.final_cost) || !std::isfinite(r.initial_cost))
+    throw std::runtime_error("fit: the cost is not finite (" + r.termination + ")" + unwritten);
+  if (!r.converged)
+    throw std::runtime_error("fit: the solver did not converge (" + r.termination + ")" +
+                             unwritten);
+  for (int i = 0; i < kNumCoefficients; ++i)
+    if (!std::isfinite(r.coefficients.v[i]) || !std::isfinite(r.errors.v[i]))
+      throw std::runtime_error(std::string("fit: coefficient ") + CoefficientTable()[i].name +
+                               " is not finite" + unwritten);
 }
 
 nlohmann::json FitProvenance(const FitResult& r, const std::vector<FitInput>& inputs,
@@ -131,11 +145,7 @@ void WriteCalibrationFile(const HardwareProfile& fitted, const std::string& path
   const std::string gpu = is_shipped || fitted.datasheet_path.empty()
                               ? fitted.name
                               : fs::absolute(fitted.datasheet_path).lexically_normal().string();
-  std::ofstream out(path);
-  if (!out) throw std::runtime_error(path + ": cannot write the calibration");
-  out << ReadableJson(CalibrationJson(fitted, gpu));
-  out.close();
-  if (!out) throw std::runtime_error(path + ": write failed");
+  WriteOutputFile(path, ReadableJson(CalibrationJson(fitted, gpu)), "output");
 }
 
 }  // namespace vitperf

@@ -20,11 +20,16 @@ struct FitInput {
   int records = 0;      // pipeline and probe records read from it
 };
 
-// FNV-1a 64 of a file's content as 16 hex digits. Throws std::runtime_error when unreadable.
-std::string HashFileFnv1a64(const std::string& path);
+// FNV-1a 64 of bytes as 16 hex digits.
+std::string HashFnv1a64(const std::string& bytes);
 
-// Reads each file (warnings collected into *data), recording path, hash and record count.
+// Reads each file once (rejected lines counted in data->rejected), recording path, hash of the
+// bytes read and record count. Throws std::invalid_argument for a missing or unreadable file.
 std::vector<FitInput> ReadInputs(const std::vector<std::string>& paths, MeasurementSet* data);
+
+// Throws std::runtime_error when a fit must not become a profile: the solver did not converge,
+// its cost or a coefficient is not finite. `output` names the profile left unwritten.
+void CheckFitUsable(const FitResult& result, const std::string& output);
 
 nlohmann::json FitProvenance(const FitResult& result, const std::vector<FitInput>& inputs,
                              const FitOptions& options);

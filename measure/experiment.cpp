@@ -1,10 +1,10 @@
 #include "measure/experiment.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <optional>
@@ -14,7 +14,9 @@
 
 #include "model/build_info.h"
 #include "model/closest_names.h"
+#include "model/input_file.h"
 #include "model/presets.h"
+#include "model/strict_json.h"
 
 namespace vitperf::measure {
 namespace {
@@ -32,9 +34,13 @@ int ParseInt(const std::string& key, const std::string& text, int min_value) {
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used == 0 || used != text.size() || v < min_value || v > 1'000'000'000)
-    throw std::invalid_argument(key + ": '" + text +
-                                "' is not an integer >= " + std::to_string(min_value));
+  constexpr long long kMax = 1'000'000'000;
+  if (used == 0 || used != text.size())
+    throw std::invalid_argument(key + ": '" + text + "' is not an integer (accepted: " +
+                                std::to_string(min_value) + " to " + std::to_string(kMax) + ")");
+  if (v < min_value || v > kMax)
+    throw std::invalid_argument(key + ": " + text + " is outside the accepted " +
+                                std::to_string(min_value) + " to " + std::to_string(kMax));
   return static_cast<int>(v);
 }
 
@@ -46,8 +52,8 @@ double ParsePositiveDouble(const std::string& key, const std::string& text) {
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used == 0 || used != text.size() || !(v > 0))
-    throw std::invalid_argument(key + ": '" + text + "' is not a positive number");
+  if (used == 0 || used != text.size() || !(v > 0) || !std::isfinite(v))
+    throw std::invalid_argument(key + ": '" + text + "' is not a finite positive number");
   return v;
 }
 
@@ -292,12 +298,30 @@ std::uint64_t Fnv1a64(const std::string& text) {
   return h;
 }
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) throw std::invalid_argument(path.string() + ": cannot open experiment file");
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+// Points an experiment expands to, counted before expanding (saturating in a double): a
+// 10^8-point cross product is refused before it takes memory.
+double CountPoints(const ExperimentSpec& spec, bool cpu) {
+  double total = 0;
+  for (const auto& probe : spec.probes) {
+    nlohmann::json params = probe.params;
+    if (cpu) params.update(probe.cpu_params);
+    double combos = 1;
+    for (const auto& v : params) combos *= v.is_array() ? static_cast<double>(v.size()) : 1.0;
+    total += combos;
+  }
+  for (const auto& sweep : spec.sweeps) {
+    std::vector<Axis> axes = sweep.axes;
+    if (cpu) MergeAxes(sweep.cpu_axes, &axes);
+    double combos = 1;
+    for (const auto& a : axes) {
+      if (a.key == "batch" && a.values.size() == 1 && a.values[0].rfind("pow2", 0) == 0)
+        combos *= 31;  // at most 2^0 .. 2^30
+      else
+        combos *= static_cast<double>(a.values.size());
+    }
+    total += combos;
+  }
+  return total;
 }
 
 }  // namespace
@@ -344,8 +368,8 @@ std::vector<std::string> ShippedExperiments() {
 
 ExperimentSpec LoadExperiment(const std::string& name_or_path) {
   fs::path path(name_or_path);
-  const bool looks_like_path =
-      name_or_path.find('/') != std::string::npos || path.extension() == ".json";
+  const bool looks_like_path = name_or_path == "-" || name_or_path.find('/') != std::string::npos ||
+                               path.extension() == ".json";
   if (!looks_like_path) {
     path = fs::path(DataDir()) / "experiments" / (name_or_path + ".json");
     if (!fs::exists(path)) {
@@ -357,25 +381,17 @@ ExperimentSpec LoadExperiment(const std::string& name_or_path) {
                                   "; shipped: " + list + "; or give a path to a .json file)");
     }
   }
-  return ParseExperiment(ReadFile(path), path.string());
+  return ParseExperiment(ReadInputFile(path.string(), "experiment", kMaxSpecFileBytes),
+                         name_or_path == "-" ? "experiment (standard input)" : path.string());
 }
 
 ExperimentSpec ParseExperiment(const std::string& json_text, const std::string& source) {
-  ordered_json j;
-  try {
-    j = ordered_json::parse(json_text);
-  } catch (const nlohmann::json::parse_error& e) {
-    // e.what() is "[json.exception.parse_error.101] parse error at line 3, column 5: ...".
-    std::string what = e.what();
-    const auto at = what.find("parse error");
-    throw std::invalid_argument(
-        source + ": malformed JSON: " + (at == std::string::npos ? what : what.substr(at)));
-  }
+  const ordered_json j = ParseStrictJson<ordered_json>(json_text, source);
   const std::string where = source + ": ";
   if (!j.is_object()) throw std::invalid_argument(where + "expected a JSON object");
   RejectUnknown(j, source,
                 {"schema", "schema_version", "name", "description", "timing", "probes", "sweeps"});
-  if (j.value("schema", "") != kExperimentSchema)
+  if (!j.contains("schema") || !j["schema"].is_string() || j["schema"] != kExperimentSchema)
     throw std::invalid_argument(where + "schema: expected \"" + kExperimentSchema + "\"");
   if (!j.contains("schema_version") || !j["schema_version"].is_number_integer())
     throw std::invalid_argument(where + "schema_version: missing or not an integer");
@@ -402,8 +418,16 @@ ExperimentSpec ParseExperiment(const std::string& json_text, const std::string& 
                                     ": expected a number >= " + nlohmann::json(min_value).dump());
       return t[key].get<double>();
     };
-    if (auto v = number("warmup", 0)) spec.timing.warmup = static_cast<int>(*v);
-    if (auto v = number("min_repeats", 1)) spec.timing.min_repeats = static_cast<int>(*v);
+    auto integer = [&](const char* key, int min_value) -> std::optional<int> {
+      if (!t.contains(key)) return std::nullopt;
+      if (!t[key].is_number_integer() || t[key].get<long long>() < min_value ||
+          t[key].get<long long>() > 1'000'000)
+        throw std::invalid_argument(tw + "." + key + ": expected an integer from " +
+                                    std::to_string(min_value) + " to 1000000");
+      return t[key].get<int>();
+    };
+    spec.timing.warmup = integer("warmup", 0);
+    spec.timing.min_repeats = integer("min_repeats", 1);
     spec.timing.target_spread = number("target_spread", 0);
     spec.timing.time_cap_s = number("time_cap_s", 0.001);
     spec.timing.min_time_s = number("min_time_s", 0);
@@ -588,10 +612,19 @@ std::string PointId(const PlannedPoint& point, const std::string& device) {
   return (point.kind == PlannedPoint::Kind::probe ? "pr-" : "pl-") + std::string(text);
 }
 
-std::vector<PlannedPoint> ExpandExperiment(const ExperimentSpec& spec, const std::string& device) {
+std::vector<PlannedPoint> ExpandExperiment(const ExperimentSpec& spec, const std::string& device,
+                                           std::size_t max_points) {
   std::vector<PlannedPoint> points;
   std::set<std::string> seen;
   const bool cpu = device == "cpu";
+  if (const double count = CountPoints(spec, cpu); count > static_cast<double>(max_points)) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.4g", count);
+    throw std::invalid_argument("experiment: " + spec.name + " expands to up to " + text +
+                                " points, more than the limit of " + std::to_string(max_points) +
+                                " (accepted: 1 to " + std::to_string(max_points) +
+                                "; narrow the sweep, or raise the limit with --max-points)");
+  }
   auto add = [&](PlannedPoint p) {
     p.id = PointId(p, device);
     // A point listed by two sweeps is measured once.

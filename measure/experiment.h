@@ -21,6 +21,7 @@
 // OOM.
 #pragma once
 
+#include <cstddef>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -33,6 +34,9 @@ namespace vitperf::measure {
 
 inline constexpr const char* kExperimentSchema = "vitperf.experiment";
 inline constexpr int kExperimentSchemaVersion = 1;
+// Points an experiment may expand to unless --max-points raises it: the largest shipped
+// campaign has a few thousand; beyond this a typo in an axis is more likely than intent.
+inline constexpr std::size_t kDefaultMaxPoints = 100000;
 // "pow2" without a bound stops here when no OOM comes first (the CPU never reports one).
 inline constexpr int kPow2DefaultMaxBatch = 4096;
 
@@ -120,8 +124,10 @@ void ApplyOverrides(const std::vector<Override>& overrides, bool cpu_device, Exp
 
 // Multiplies out every sweep for `device` ("cpu", "cuda:0") and validates every point. Throws
 // std::invalid_argument naming the sweep, the point and the field at the first invalid one,
-// or when a sweep yields no points.
-std::vector<PlannedPoint> ExpandExperiment(const ExperimentSpec& spec, const std::string& device);
+// or when a sweep yields no points, or when the experiment would expand to more than
+// `max_points` (counted before expanding, so nothing large is built).
+std::vector<PlannedPoint> ExpandExperiment(const ExperimentSpec& spec, const std::string& device,
+                                           std::size_t max_points = kDefaultMaxPoints);
 
 // The stable id of a point on a device.
 std::string PointId(const PlannedPoint& point, const std::string& device);

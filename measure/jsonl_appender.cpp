@@ -6,11 +6,15 @@
 
 #include <cerrno>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <utility>
 
 namespace vitperf::measure {
 namespace {
+
+// Longer than any record; a longer unterminated tail is torn whatever it holds.
+constexpr off_t kMaxWholeTailBytes = off_t{16} << 20;
 
 std::runtime_error IoError(const std::string& path, const char* what) {
   return std::runtime_error(path + ": " + what + ": " + std::strerror(errno));
@@ -87,6 +91,18 @@ std::string RepairTornTail(const std::string& path) {
     end = start;
   }
   if (keep == size) return "";
+  // A whole record that only lacks its newline (written by hand, or by another tool) is kept.
+  if (size - keep <= kMaxWholeTailBytes) {
+    std::string tail(static_cast<std::size_t>(size - keep), '\0');
+    const ssize_t n = ::pread(fd, tail.data(), tail.size(), keep);
+    if (n < 0) throw IoError(path, "cannot read");
+    tail.resize(static_cast<std::size_t>(n));
+    const nlohmann::json j = nlohmann::json::parse(tail, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_discarded() && j.is_object()) {
+      if (::pwrite(fd, "\n", 1, size) != 1) throw IoError(path, "cannot complete the last line");
+      return path + ": the last record lacked its trailing newline; added it";
+    }
+  }
   if (::ftruncate(fd, keep) != 0) throw IoError(path, "cannot truncate the torn last line");
   return path + ": removed a torn last line (" + std::to_string(size - keep) +
          " bytes without a trailing newline)";

@@ -29,7 +29,8 @@ class JsonlAppender {
 };
 
 // Cuts a last line that lacks its trailing newline (a record torn by a kill mid-write) off the
-// file. Returns the warning to print ("<path>: removed a torn last line (N bytes)"), or an empty
+// file, unless it is a whole JSON object, which gets its newline instead. Returns the warning to
+// print ("<path>: removed a torn last line (N bytes ...)" or "...; added it"), or an empty
 // string when the file was whole or absent. Throws std::runtime_error on I/O failure.
 std::string RepairTornTail(const std::string& path);
 

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "model/input_file.h"
+
 namespace vitperf::measure {
 namespace {
 
@@ -94,15 +96,22 @@ NumaTopology NumaTopology::Load(const std::string& xml_path) {
   t.topology_ = std::shared_ptr<hwloc_topology>(raw, hwloc_topology_destroy);
   // PCI devices are filtered out by default; GPUs and the bridges above them are "important".
   hwloc_topology_set_io_types_filter(raw, HWLOC_TYPE_FILTER_KEEP_IMPORTANT);
+  // Read here, not by hwloc: a regular file under the size cap (hwloc would read /dev/zero
+  // forever), and a bad file is bad input (exit 2), not a failure.
+  std::string xml;
   if (!path.empty()) {
-    if (hwloc_topology_set_xml(raw, path.c_str()) != 0)
-      throw std::runtime_error("hwloc: cannot read topology XML '" + path + "'");
+    xml = ReadInputFile(path, "topology-xml", kMaxSpecFileBytes);
+    if (hwloc_topology_set_xmlbuffer(raw, xml.c_str(), static_cast<int>(xml.size()) + 1) != 0)
+      throw std::invalid_argument("topology-xml: '" + path + "' is not an hwloc XML topology");
     t.source_ = path;
   } else {
     t.source_ = "this machine";
   }
-  if (hwloc_topology_load(raw) != 0)
+  if (hwloc_topology_load(raw) != 0) {
+    if (!path.empty())
+      throw std::invalid_argument("topology-xml: '" + path + "' is not an hwloc XML topology");
     throw std::runtime_error("hwloc: cannot load the topology of " + t.source_);
+  }
   t.Discover();
   return t;
 }

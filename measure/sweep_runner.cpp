@@ -153,6 +153,37 @@ ProbeRecord RunMicroProbe(const std::string& probe, const nlohmann::json& params
   throw std::invalid_argument("probe: unknown micro-probe '" + probe + "'");
 }
 
+std::string Text(const nlohmann::json& j, const char* key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// --resume appends to a file of the same device and experiment only: two provenances in one
+// file would pool an H200's points with a CPU's.
+void CheckSameProvenance(const MeasurementSet& existing, const nlohmann::json& provenance,
+                         const std::string& path) {
+  const std::string device = Text(provenance, "device");
+  const std::string name = Text(provenance, "device_name");
+  const std::string experiment = Text(provenance, "experiment");
+  auto refuse = [&](const std::string& had) {
+    throw std::invalid_argument("resume: " + path + " holds " + had + "; this run is experiment '" +
+                                experiment + "' on " + device +
+                                (name.empty() ? "" : " (" + name + ")") +
+                                " (accepted: the same device and experiment; choose another "
+                                "output file)");
+  };
+  for (const auto& p : existing.provenance) {
+    const std::string d = Text(p, "device"), n = Text(p, "device_name");
+    const std::string e = Text(p, "experiment");
+    if (d != device || n != name || e != experiment)
+      refuse("records of experiment '" + e + "' on " + d + (n.empty() ? "" : " (" + n + ")"));
+  }
+  for (const auto& r : existing.pipeline)
+    if (r.device != device) refuse("records measured on " + r.device);
+  for (const auto& r : existing.probes)
+    if (r.device != device) refuse("records measured on " + r.device);
+}
+
 }  // namespace
 
 ProbeFunctions LibTorchProbeFunctions() {
@@ -215,6 +246,20 @@ std::string SweepSummary::Brief() const {
   return s.str();
 }
 
+void to_json(nlohmann::json& j, const SweepSummary& s) {
+  j = nlohmann::json{{"planned", s.planned},
+                     {"ok", s.ok},
+                     {"oom", s.oom},
+                     {"skipped", s.skipped},
+                     {"error", s.error},
+                     {"timeout", s.timeout},
+                     {"already_done", s.already_done},
+                     {"not_run", s.not_run},
+                     {"wall_s", s.wall_s},
+                     {"measure_s", s.measure_s},
+                     {"interrupted", s.interrupted}};
+}
+
 SweepRunner::SweepRunner(ExperimentSpec spec, std::vector<PlannedPoint> points,
                          SweepOptions options, ProbeFunctions functions)
     : spec_(std::move(spec)),
@@ -240,19 +285,27 @@ SweepSummary SweepRunner::Run() {
   // ---- what is already in the file (--resume) ----
   namespace fs = std::filesystem;
   std::error_code ec;
-  const bool exists = fs::exists(options_.output, ec) && fs::file_size(options_.output, ec) > 0;
+  const fs::file_status output_status = fs::status(options_.output, ec);
+  // A FIFO would block the open; a directory cannot hold records. /dev/null is fine.
+  if (fs::is_directory(output_status))
+    throw std::invalid_argument("output: '" + options_.output + "' is a directory, not a file");
+  if (fs::exists(output_status) && !fs::is_regular_file(output_status) &&
+      !fs::is_character_file(output_status))
+    throw std::invalid_argument("output: '" + options_.output +
+                                "' is not a regular file (a FIFO or socket)");
+  const bool exists = fs::is_regular_file(output_status) && fs::file_size(options_.output, ec) > 0;
   if (exists && !options_.resume)
     throw std::invalid_argument("output: " + options_.output +
                                 " already has records; pass --resume to continue it, or "
                                 "choose another file");
   std::map<std::string, PointStatus> done;
   std::map<std::string, int> done_batch;  // id -> batch, for the OOM bookkeeping
+  MeasurementSet existing;
   if (exists) {
-    const std::string repaired = RepairTornTail(options_.output);
-    if (!repaired.empty()) log << "vitperf: warning: " << repaired << "\n";
-    MeasurementSet existing;
-    ReadMeasurements(options_.output, &existing);
-    for (const auto& w : existing.warnings) log << "vitperf: warning: " << w << "\n";
+    // Read, not repaired yet: a file of another run is refused untouched.
+    ReadMeasurements(options_.output, &existing, RecordChecks::ids_only);
+    if (const std::string s = RejectionSummary(existing); !s.empty())
+      log << "vitperf: warning: " << s << "\n";
     for (const auto& r : existing.pipeline)
       if (IsFinalStatus(r.status)) done[r.id] = r.status;
     for (const auto& r : existing.probes)
@@ -273,6 +326,11 @@ SweepSummary SweepRunner::Run() {
   nlohmann::json provenance = MakeProvenance(inputs, topology);
   // Whether CUPTI stayed attached between points changes eager timings (see CuptiBreakdown).
   provenance["cupti"] = ToString(options_.cupti);
+  if (exists) {
+    CheckSameProvenance(existing, provenance, options_.output);
+    const std::string repaired = RepairTornTail(options_.output);
+    if (!repaired.empty()) log << "vitperf: warning: " << repaired << "\n";
+  }
 
   JsonlAppender out(options_.output);
   out.Append(ProvenanceLine(provenance));

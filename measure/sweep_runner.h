@@ -61,6 +61,7 @@ struct SweepSummary {
   bool interrupted = false;
   std::string Brief() const;  // one line
 };
+void to_json(nlohmann::json& j, const SweepSummary& s);
 
 // Parses "i/n" (0 <= i < n). Throws std::invalid_argument.
 void ParseShard(const std::string& text, int* index, int* count);
@@ -72,8 +73,9 @@ class SweepRunner {
  public:
   SweepRunner(ExperimentSpec spec, std::vector<PlannedPoint> points, SweepOptions options,
               ProbeFunctions functions);
-  // Throws std::invalid_argument when the output exists without --resume (nothing written),
-  // std::runtime_error on I/O failures.
+  // Throws std::invalid_argument when the output exists without --resume, is not a file, or
+  // holds records of another device or experiment (nothing written); std::runtime_error on
+  // I/O failures.
   SweepSummary Run();
 
   // The points of this shard, in run order.

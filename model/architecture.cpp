@@ -9,6 +9,7 @@
 
 #include "model/build_info.h"
 #include "model/closest_names.h"
+#include "model/input_file.h"
 #include "model/strict_json.h"
 
 namespace vitperf {
@@ -18,14 +19,7 @@ namespace {
 constexpr int kMaxInheritanceDepth = 4;
 
 nlohmann::json ReadJsonFile(const std::string& path, const std::string& what) {
-  std::ifstream in(path);
-  if (!in) throw std::invalid_argument(what + " " + path + ": cannot open file");
-  std::stringstream text;
-  text << in.rdbuf();
-  nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded())
-    throw std::invalid_argument(what + " " + path + ": not valid JSON (malformed or truncated)");
-  return j;
+  return ParseStrictJson(ReadInputFile(path, what, kMaxSpecFileBytes), what + " " + path);
 }
 
 std::string ArchitecturePath(const std::string& name_or_path) {

@@ -1,14 +1,14 @@
 #include "model/hardware_profile.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include "model/build_info.h"
 #include "model/calibration.h"
 #include "model/closest_names.h"
+#include "model/input_file.h"
 #include "model/strict_json.h"
 
 namespace vitperf {
@@ -97,8 +97,15 @@ bool HardwareProfile::IsValid(std::string* why) const {
   if (name.empty()) return fail("name: must not be empty");
   if (kind != "gpu" && kind != "cpu") return fail("kind: '" + kind + "' is not one of gpu, cpu");
   if (multiprocessors <= 0) return fail("multiprocessors: must be positive");
-  if (!(memory_gib > memory_reserved_gib))
-    return fail("memory_gib: must exceed memory_reserved_gib");
+  if (!(memory_reserved_gib >= 0 && std::isfinite(memory_reserved_gib)))
+    return fail("memory_reserved_gib: must be 0 or more");
+  if (!(workspace_mib >= 0 && std::isfinite(workspace_mib)))
+    return fail("workspace_mib: must be 0 or more");
+  if (!(l2_mib >= 0 && std::isfinite(l2_mib))) return fail("l2_mib: must be 0 or more");
+  if (!(memory_gib > memory_reserved_gib && memory_gib <= 1 << 20))
+    return fail("memory_gib: must exceed memory_reserved_gib, up to 1048576 (1 PiB)");
+  if (!(memory_gib * 1024 > memory_reserved_gib * 1024 + workspace_mib))
+    return fail("workspace_mib: must fit in memory_gib - memory_reserved_gib");
   if (!(memory_bandwidth_gbs > 0)) return fail("memory_bandwidth_gbs: must be positive");
   for (const auto& [p, n] : EnumNames<Precision>::kNames) {
     if (!(matrix_tflops[static_cast<int>(p)] > 0))
@@ -260,14 +267,7 @@ void from_json(const nlohmann::json& j, HardwareProfile& p) {
 namespace {
 
 nlohmann::json ReadProfileJson(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::invalid_argument("profile " + path + ": cannot open file");
-  std::stringstream text;
-  text << in.rdbuf();
-  nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded())
-    throw std::invalid_argument("profile " + path + ": not valid JSON (malformed or truncated)");
-  return j;
+  return ParseStrictJson(ReadInputFile(path, "profile", kMaxSpecFileBytes), "profile " + path);
 }
 
 HardwareProfile ReadDatasheet(const nlohmann::json& j, const std::string& path) {
@@ -307,7 +307,8 @@ bool Names(const HardwareProfile& p, const std::string& name) {
 HardwareProfile FindDatasheet(const std::string& name_or_path, bool* shipped) {
   namespace fs = std::filesystem;
   *shipped = false;
-  if (name_or_path.find('/') != std::string::npos || fs::path(name_or_path).extension() == ".json")
+  if (name_or_path == "-" || name_or_path.find('/') != std::string::npos ||
+      fs::path(name_or_path).extension() == ".json")
     return ReadDatasheet(ReadProfileJson(name_or_path), name_or_path);
   std::vector<std::string> names;
   for (auto& p : ShippedDatasheets()) {
@@ -348,7 +349,8 @@ std::vector<HardwareProfile> ShippedProfiles() {
 
 HardwareProfile LoadProfile(const std::string& name_or_path) {
   namespace fs = std::filesystem;
-  if (name_or_path.find('/') != std::string::npos || fs::path(name_or_path).extension() == ".json")
+  if (name_or_path == "-" || name_or_path.find('/') != std::string::npos ||
+      fs::path(name_or_path).extension() == ".json")
     return LoadProfileFile(name_or_path);
   bool shipped = false;
   HardwareProfile p = FindDatasheet(name_or_path, &shipped);

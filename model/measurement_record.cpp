@@ -1,20 +1,36 @@
 #include "model/measurement_record.h"
 
-#include <fstream>
 #include <stdexcept>
 #include <utility>
 
 #include "model/attention_kernels.h"
+#include "model/input_file.h"
 #include "model/median.h"
 #include "model/patch_conv_kernels.h"
+#include "model/record_validation.h"
+#include "model/repeated_points.h"
+#include "model/strict_json.h"
 
 namespace vitperf {
 namespace {
 
+// The field's value, or `fallback` when it is absent or null. A wrong type (a string or a
+// boolean for a number, 64.5 for an integer) throws std::invalid_argument naming the field.
 template <typename T>
 T ValueOr(const nlohmann::json& j, const char* key, T fallback) {
   auto it = j.find(key);
-  return (it == j.end() || it->is_null()) ? fallback : it->get<T>();
+  if (it == j.end() || it->is_null()) return fallback;
+  try {
+    return StrictGet<T>(*it);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string(key) + ": " + e.what());
+  }
+}
+
+template <typename T>
+T Required(const nlohmann::json& j, const char* key) {
+  if (!j.contains(key)) throw std::invalid_argument(std::string(key) + ": missing");
+  return ValueOr(j, key, T{});
 }
 
 nlohmann::json Stamp(nlohmann::json j, const char* kind) {
@@ -65,10 +81,10 @@ void to_json(nlohmann::json& j, const PipelineRecord& r) {
 }
 
 void from_json(const nlohmann::json& j, PipelineRecord& r) {
-  r.id = j.at("id").get<std::string>();
+  r.id = Required<std::string>(j, "id");
   r.device = ValueOr(j, "device", std::string());
   r.config = j.at("config").get<ViTConfig>();
-  r.batch = j.at("batch").get<int>();
+  r.batch = Required<int>(j, "batch");
   r.options = j.at("options").get<PipelineOptions>();
   r.status = j.at("status").get<PointStatus>();
   r.message = ValueOr(j, "message", std::string());
@@ -113,9 +129,9 @@ void to_json(nlohmann::json& j, const ProbeRecord& r) {
 }
 
 void from_json(const nlohmann::json& j, ProbeRecord& r) {
-  r.id = j.at("id").get<std::string>();
+  r.id = Required<std::string>(j, "id");
   r.device = ValueOr(j, "device", std::string());
-  r.probe = j.at("probe").get<std::string>();
+  r.probe = Required<std::string>(j, "probe");
   r.params = ValueOr(j, "params", nlohmann::json::object());
   r.status = j.at("status").get<PointStatus>();
   r.message = ValueOr(j, "message", std::string());
@@ -133,41 +149,102 @@ std::string ProvenanceLine(const nlohmann::json& provenance) {
   return Stamp(provenance, "provenance").dump();
 }
 
-void ReadMeasurements(const std::string& path, MeasurementSet* into) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(path + ": cannot open measurement file");
-  std::string line;
+namespace {
+
+// "" when the id names this point or is new; else why the record is rejected. Repeated runs of
+// a point share its id; an id that names two different points would pool them into one.
+std::string ClaimId(const std::string& key, const std::string& point, MeasurementSet* into) {
+  const auto [it, added] = into->point_of_id.emplace(key, point);
+  return added || it->second == point ? "" : "id: names two different points";
+}
+
+}  // namespace
+
+void ReadMeasurementsText(const std::string& text, const std::string& source, MeasurementSet* into,
+                          RecordChecks checks) {
+  std::size_t start = 0;
   int number = 0;
-  while (std::getline(in, line)) {
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(start, end - start);
+    start = end + 1;
     ++number;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string where = path + ":" + std::to_string(number);
-    nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded() || !j.is_object()) {
-      into->warnings.push_back(where + ": skipped a malformed or truncated line");
+    const std::string where = source + ":" + std::to_string(number);
+    nlohmann::json j;
+    try {
+      j = ParseStrictJson(line, where);
+    } catch (const std::invalid_argument& e) {
+      const std::string what = e.what();
+      into->rejected.Add(what.find("duplicate key") != std::string::npos ? "duplicate key"
+                         : what.find("nested deeper") != std::string::npos
+                             ? "nested too deep"
+                             : "malformed or truncated line",
+                         where);
       continue;
     }
-    if (j.value("schema", "") != kMeasurementSchema)
-      throw std::runtime_error(where + ": schema: expected '" + kMeasurementSchema + "'");
-    if (j.value("schema_version", 0) > kMeasurementSchemaVersion)
-      throw std::runtime_error(
-          where + ": schema_version " + std::to_string(j.value("schema_version", 0)) +
-          " is newer than this vitperf reads (" + std::to_string(kMeasurementSchemaVersion) + ")");
-    const std::string kind = j.value("kind", "");
+    if (!j.is_object()) {
+      into->rejected.Add("not a JSON object", where);
+      continue;
+    }
+    const auto schema = j.find("schema");
+    if (schema == j.end() || !schema->is_string() || *schema != kMeasurementSchema)
+      throw std::invalid_argument(where + ": schema: expected '" + kMeasurementSchema +
+                                  "' (is this a vitperf measurement file?)");
+    const auto version = j.find("schema_version");
+    if (version == j.end() || !version->is_number_integer() || version->get<long long>() < 1 ||
+        version->get<long long>() > kMeasurementSchemaVersion)
+      throw std::invalid_argument(where + ": schema_version: " +
+                                  (version == j.end() ? std::string("missing") : version->dump()) +
+                                  " is not supported (this vitperf reads 1.." +
+                                  std::to_string(kMeasurementSchemaVersion) + ")");
+    const auto kind_it = j.find("kind");
+    const std::string kind =
+        kind_it != j.end() && kind_it->is_string() ? kind_it->get<std::string>() : "";
     try {
-      if (kind == "provenance")
+      if (kind == "provenance") {
         into->provenance.push_back(j);
-      else if (kind == "pipeline")
-        into->pipeline.push_back(j.get<PipelineRecord>());
-      else if (kind == "probe")
-        into->probes.push_back(j.get<ProbeRecord>());
-      else
-        into->warnings.push_back(where + ": skipped a record of unknown kind '" + kind + "'");
+      } else if (kind == "pipeline") {
+        PipelineRecord r = j.get<PipelineRecord>();
+        std::string problem = checks == RecordChecks::all ? PipelineRecordProblem(r)
+                              : r.id.empty()              ? "id: empty"
+                                                          : "";
+        if (problem.empty())
+          problem = ClaimId("pipeline|" + r.id + "|" + MeasuredDeviceName(r),
+                            nlohmann::json{r.config, r.batch, r.options}.dump(), into);
+        if (!problem.empty()) {
+          into->rejected.Add(problem, where);
+          continue;
+        }
+        into->pipeline.push_back(std::move(r));
+      } else if (kind == "probe") {
+        ProbeRecord r = j.get<ProbeRecord>();
+        std::string problem = checks == RecordChecks::all ? ProbeRecordProblem(r)
+                              : r.id.empty()              ? "id: empty"
+                                                          : "";
+        if (problem.empty())
+          problem = ClaimId("probe|" + r.id + "|" + r.device,
+                            nlohmann::json{r.probe, r.params}.dump(), into);
+        if (!problem.empty()) {
+          into->rejected.Add(problem, where);
+          continue;
+        }
+        into->probes.push_back(std::move(r));
+      } else {
+        into->rejected.Add("kind: not one of provenance, pipeline, probe", where);
+      }
     } catch (const std::exception& e) {
-      into->warnings.push_back(where + ": skipped an invalid record (" + e.what() + ")");
+      into->rejected.Add(e.what(), where);
     }
   }
 }
+
+void ReadMeasurements(const std::string& path, MeasurementSet* into, RecordChecks checks) {
+  ReadMeasurementsText(ReadInputFile(path, "data", kMaxDataFileBytes), path, into, checks);
+}
+
+std::string RejectionSummary(const MeasurementSet& data) { return data.rejected.Summary(); }
 
 bool PeakMemoryIsPerPoint(const PipelineRecord& r) {
   if (r.pooled_peak_per_point) return true;

@@ -10,6 +10,7 @@
 // so a record copied out of its file still says where it came from.
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -17,6 +18,7 @@
 
 #include "model/enum_names.h"
 #include "model/pipeline_options.h"
+#include "model/record_rejections.h"
 #include "model/vit_config.h"
 
 namespace vitperf {
@@ -144,13 +146,27 @@ struct MeasurementSet {
   std::vector<nlohmann::json> provenance;
   std::vector<PipelineRecord> pipeline;
   std::vector<ProbeRecord> probes;
-  std::vector<std::string> warnings;  // skipped lines, with file:line and reason
+  // Skipped lines by reason: malformed or torn (a sweep killed mid-write leaves at most one),
+  // invalid fields, values outside physical ranges, an id naming two different points.
+  RecordRejections rejected;
+  // Point of each id read so far ("id|device" -> what it measures), for the one-point rule.
+  std::map<std::string, std::string> point_of_id;
 };
 
-// Reads a JSONL file. A torn or malformed line is skipped with a warning (a sweep killed
-// mid-write leaves at most one); a line with a wrong schema name or a newer version, or a
-// missing file, throws std::runtime_error naming the file and line.
-void ReadMeasurements(const std::string& path, MeasurementSet* into);
+// Reads a JSONL file (a regular file, or "-" for standard input, up to kMaxDataFileBytes).
+// Lines that fail the record checks are skipped and counted in `into->rejected`; a missing or
+// unreadable file, or a line with a wrong schema name or a newer version, throws
+// std::invalid_argument naming the file (and line).
+// `checks`: all of model/record_validation.h, or (for --resume, which only needs to know which
+// points are done) the id rules alone.
+enum class RecordChecks { all, ids_only };
+void ReadMeasurements(const std::string& path, MeasurementSet* into,
+                      RecordChecks checks = RecordChecks::all);
+// The same from text already read; `source` names it in messages.
+void ReadMeasurementsText(const std::string& text, const std::string& source, MeasurementSet* into,
+                          RecordChecks checks = RecordChecks::all);
+// One line for stderr summarising what reading skipped, or "" when nothing was.
+std::string RejectionSummary(const MeasurementSet& data);
 
 // A JSONL line for a record, with schema, version and kind stamped in.
 std::string ToJsonLine(const PipelineRecord& r);

@@ -1,6 +1,8 @@
 #include "predict/batch_sweep.h"
 
+#include <cmath>
 #include <cstdio>
+#include <stdexcept>
 
 namespace vitperf {
 
@@ -10,6 +12,22 @@ std::vector<int> DefaultBatches(int largest, int cap) {
   if (largest > 0 && largest <= cap && (out.empty() || out.back() != largest))
     out.push_back(largest);
   return out;
+}
+
+std::optional<double> MemoryBudgetBytes(std::optional<double> limit_gib,
+                                        const HardwareProfile& profile) {
+  if (!limit_gib) return std::nullopt;
+  constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+  const double usable_gib = profile.UsableMemoryBytes() / kGiB;
+  char range[96];
+  std::snprintf(range, sizeof range, "(accepted: above 0, up to %s's usable %.2f GiB)",
+                profile.name.c_str(), usable_gib);
+  char value[32];
+  std::snprintf(value, sizeof value, "%g", *limit_gib);
+  if (!(*limit_gib > 0) || !std::isfinite(*limit_gib) || *limit_gib > usable_gib)
+    throw std::invalid_argument("memory-limit: " + std::string(value) + " GiB is not accepted " +
+                                range);
+  return *limit_gib * kGiB;
 }
 
 std::optional<int> RecommendBatch(const std::vector<Prediction>& rows,
@@ -47,7 +65,9 @@ BatchSweep SweepBatches(const ViTConfig& config, const PipelineOptions& options,
                         const SweepConstraints& constraints) {
   BatchSweep s;
   const double budget = constraints.memory_limit_bytes.value_or(profile.UsableMemoryBytes());
-  s.largest_fitting_batch = LargestFittingBatch(config, options, profile, budget);
+  s.largest_fitting_batch =
+      LargestFittingBatch(config, options, profile, budget, kBatchSearchLimit);
+  s.largest_fitting_unbounded = s.largest_fitting_batch >= kBatchSearchLimit;
   const std::vector<int> wanted =
       batches.empty() ? DefaultBatches(s.largest_fitting_batch) : batches;
   for (int b : wanted) {

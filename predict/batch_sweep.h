@@ -15,12 +15,24 @@ struct SweepConstraints {
   double near_best_fraction = 0.95;            // "within 5% of the best throughput"
 };
 
+// Largest batch the memory search tries: a model that fits beyond it has no known largest batch.
+inline constexpr int kBatchSearchLimit = 1 << 20;
+
 struct BatchSweep {
   std::vector<Prediction> rows;      // in batch order; rows past the memory limit are dropped
   int largest_fitting_batch = 0;     // under the memory budget
+  // The search stopped at kBatchSearchLimit with room to spare: the largest batch that fits is
+  // larger than largest_fitting_batch, and unknown.
+  bool largest_fitting_unbounded = false;
   std::optional<int> recommended;    // index into rows; empty when nothing meets the constraints
   std::string recommendation_reason; // why that batch (or why none)
 };
+
+// The budget [bytes] for --memory-limit [GiB], or nullopt for the device's own. Throws
+// std::invalid_argument when it is not finite and positive, or exceeds the device's usable
+// memory (a 100 GiB budget on a 15 GiB card would recommend batches that cannot run).
+std::optional<double> MemoryBudgetBytes(std::optional<double> limit_gib,
+                                        const HardwareProfile& profile);
 
 // Default batches: 1, 2, 4, ... up to the largest that fits (and that batch itself).
 std::vector<int> DefaultBatches(int largest_fitting_batch, int cap = 1 << 16);

@@ -9,6 +9,7 @@
 
 #include "model/build_info.h"
 #include "model/evaluate.h"
+#include "model/output_file.h"
 #include "model/presets.h"
 #include "model/roofline.h"
 #include "predict/batch_sweep.h"
@@ -19,10 +20,9 @@
 namespace vitperf {
 namespace {
 
-// Opens <dir>/<name> for writing or throws naming the path.
-std::ofstream OpenFile(const std::string& dir, const std::string& name) {
-  std::ofstream out(dir + "/" + name);
-  if (!out) throw std::runtime_error("report: cannot write " + dir + "/" + name);
+// Opens <dir>/<name> for writing or throws naming the path; Close() checks every write.
+OutputFile OpenFile(const std::string& dir, const std::string& name) {
+  OutputFile out(dir + "/" + name, "report");
   out.precision(8);
   return out;
 }
@@ -71,7 +71,7 @@ struct Writer {
     };
     std::vector<Label> labels;
     {
-      std::ofstream out = OpenFile(options.out_dir, "roofline_ops.dat");
+      OutputFile out = OpenFile(options.out_dir, "roofline_ops.dat");
       out << "# operator  intensity[FLOP/byte]  achieved[TFLOP/s]  time[us]  bound\n";
       for (const Operator& op : ops) {
         if (op.flops <= 0 || op.bytes <= 0) continue;
@@ -93,16 +93,18 @@ struct Writer {
           }
         if (!merged) labels.push_back({ai, tflops, ToString(op.kind)});
       }
+      out.Close();
     }
     {
-      std::ofstream out = OpenFile(options.out_dir, "roofline_labels.dat");
+      OutputFile out = OpenFile(options.out_dir, "roofline_labels.dat");
       out << "# intensity[FLOP/byte]  achieved[TFLOP/s]  operators at that point\n";
       for (const auto& l : labels)
         out << Num(l.ai) << " " << Num(l.tflops) << " " << l.text << "\n";
+      out.Close();
     }
     int measured = 0;
     {
-      std::ofstream out = OpenFile(options.out_dir, "roofline_measured.dat");
+      OutputFile out = OpenFile(options.out_dir, "roofline_measured.dat");
       out << "# label  intensity[FLOP/byte]  achieved[TFLOP/s]  (forward pass, counted FLOPs "
              "over measured compute time)\n";
       for (const PipelineRecord& r : data.pipeline) {
@@ -114,6 +116,7 @@ struct Writer {
         hi = std::max(hi, p.arithmetic_intensity);
         ++measured;
       }
+      out.Close();
     }
     const double peak = profile.MatrixTflops(model.precision);
     const double vector = profile.VectorTflops(model.precision);
@@ -169,11 +172,12 @@ struct Writer {
       const BatchSweep sweep = SweepBatches(c, options.pipeline, profile, {}, {});
       if (sweep.rows.empty()) continue;
       {
-        std::ofstream out = OpenFile(options.out_dir, "batch_" + name + ".dat");
+        OutputFile out = OpenFile(options.out_dir, "batch_" + name + ".dat");
         out << "# batch  throughput[img/s]  per_image[ms]  latency_p90[ms]  regime\n";
         for (const Prediction& p : sweep.rows)
           out << p.batch << " " << Num(p.throughput_ips) << " " << Num(1e3 / p.throughput_ips)
               << " " << Num(p.latency_p90_s * 1e3) << " " << ToString(p.regime) << "\n";
+        out.Close();
       }
       const std::string colour = Colour(series);
       const std::string sep = series ? ", " : "";
@@ -187,7 +191,7 @@ struct Writer {
                    colour + "' title '" + name + " predicted'";
       int measured = 0;
       {
-        std::ofstream out = OpenFile(options.out_dir, "measured_batch_" + name + ".dat");
+        OutputFile out = OpenFile(options.out_dir, "measured_batch_" + name + ".dat");
         out << "# batch  throughput[img/s]  per_image[ms]  (measured " << name << ")\n";
         for (const PipelineRecord& r : data.pipeline)
           if (r.status == PointStatus::ok && r.config.name == name && r.throughput_ips > 0 &&
@@ -196,6 +200,7 @@ struct Writer {
                 << "\n";
             ++measured;
           }
+        out.Close();
       }
       if (measured > 0) {
         throughput_plot += ", 'measured_batch_" + name +
@@ -235,7 +240,7 @@ struct Writer {
     std::vector<double> errors;
     double lo = 1e300, hi = 0;
     {
-      std::ofstream out = OpenFile(options.out_dir, "predicted_vs_measured.dat");
+      OutputFile out = OpenFile(options.out_dir, "predicted_vs_measured.dat");
       out << "# measured[img/s]  predicted[img/s]  relative_error  label\n";
       for (const PipelineRecord& r : data.pipeline) {
         if (r.status != PointStatus::ok || r.throughput_ips <= 0) continue;
@@ -247,6 +252,7 @@ struct Writer {
         out << Num(r.throughput_ips) << " " << Num(p.throughput_ips) << " " << Num(error) << " "
             << r.config.name << "/b" << r.batch << "\n";
       }
+      out.Close();
     }
     if (errors.empty()) return "";
     std::sort(errors.begin(), errors.end());
@@ -292,11 +298,12 @@ struct Writer {
     for (size_t i = 0; i < options.laws.patches.size(); ++i) {
       const int patch = options.laws.patches[i];
       const std::string file = "law_batch_p" + std::to_string(patch) + ".dat";
-      std::ofstream out = OpenFile(options.out_dir, file);
+      OutputFile out = OpenFile(options.out_dir, file);
       out << "# GFLOP/image  optimal_batch  model\n";
       for (const GridPoint& g : laws.grid)
         if (g.config.patch == patch && g.optimal_batch > 0)
           out << Num(g.gflops_per_image) << " " << g.optimal_batch << " " << g.config.name << "\n";
+      out.Close();
       plot += std::string(i ? ", " : "") + "'" + file +
               "' using 1:2 with points pt 7 ps 1.3 lc "
               "rgb '" +
@@ -326,12 +333,13 @@ struct Writer {
       const ResolutionLaw& law = laws.resolution_laws[i];
       const std::string file = "law_resolution_" + ToString(law.attention) + ".dat";
       {
-        std::ofstream out = OpenFile(options.out_dir, file);
+        OutputFile out = OpenFile(options.out_dir, file);
         out << "# resolution[px]  compute_batch1[ms]  activations_batch1[GiB]  fits\n";
         for (const ResolutionRow& r : law.rows)
           out << r.resolution << " " << Num(r.compute_ms_batch1) << " "
               << Num(r.activation_bytes_batch1 / (1 << 30)) << " " << (r.fits_batch1 ? 1 : 0)
               << "\n";
+        out.Close();
       }
       const std::string sep = i ? ", " : "";
       const std::string colour = Colour(i * 3);
@@ -368,7 +376,7 @@ struct Writer {
 };
 
 void WriteRegimeData(const RegimeMap& map, const std::string& dir, const std::string& stem) {
-  std::ofstream out = OpenFile(dir, stem + ".dat");
+  OutputFile out = OpenFile(dir, stem + ".dat");
   out << "# x_index  y_index  code  letter  x=" << ToString(map.x_axis)
       << " y=" << ToString(map.y_axis) << "\n";
   out << "# codes: 0 compute, 1 memory, 2 transfer, 3 overhead, 4 preprocess, 5 does not fit, "
@@ -381,6 +389,7 @@ void WriteRegimeData(const RegimeMap& map, const std::string& dir, const std::st
     }
     out << "\n";  // gnuplot's `with image` reads rows separated by blank lines
   }
+  out.Close();
 }
 
 }  // namespace
@@ -467,7 +476,7 @@ ReportResult WriteReport(const HardwareProfile& profile, const MeasurementSet& d
     }
   }
 
-  std::ofstream md = OpenFile(options.out_dir, "report.md");
+  OutputFile md = OpenFile(options.out_dir, "report.md");
   md << "# vitperf report: " << profile.display_name << "\n\n";
   md << "- profile `" << profile.name << "`, "
      << (profile.calibrated ? "calibrated (fitted coefficients)"
@@ -516,7 +525,7 @@ ReportResult WriteReport(const HardwareProfile& profile, const MeasurementSet& d
   for (const RegimeBoundary& b : map.boundaries)
     md << "- " << b.y << " px: " << ToString(b.from) << " up to batch " << b.x_before << ", "
        << ToString(b.to) << " from batch " << b.x_after << "\n";
-  if (!md) throw std::runtime_error("report: writing report.md failed");
+  md.Close();
   result.report_path = options.out_dir + "/report.md";
   return result;
 }

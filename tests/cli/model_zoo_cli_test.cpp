@@ -56,7 +56,7 @@ TEST(ModelFlagsCli, TwoModelSourcesAreAnErrorNotASilentChoice) {
 TEST(ModelFlagsCli, FractionalFieldInAConfigIsRefused) {
   const std::string config = std::string(VITPERF_TEST_TMP) + "/zoo_cli_dim.json";
   std::ofstream(config) << R"({"dim": 768.5})";
-  ExpectUsageError("predict --config " + config, "config.dim: 768.5 is not an integer");
+  ExpectUsageError("predict --config " + config, "config.dim: expected an integer, got 768.5");
 }
 
 TEST(ModelFlagsCli, BadVariantCombinationsNameTheField) {

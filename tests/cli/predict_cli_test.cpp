@@ -127,8 +127,8 @@ TEST(PredictCli, BadInputIsOneLineAndExitTwo) {
   ExpectUsageError("predict --model vit_b61", "vit_b16");
   ExpectUsageError("predict --gpu h10", "closest: ");
   ExpectUsageError("predict --model vit_b16 --patch 15", "patch: 15 does not divide");
-  ExpectUsageError("predict --batch -4", "batch: '-4' is not a positive integer");
-  ExpectUsageError("predict --batch 0", "batch: '0'");
+  ExpectUsageError("predict --batch -4", "batch: -4 is out of range");
+  ExpectUsageError("predict --batch 0", "batch: 0 is out of range");
   ExpectUsageError("predict --precision fp8",
                    "precision: 'fp8' is not one of fp32, tf32, fp16, bf16");
   ExpectUsageError("predict --frobnicate", "frobnicate");
@@ -142,7 +142,7 @@ TEST(PredictCli, MalformedOrTruncatedProfileIsOneLineAndExitTwo) {
       ReadWholeFile(std::string(VITPERF_SOURCE_DIR) + "/data/hardware/h100-sxm.json");
   {
     std::ofstream(dir + "/truncated.json") << good.substr(0, good.size() / 2);
-    ExpectUsageError("predict --gpu " + dir + "/truncated.json", "not valid JSON");
+    ExpectUsageError("predict --gpu " + dir + "/truncated.json", "malformed JSON");
   }
   {
     auto j = nlohmann::json::parse(good);
@@ -158,7 +158,7 @@ TEST(PredictCli, MalformedOrTruncatedProfileIsOneLineAndExitTwo) {
     std::ofstream(dir + "/badcoef.json") << calibration.dump();
     ExpectUsageError("predict --gpu " + dir + "/badcoef.json", "closest: matmul_efficiency");
   }
-  ExpectUsageError("predict --gpu " + dir + "/missing.json", "cannot open");
+  ExpectUsageError("predict --gpu " + dir + "/missing.json", "no such file");
 }
 
 // The cell of column `column` in the table row that starts with `batch`, found by the header's

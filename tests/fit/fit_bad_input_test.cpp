@@ -128,8 +128,8 @@ TEST(FitBadInput, TornLastLineIsSkippedAndTheRestUsed) {
   }
   MeasurementSet data;
   const std::vector<FitInput> inputs = ReadInputs({path}, &data);
-  ASSERT_EQ(data.warnings.size(), 1u);
-  EXPECT_NE(data.warnings[0].find("truncated"), std::string::npos) << data.warnings[0];
+  ASSERT_EQ(data.rejected.Total(), 1);
+  EXPECT_NE(RejectionSummary(data).find("truncated"), std::string::npos) << RejectionSummary(data);
   EXPECT_EQ(inputs[0].records, static_cast<int>(records.size()));
   EXPECT_EQ(inputs[0].fnv1a64.size(), 16u);
   const FitResult r = FitCoefficients(

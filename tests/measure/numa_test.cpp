@@ -125,7 +125,8 @@ TEST(NumaTopology, EnvironmentVariableSelectsAnXmlTopology) {
   const NumaTopology t = NumaTopology::Load();
   ::unsetenv(kHwlocXmlEnv);
   EXPECT_EQ(t.PciGpus().size(), 8u);
-  EXPECT_THROW(NumaTopology::Load("/nonexistent/topology.xml"), std::runtime_error);
+  // A missing file is bad input (exit 2), like every other input file.
+  EXPECT_THROW(NumaTopology::Load("/nonexistent/topology.xml"), std::invalid_argument);
 }
 
 }  // namespace

@@ -278,6 +278,64 @@ TEST(JsonlAppender, AppendsWholeLinesAndRepairsOnlyATornTail) {
   EXPECT_EQ(fs::file_size(out), 0u);
 }
 
+// Issue 25: --resume keeps a whole last record that only lacks its newline, and refuses a file
+// of another device or experiment without touching it.
+TEST(Sweep, ResumeKeepsAWholeLastRecordWithoutItsNewline) {
+  const auto spec = Spec(R"([{"name": "s", "axes": {"model": ["vit_ti16"], "batch": [1, 2, 4]}}])");
+  const auto points = ExpandExperiment(spec, "cpu");
+  const std::string out = TempFile("no_newline.jsonl");
+  {
+    DoubleProbes first;
+    auto partial = points;
+    partial.resize(2);
+    SweepRunner(spec, partial, Options(out), first.Functions()).Run();
+    fs::resize_file(out, fs::file_size(out) - 1);  // the last record's '\n'
+  }
+  std::ostringstream log;
+  SweepOptions o = Options(out);
+  o.resume = true;
+  o.log = &log;
+  DoubleProbes second;
+  const SweepSummary s = SweepRunner(spec, points, o, second.Functions()).Run();
+  EXPECT_EQ(s.already_done, 2) << log.str();
+  EXPECT_EQ(second.calls, 1);
+  EXPECT_NE(log.str().find("lacked its trailing newline; added it"), std::string::npos)
+      << log.str();
+  EXPECT_EQ(ReadLines(out).size(), 5u);  // two provenances, three records, all whole
+}
+
+TEST(Sweep, ResumeRefusesAFileOfAnotherDeviceOrExperiment) {
+  const auto spec = Spec(R"([{"name": "s", "axes": {"model": ["vit_ti16"], "batch": [1, 2]}}])");
+  const std::string out = TempFile("other_device.jsonl");
+  DoubleProbes probes;
+  SweepRunner(spec, ExpandExperiment(spec, "cuda:0"), Options(out, "cuda:0"), probes.Functions())
+      .Run();
+  const auto size = fs::file_size(out);
+  SweepOptions o = Options(out);
+  o.resume = true;
+  const std::string why = [&] {
+    try {
+      SweepRunner(spec, ExpandExperiment(spec, "cpu"), o, probes.Functions()).Run();
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  }();
+  EXPECT_NE(why.find("resume: " + out + " holds records of experiment 't' on cuda:0"),
+            std::string::npos)
+      << why;
+  EXPECT_EQ(fs::file_size(out), size);  // untouched
+
+  auto other = Spec(R"([{"name": "s", "axes": {"model": ["vit_ti16"], "batch": [1, 2]}}])");
+  other.name = "another";
+  SweepOptions same_device = Options(out, "cuda:0");
+  same_device.resume = true;
+  EXPECT_THROW(
+      SweepRunner(other, ExpandExperiment(other, "cuda:0"), same_device, probes.Functions()).Run(),
+      std::invalid_argument);
+  EXPECT_EQ(fs::file_size(out), size);
+}
+
 TEST(Sweep, DurationsReadLikeAClock) {
   EXPECT_EQ(FormatDuration(42.4), "42s");
   EXPECT_EQ(FormatDuration(80), "1m20s");
