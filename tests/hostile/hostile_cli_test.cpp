@@ -410,10 +410,9 @@ std::vector<Case> Cases() {
 INSTANTIATE_TEST_SUITE_P(Issue25, HostileCase, ::testing::ValuesIn(Cases()),
                          [](const ::testing::TestParamInfo<Case>& p) { return p.param.name; });
 
-// The issue's examples owned by the model/config work (checked arithmetic of counts, strict
-// config numbers, --model beside --config, --depth ''). Disabled here; the lead enables them
-// by dropping DISABLED_ once that branch is merged.
-std::vector<Case> OtherOwnerCases() {
+// The issue's examples about the model config: checked arithmetic of counts, strict config
+// numbers, --model beside --config, --depth ''.
+std::vector<Case> ConfigCountCases() {
   return {
       {"res_overflow", "predict --res 2147483632 --batch 1", 2, "res", "", 1},
       {"res_negative_start", "predict --res 741456 --batch 1", 2, "res", "", 1},
@@ -423,7 +422,7 @@ std::vector<Case> OtherOwnerCases() {
       {"depth_empty", "predict --depth ''", 2, "depth", "", 1},
   };
 }
-INSTANTIATE_TEST_SUITE_P(DISABLED_OtherOwner, HostileCase, ::testing::ValuesIn(OtherOwnerCases()),
+INSTANTIATE_TEST_SUITE_P(ConfigCounts, HostileCase, ::testing::ValuesIn(ConfigCountCases()),
                          [](const ::testing::TestParamInfo<Case>& p) { return p.param.name; });
 
 TEST(HostileSuite, HasAtLeast200Cases) { EXPECT_GE(Cases().size(), 200u); }
