@@ -12,6 +12,7 @@ them (data/heldout/README.md), so this is the error to expect on an uncalibrated
 """
 import argparse
 import csv
+import datetime
 import json
 import subprocess
 import sys
@@ -25,7 +26,7 @@ def known_models(binary):
     out = subprocess.run([binary, "models", "--json"], capture_output=True, text=True, check=True)
     data = json.loads(out.stdout)
     names = set()
-    for m in data["models"]:
+    for m in data["models"] + data.get("timm_zoo", {}).get("models", []):
         for key in ("timm_name", "name"):
             if m.get(key):
                 names.add(m[key])
@@ -90,9 +91,14 @@ def main():
             print(f"  {r['model']:<36} b{r['batch']:<5} measured {r['measured_ips']:>9.0f} "
                   f"predicted {r['predicted_ips']:>9.0f} ({100 * r['error']:+.1f}%)")
     if args.json:
-        Path(args.json).write_text(json.dumps({"schema": "vitperf.heldout_timm",
-                                               "schema_version": 1, "tables": report},
-                                              indent=1) + "\n")
+        rev = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                             text=True, cwd=ROOT).stdout.strip()
+        Path(args.json).write_text(json.dumps({
+            "schema": "vitperf.heldout_timm", "schema_version": 1, "git_revision": rev,
+            "date": datetime.date.today().isoformat(),
+            "command": "python3 scripts/heldout_timm.py --binary build/cli/vitperf --json " +
+                       "data/heldout/vitperf_predictions.json",
+            "tables": report}, indent=1) + "\n")
 
 
 if __name__ == "__main__":
