@@ -219,7 +219,8 @@ TEST(FitCliEndToEnd, MeasureFitValidateOnCpu) {
       RunVitperf("fit " + data + " --base cpu-generic -o " + profile, "e2e_fit");
   ASSERT_EQ(f.exit_code, 0) << f.err << f.out;
   const auto p = nlohmann::json::parse(ReadWholeFile(profile));
-  EXPECT_EQ(p["calibrated"], true);
+  EXPECT_EQ(p["schema"], "vitperf.calibration");
+  EXPECT_EQ(p["gpu"], "cpu-generic");
   EXPECT_GT(p["fit"]["points_used"].get<int>(), 5);
   // ci_cpu measures the eager launch probe: its median is the fitted host's reference.
   EXPECT_GT(p["fit"]["host_reference"]["launch_eager_us"].get<double>(), 0);
