@@ -53,7 +53,7 @@ void PrintTable(const ViTConfig& config, const PipelineOptions& options,
   std::cout << config.Label() << " on " << profile.display_name
             << (profile.calibrated ? " (calibrated profile)" : " (uncalibrated: datasheet profile)")
             << "\n";
-  std::cout << "profile: " << DescribeExpectedError(profile) << "\n";
+  std::cout << "profile: " << DescribeExpectedError(profile, ExpectedErrorFor(profile)) << "\n";
   std::cout << "pipeline: " << DescribePipeline(options) << "\n";
   const Prediction& first = sweep.rows.front();
   std::cout << "params " << Si(static_cast<double>(params)) << ", weights "
@@ -139,7 +139,7 @@ void Run(const PredictFlags& f) {
     out["expected_error"] = {{"basis", expected.basis},
                              {"mape", expected.mape},
                              {"how", expected.how},
-                             {"summary", DescribeExpectedError(profile)}};
+                             {"summary", DescribeExpectedError(profile, expected)}};
     out["rows"] = sweep.rows;
     if (profile.calibrated)
       for (size_t i = 0; i < sweep.rows.size(); ++i) {

@@ -9,18 +9,26 @@
 namespace vitperf {
 namespace {
 
-nlohmann::json ReadExpectedErrorFile() {
-  const std::filesystem::path path =
-      std::filesystem::path(DataDir()) / "accuracy" / "expected_error.json";
-  std::ifstream in(path);
-  if (!in) return nlohmann::json();
-  return nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+// Read once per process: `gpus` asks for every shipped profile.
+const nlohmann::json& ExpectedErrorFile() {
+  static const nlohmann::json file = [] {
+    std::ifstream in(std::filesystem::path(DataDir()) / "accuracy" / "expected_error.json");
+    return in ? nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false) : nlohmann::json();
+  }();
+  return file;
 }
 
-// Whether a shipped calibration exists for a GPU of this architecture (other than `name`).
+// Whether a shipped calibration exists for a GPU of this architecture other than `name`: the
+// calibration files name their architecture, so their datasheets need not be loaded.
 bool ArchitectureCalibrated(const std::string& architecture, const std::string& name) {
-  for (const HardwareProfile& p : ShippedProfiles())
-    if (p.calibrated && p.name != name && p.architecture_name == architecture) return true;
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(fs::path(DataDir()) / "calibration", ec)) {
+    if (entry.path().extension() != ".json" || entry.path().stem() == name) continue;
+    std::ifstream in(entry.path());
+    const nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (j.is_object() && j.value("architecture", "") == architecture) return true;
+  }
   return false;
 }
 
@@ -42,7 +50,7 @@ ExpectedError ExpectedErrorFor(const HardwareProfile& profile) {
             : ArchitectureCalibrated(profile.architecture_name, profile.name)
                 ? "same_architecture"
                 : "other_architecture";
-  const nlohmann::json file = ReadExpectedErrorFile();
+  const nlohmann::json& file = ExpectedErrorFile();
   if (!file.is_object() || !file.contains(e.basis)) {
     e.how = "no held-out figure recorded (data/accuracy/expected_error.json)";
     return e;
@@ -58,8 +66,7 @@ ExpectedError ExpectedErrorFor(const HardwareProfile& profile) {
   return e;
 }
 
-std::string DescribeExpectedError(const HardwareProfile& profile) {
-  const ExpectedError e = ExpectedErrorFor(profile);
+std::string DescribeExpectedError(const HardwareProfile& profile, const ExpectedError& e) {
   const std::string figure = e.mape > 0 ? "about " + Percent(e.mape) : "unknown";
   if (profile.calibrated) return "calibrated; held-out error " + figure + " (" + e.how + ")";
   std::string basis;

@@ -22,6 +22,6 @@ ExpectedError ExpectedErrorFor(const HardwareProfile& profile);
 
 // "calibrated: held-out error 3.4% (5-fold ...)" or "uncalibrated: datasheet + sm90 priors;
 // expect about 9% error (...)": one line for people.
-std::string DescribeExpectedError(const HardwareProfile& profile);
+std::string DescribeExpectedError(const HardwareProfile& profile, const ExpectedError& expected);
 
 }  // namespace vitperf
