@@ -195,7 +195,7 @@ nlohmann::json CuptiTracer::Stop(std::string* warning, bool detach) {
   std::sort(named.begin(), named.end(),
             [](const auto& a, const auto& b) { return a.second.time_ns > b.second.time_ns; });
   out["top_kernels"] = nlohmann::json::array();
-  constexpr std::size_t kTopKernels = 12, kNameChars = 160;
+  constexpr std::size_t kTopKernels = 40, kNameChars = 160;
   for (std::size_t i = 0; i < named.size() && i < kTopKernels; ++i)
     out["top_kernels"].push_back({{"name", named[i].first.substr(0, kNameChars)},
                                   {"class", KernelClass(named[i].first.c_str())},

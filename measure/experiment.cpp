@@ -155,6 +155,7 @@ const std::vector<ProbeRule>& ProbeRules() {
   static const std::vector<ProbeRule> rules = {
       {"matmul", {"m", "n", "k", "precision"}, {"m", "n", "k"}},
       {"device_copy", {"bytes"}, {"bytes"}},
+      {"strided_copy", {"bytes", "run_elements"}, {"bytes"}},
       {"h2d", {"bytes", "host_memory", "numa"}, {"bytes"}},
       {"d2h", {"bytes", "host_memory", "numa"}, {"bytes"}},
       {"staging", {"bytes", "idle_ms", "h2d"}, {"bytes"}},
@@ -165,7 +166,10 @@ const std::vector<ProbeRule>& ProbeRules() {
 
 void CheckProbeParam(const std::string& where, const std::string& key, const nlohmann::json& v) {
   auto text = [&]() { return v.is_string() ? v.get<std::string>() : v.dump(); };
-  if (key == "m" || key == "n" || key == "k" || key == "bytes") {
+  if (key == "run_elements") {
+    if (!v.is_number_integer() || (v.get<long long>() != 1 && v.get<long long>() != 64))
+      throw std::invalid_argument(where + key + ": '" + text() + "' must be 1 or 64");
+  } else if (key == "m" || key == "n" || key == "k" || key == "bytes") {
     if (!v.is_number_integer() || v.get<long long>() <= 0)
       throw std::invalid_argument(where + key + ": '" + text() + "' is not a positive integer");
   } else if (key == "h2d") {

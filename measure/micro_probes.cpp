@@ -126,6 +126,41 @@ ProbeRecord RunDeviceCopyProbe(std::int64_t bytes, const ProbeContext& ctx) {
   return r;
 }
 
+ProbeRecord RunStridedCopyProbe(std::int64_t bytes, std::int64_t run_elements,
+                                const ProbeContext& ctx) {
+  if (bytes <= 0) throw std::invalid_argument("strided_copy: bytes must be positive");
+  if (run_elements != 1 && run_elements != 64)
+    throw std::invalid_argument("strided_copy: run_elements must be 1 or 64");
+  const Device d = ParseDevice(ctx.device);
+  ProbeRecord r = NewRecord("strided_copy", {{"bytes", bytes}, {"run_elements", run_elements}}, d,
+                            "GB/s", ctx);
+  r.status = RunClassified(
+      d,
+      [&] {
+        c10::InferenceMode inference;
+        // A ViT-B/16 activation's shape: 196 tokens of 768 channels (12 heads of 64).
+        constexpr std::int64_t kTokens = 196, kWidth = 768, kHeadDim = 64;
+        const std::int64_t images =
+            std::max<std::int64_t>(1, bytes / (kTokens * kWidth * 2 /* bf16 */));
+        const auto opts = On(d).dtype(torch::kBFloat16);
+        // run_elements 1: [B, C, N] viewed as [B, N, C] (the patch embedding's flatten and
+        // transpose); 64: [B, N, H, 64] viewed as [B, H, N, 64] (heads split from the tokens).
+        const torch::Tensor src =
+            run_elements == 1
+                ? torch::randn({images, kWidth, kTokens}, opts).transpose(1, 2)
+                : torch::randn({images, kTokens, kWidth / kHeadDim, kHeadDim}, opts)
+                      .transpose(1, 2);
+        torch::Tensor dst = torch::empty(src.sizes(), opts);
+        r.timing = TimeOnDevice(
+            d, [&] { dst.copy_(src); }, ctx.Timing());
+        if (!torch::equal(dst, src)) throw std::runtime_error("strided_copy: copy differs");
+        r.params["bytes"] = src.numel() * 2;
+        r.value = 2.0 * static_cast<double>(src.numel() * 2) / (r.timing.median_ms * 1e-3) / 1e9;
+      },
+      &r.message);
+  return r;
+}
+
 ProbeRecord RunTransferProbe(CopyDirection direction, std::int64_t bytes, HostMemory host_memory,
                              const ProbeContext& ctx) {
   if (bytes <= 0) throw std::invalid_argument("h2d/d2h: bytes must be positive");
@@ -290,6 +325,8 @@ std::vector<ProbeRecord> RunDefaultMicroProbes(const ProbeContext& ctx) {
   for (const auto& shape : DefaultMatmulShapes(d))
     for (Precision p : precisions) out.push_back(RunMatmulProbe(shape, p, ctx));
   out.push_back(RunDeviceCopyProbe(d.cuda ? (256ll << 20) : (64ll << 20), ctx));
+  for (std::int64_t run : {1, 64})
+    out.push_back(RunStridedCopyProbe(d.cuda ? (256ll << 20) : (16ll << 20), run, ctx));
   for (std::int64_t bytes : DefaultTransferSizes())
     for (HostMemory m : {HostMemory::pinned, HostMemory::pageable})
       for (CopyDirection dir : {CopyDirection::h2d, CopyDirection::d2h})

@@ -32,6 +32,13 @@ ProbeRecord RunMatmulProbe(const MatmulShape& shape, Precision precision, const 
 // plus bytes written (2 x bytes / time). params {bytes}.
 ProbeRecord RunDeviceCopyProbe(std::int64_t bytes, const ProbeContext& ctx);
 
+// "strided_copy": copy_ of a bf16 activation of about `bytes` whose elements are contiguous only in
+// runs of `run_elements` (1: the token-transposed stream a ViT without prefix tokens carries in
+// eager mode; 64: q, k or v with heads split from the tokens) into a contiguous tensor; value
+// [GB/s] = 2 x bytes / time, as device_copy. params {bytes (as allocated), run_elements}.
+ProbeRecord RunStridedCopyProbe(std::int64_t bytes, std::int64_t run_elements,
+                                const ProbeContext& ctx);
+
 // "h2d" / "d2h": value [GB/s] = bytes / time, one direction; params {bytes, host_memory, numa}.
 // On a CUDA device: host buffer (pinned: async copy, pageable: staged) <-> device tensor. On the
 // CPU there is no second memory: the probe times a host-to-host memcpy between two pageable

@@ -140,6 +140,10 @@ ProbeRecord RunMicroProbe(const std::string& probe, const nlohmann::json& params
   }
   if (probe == "device_copy")
     return RunDeviceCopyProbe(params.at("bytes").get<std::int64_t>(), ctx);
+  if (probe == "strided_copy")
+    return RunStridedCopyProbe(
+        params.at("bytes").get<std::int64_t>(),
+        params.contains("run_elements") ? params.at("run_elements").get<std::int64_t>() : 1, ctx);
   if (probe == "h2d" || probe == "d2h")
     return RunTransferProbe(probe == "h2d" ? CopyDirection::h2d : CopyDirection::d2h,
                             params.at("bytes").get<std::int64_t>(),

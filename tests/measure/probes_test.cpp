@@ -198,6 +198,12 @@ TEST(MicroProbes, CpuValuesArePositiveAndFinite) {
   const ProbeRecord copy = RunDeviceCopyProbe(4 << 20, ctx);
   ExpectPositiveFinite(copy);
   EXPECT_EQ(copy.unit, "GB/s");
+  for (std::int64_t run : {1, 64}) {
+    const ProbeRecord strided = RunStridedCopyProbe(1 << 20, run, ctx);
+    ExpectPositiveFinite(strided);
+    EXPECT_EQ(strided.params["run_elements"], run);
+  }
+  EXPECT_THROW(RunStridedCopyProbe(1 << 20, 7, ctx), std::invalid_argument);
 
   const ProbeRecord h2d = RunTransferProbe(CopyDirection::h2d, 1 << 20, HostMemory::pageable, ctx);
   ExpectPositiveFinite(h2d);
