@@ -108,17 +108,6 @@ bool ParseSwitch(const char* flag, const std::string& text) {
   throw std::invalid_argument(std::string(flag) + ": '" + text + "' is not one of on, off");
 }
 
-nlohmann::json ReadJsonFile(const char* field, const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::invalid_argument(std::string(field) + ": cannot open '" + path + "'");
-  std::stringstream text;
-  text << in.rdbuf();
-  auto j = nlohmann::json::parse(text.str(), nullptr, false);
-  if (j.is_discarded())
-    throw std::invalid_argument(std::string(field) + ": '" + path + "' is not valid JSON");
-  return j;
-}
-
 }  // namespace
 
 ViTConfig ResolveModel(const ModelFlags& f) {

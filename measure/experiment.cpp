@@ -156,6 +156,7 @@ const std::vector<ProbeRule>& ProbeRules() {
       {"matmul", {"m", "n", "k", "precision"}, {"m", "n", "k"}},
       {"device_copy", {"bytes"}, {"bytes"}},
       {"strided_copy", {"bytes", "run_elements"}, {"bytes"}},
+      {"attention", {"batch", "tokens", "bias"}, {"batch", "tokens"}},
       {"h2d", {"bytes", "host_memory", "numa"}, {"bytes"}},
       {"d2h", {"bytes", "host_memory", "numa"}, {"bytes"}},
       {"staging", {"bytes", "idle_ms", "h2d"}, {"bytes"}},
@@ -169,10 +170,11 @@ void CheckProbeParam(const std::string& where, const std::string& key, const nlo
   if (key == "run_elements") {
     if (!v.is_number_integer() || (v.get<long long>() != 1 && v.get<long long>() != 64))
       throw std::invalid_argument(where + key + ": '" + text() + "' must be 1 or 64");
-  } else if (key == "m" || key == "n" || key == "k" || key == "bytes") {
+  } else if (key == "m" || key == "n" || key == "k" || key == "bytes" || key == "batch" ||
+             key == "tokens") {
     if (!v.is_number_integer() || v.get<long long>() <= 0)
       throw std::invalid_argument(where + key + ": '" + text() + "' is not a positive integer");
-  } else if (key == "h2d") {
+  } else if (key == "h2d" || key == "bias") {
     if (!v.is_boolean())
       throw std::invalid_argument(where + key + ": '" + text() + "' must be true or false");
   } else if (key == "idle_ms") {

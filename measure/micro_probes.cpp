@@ -161,6 +161,48 @@ ProbeRecord RunStridedCopyProbe(std::int64_t bytes, std::int64_t run_elements,
   return r;
 }
 
+ProbeRecord RunAttentionProbe(std::int64_t batch, std::int64_t tokens, bool bias,
+                              const ProbeContext& ctx) {
+  if (batch <= 0 || tokens <= 0)
+    throw std::invalid_argument("attention: batch and tokens must be positive");
+  const Device d = ParseDevice(ctx.device);
+  ProbeRecord r =
+      NewRecord("attention", {{"batch", batch}, {"tokens", tokens}, {"bias", bias}}, d, "TFLOP/s",
+                ctx);
+  r.status = RunClassified(
+      d,
+      [&] {
+        c10::InferenceMode inference;
+        constexpr std::int64_t kHeads = 12, kHeadDim = 64;  // ViT-B's heads
+        const auto opts = On(d).dtype(d.cuda ? torch::kBFloat16 : torch::kFloat32);
+        const auto q = torch::randn({batch, kHeads, tokens, kHeadDim}, opts);
+        const auto k = torch::randn_like(q), v = torch::randn_like(q);
+        // BEiT's relative position bias: one [heads, N, N] table broadcast over the batch.
+        const torch::Tensor mask =
+            bias ? torch::randn({1, kHeads, tokens, tokens}, opts) : torch::Tensor();
+        torch::Tensor out;
+        r.timing = TimeOnDevice(
+            d,
+            [&] {
+#if TORCH_VERSION_MAJOR >= 2
+              out = at::scaled_dot_product_attention(
+                  q, k, v, mask.defined() ? std::optional<torch::Tensor>(mask) : std::nullopt);
+#else
+              auto scores = torch::matmul(q * 0.125, k.transpose(-2, -1));
+              if (mask.defined()) scores = scores + mask;
+              out = torch::matmul(scores.softmax(-1), v);
+#endif
+            },
+            ctx.Timing());
+        CheckFinite(out, "attention");
+        const double flops = 4.0 * static_cast<double>(batch * kHeads * tokens) *
+                             static_cast<double>(tokens * kHeadDim);
+        r.value = flops / (r.timing.median_ms * 1e-3) / 1e12;
+      },
+      &r.message);
+  return r;
+}
+
 ProbeRecord RunTransferProbe(CopyDirection direction, std::int64_t bytes, HostMemory host_memory,
                              const ProbeContext& ctx) {
   if (bytes <= 0) throw std::invalid_argument("h2d/d2h: bytes must be positive");

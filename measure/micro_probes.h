@@ -39,6 +39,13 @@ ProbeRecord RunDeviceCopyProbe(std::int64_t bytes, const ProbeContext& ctx);
 ProbeRecord RunStridedCopyProbe(std::int64_t bytes, std::int64_t run_elements,
                                 const ProbeContext& ctx);
 
+// "attention": scaled_dot_product_attention over [batch, 12 heads, tokens, 64] (bf16 on a GPU,
+// fp32 on the CPU), with or without an additive [1, 12, tokens, tokens] bias broadcast over the
+// batch (BEiT's relative position bias); value [TFLOP/s] = 4 batch heads tokens^2 64 / time.
+// params {batch, tokens, bias}.
+ProbeRecord RunAttentionProbe(std::int64_t batch, std::int64_t tokens, bool bias,
+                              const ProbeContext& ctx);
+
 // "h2d" / "d2h": value [GB/s] = bytes / time, one direction; params {bytes, host_memory, numa}.
 // On a CUDA device: host buffer (pinned: async copy, pageable: staged) <-> device tensor. On the
 // CPU there is no second memory: the probe times a host-to-host memcpy between two pageable

@@ -116,6 +116,7 @@ bool PeakMemoryIsPerPoint(const PipelineRecord& r);
 //   "matmul"      params {m, n, k, precision}        value [TFLOP/s]
 //   "device_copy" params {bytes}                      value [GB/s] bytes read + written
 //   "strided_copy" params {bytes, run_elements}       value [GB/s] bytes read + written
+//   "attention"   params {batch, tokens, bias}        value [TFLOP/s]
 //   "h2d", "d2h"  params {bytes, host_memory, numa}   value [GB/s]
 //   "staging"     params {bytes, idle_ms, h2d}        value [GB/s] host memcpy into staging
 //   "launch"      params {execution}                  value [us] per kernel

@@ -31,6 +31,13 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
   const double bnf = b * n * f * e;
   const double scores = b * h * n * n * e;
   const bool fused = options.fuse_elementwise;
+  // Without a prefix token nothing makes the patch embedding's flatten-and-transpose view
+  // contiguous (the concatenation does), and eager elementwise ops keep their first operand's
+  // layout: the residual stream stays token-transposed through every block, each LayerNorm
+  // copies it to contiguous first and each residual add reads its branch across that layout
+  // (CUPTI, H200: a direct_copy and a non-vectorised add per LayerNorm and add; a ViT-B/16
+  // without its class token runs 37% slower at batch 256). Compiled code picks its layouts.
+  const bool transposed_stream = !fused && c.PrefixTokens() == 0;
   auto gemm = [&](Operator& op, double m, double nn, double k, double count, double in_bytes,
                   double weight_bytes, double out_bytes) {
     op.gemm = {m, nn, k, count};
@@ -49,6 +56,18 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.host_ops = 2;  // layer_norm -> native_layer_norm
     op.rows = rows;
     return &op;
+  };
+  // A LayerNorm over the residual stream: with a token-transposed stream, the contiguous copy
+  // that layer_norm makes first.
+  auto stream_layernorm = [&](OpKind kind, double repeat) {
+    Operator* op = layernorm(kind, repeat, b * n, d);
+    if (transposed_stream) {
+      op->bytes += 2 * bnd;
+      op->transposed_read_bytes = bnd;
+      op->kernels += 1;
+      op->host_ops += 1;  // contiguous
+    }
+    return op;
   };
 
   if (options.normalize_input_on_device) {
@@ -102,14 +121,16 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.flops = position ? b * c.PositionTokens() * d : 0;
     op.kernels = fused ? (prefix || position ? 1 : 0) : (prefix ? 1 : 0) + (position ? 1 : 0);
     op.bytes = op.kernels > 0 ? b * p * d * e + c.PositionTokens() * d * e + bnd : 0;
+    // The patches are read across the conv's channel-major layout unless a cat copies them.
+    if (position && transposed_stream) op.transposed_read_bytes = b * p * d * e;
     op.live_bytes = b * p * d * e + bnd;
     // expand per prefix kind, cat, add
     op.host_ops = (c.class_token ? 1 : 0) + (c.register_tokens > 0 ? 1 : 0) + (prefix ? 1 : 0) +
                   (position ? 1 : 0);
   }
-  if (c.pre_norm) layernorm(OpKind::pre_norm, 1, b * n, d);
+  if (c.pre_norm) stream_layernorm(OpKind::pre_norm, 1);
   // Pre-norm blocks: two LayerNorms and two residual adds per block.
-  layernorm(OpKind::layernorm, 2 * depth, b * n, d);
+  stream_layernorm(OpKind::layernorm, 2 * depth);
   {
     const double bias =
         c.qkv_bias == QkvBias::qkv ? 3 * d : (c.qkv_bias == QkvBias::qv ? 2 * d : 0);
@@ -130,6 +151,12 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op->kernels = 2;
     op->host_ops = 4;
     op->live_bytes = 5 * bnd;
+    if (!fused) {  // q and k are head-split views: layer_norm copies each to contiguous first
+      op->bytes += 4 * bnd;
+      op->strided_read_bytes = 2 * bnd;
+      op->kernels += 2;
+      op->host_ops += 2;
+    }
   }
   if (c.rope) {
     // x * cos + rotate_half(x) * sin over the patch tokens of q and of k, then concatenated
@@ -141,6 +168,14 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.flops = 2 * 3 * b * p * d;
     op.kernels = fused ? 2 : 12;
     op.bytes = fused ? 2 * (2 * q + table) : 2 * (12 * q + 2 * table);
+    if (!fused) {
+      // The input is a head-split view, so no pass vectorises (CUPTI, H200: neg, two copies
+      // for the stack, two muls, add, cat): 4.5 q of the reads in head-dim runs; the cat reads
+      // its non-contiguous input element by element (as slowly as a transposed copy).
+      op.strided_read_bytes = 2 * 4.5 * q;
+      op.transposed_read_bytes = 2 * q;
+      op.kernels = 14;
+    }
     op.live_bytes = 5 * bnd + 2 * q;
     op.host_ops = 22;
   }
@@ -167,6 +202,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.macs = 2 * b * h * n * n * hd;  // Q K^T and P V
     op.flops = 2 * op.macs + 5 * b * h * n * n;
     op.bytes = 4 * bnd + bias_read;  // read q, k, v (and the bias); write the output
+    op.additive_bias = c.rel_pos_bias;
     op.live_bytes = 5 * bnd + (c.rel_pos_bias ? h * n * n * e : 0);
     op.kernels = 1;
     op.host_ops = 4;  // scaled_dot_product_attention, backend choice, kernel call, view
@@ -229,6 +265,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.flops = b * n * d;
     // Fused into the next LayerNorm, the sum is written once and never re-read separately.
     op.bytes = fused ? bnd : 3 * bnd;
+    if (transposed_stream) op.transposed_read_bytes = bnd;  // the branch, across the stream
     op.live_bytes = 3 * bnd;
     op.kernels = fused ? 0 : 1;
     op.host_ops = fused ? 0 : 1;
@@ -272,7 +309,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     gemm(op, b * n, d, f, 1, bnf, (f * d + d) * e, bnd);
     op.live_bytes = 2 * bnd + bnf;
   }
-  if (c.final_norm == FinalNorm::tokens) layernorm(OpKind::final_norm, 1, b * n, d);
+  if (c.final_norm == FinalNorm::tokens) stream_layernorm(OpKind::final_norm, 1);
   if (c.output != OutputKind::tokens) {
     if (c.pooling == Pooling::map) {
       // timm's AttentionPoolLatent: one latent query per image attends over all tokens, then

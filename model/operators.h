@@ -117,12 +117,19 @@ struct Operator {
   double flops = 0;       // a multiply-add counts 2
   double macs = 0;        // multiply-accumulates in matrix products (timm/fvcore's count)
   double bytes = 0;       // minimum device-memory traffic: inputs read once, outputs written once
+  // Of those bytes, the ones read from non-contiguous tensors, which eager PyTorch's elementwise
+  // kernels load without vector loads: in runs of the head dim (q, k, v split into heads) or one
+  // element at a time (a token-transposed stream). They move at the architecture's
+  // strided_read_efficiency and transposed_read_efficiency shares of the bandwidth.
+  double strided_read_bytes = 0;
+  double transposed_read_bytes = 0;
   double live_bytes = 0;  // activations alive while it runs (inputs, outputs, residual stream)
   double kernels = 0;     // launches
   // Framework calls the host dispatches in eager mode, views and kernel-less ops included
   // (LibTorch pays its per-op cost for a reshape as for a GEMM), as the ViT module makes them.
   double host_ops = 0;
   double rows = 0;  // rows reduced one at a time (LayerNorm, softmax); 0 for others
+  bool additive_bias = false;  // fused attention adding a bias to its scores (BEiT)
   GemmShape gemm;   // zero count when not a matrix product
   ConvPath conv_path = ConvPath::simt;  // patch_embed: the kernel that runs it (architecture)
   double conv_row_bytes = 0;            // patch_embed: one patch row [bytes], patch x element

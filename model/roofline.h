@@ -180,9 +180,17 @@ OperatorTime<T> TimeOperator(const Operator& op, const DeviceRates& r, Coefficie
     const T efficiency = c[Coef::attention_efficiency] * T(WaveEfficiency(op.gemm, r));
     t.compute_s = T(op.flops / r.attention_flops_per_s) / efficiency;
   }
+  // A bias added to the scores takes the fused kernels onto slower variants (probe "attention").
+  if (op.additive_bias) t.compute_s *= c[Coef::biased_attention_slowdown];
   const Coef streaming =
       op.kind == OpKind::conv_layout ? Coef::conv_layout_efficiency : Coef::memory_efficiency;
-  t.memory_s = T(op.bytes / r.memory_bytes_per_s) / c[streaming];
+  // Non-contiguous reads have their own shares of the bandwidth (as the conv's layout copy):
+  // measured rates of PyTorch's unvectorised kernels, not a fraction of the fitted stream.
+  const double contiguous_bytes = op.bytes - op.strided_read_bytes - op.transposed_read_bytes;
+  t.memory_s = (T(contiguous_bytes) / c[streaming] +
+                T(op.strided_read_bytes) / c[Coef::strided_read_efficiency] +
+                T(op.transposed_read_bytes) / c[Coef::transposed_read_efficiency]) /
+               T(r.memory_bytes_per_s);
   t.compute_bound = t.compute_s >= t.memory_s;
   t.time_s = t.compute_bound ? t.compute_s : t.memory_s;
   // Row reductions (LayerNorm, softmax) pay a latency per row that streaming does not hide.

@@ -204,6 +204,11 @@ TEST(MicroProbes, CpuValuesArePositiveAndFinite) {
     EXPECT_EQ(strided.params["run_elements"], run);
   }
   EXPECT_THROW(RunStridedCopyProbe(1 << 20, 7, ctx), std::invalid_argument);
+  for (bool bias : {false, true}) {
+    const ProbeRecord attention = RunAttentionProbe(2, 50, bias, ctx);
+    ExpectPositiveFinite(attention);
+    EXPECT_EQ(attention.params["bias"], bias);
+  }
 
   const ProbeRecord h2d = RunTransferProbe(CopyDirection::h2d, 1 << 20, HostMemory::pageable, ctx);
   ExpectPositiveFinite(h2d);
