@@ -51,23 +51,23 @@ void PrepareAoti(const MeasureArgs& a, const std::vector<measure::PlannedPoint>&
     throw std::invalid_argument(
         "aoti-prepare: experiment " + a.experiment +
         " has no compiled point (accepted: an experiment or override with execution=compiled)");
-  const auto written = measure::WriteAotiRequests(requests, a.aoti_dir,
-                                                  device.cuda ? "cuda" : "cpu",
-                                                  measure::ProbeContext().seed);
+  const auto written = measure::WriteAotiRequests(
+      requests, a.aoti_dir, device.cuda ? "cuda" : "cpu", measure::ProbeContext().seed);
   TextTable table({"model", "compile_mode", "batches", "request"});
   for (std::size_t i = 0; i < requests.size(); ++i) {
     std::string batches;
     for (int b : requests[i].batches) batches += (batches.empty() ? "" : ",") + std::to_string(b);
-    table.AddRow({requests[i].config.Label(), measure::AotiModeName(requests[i].mode), batches,
-                  written[i]});
+    table.AddRow(
+        {requests[i].config.Label(), measure::AotiModeName(requests[i].mode), batches, written[i]});
   }
   std::cout << requests.size() << " AOTInductor package request"
-            << (requests.size() == 1 ? "" : "s") << " in " << a.aoti_dir << ":
-";
-  table.Print(std::cout);
+            << (requests.size() == 1 ? "" : "s") << " in " << a.aoti_dir
+            << ":
+               ";
+               table.Print(std::cout);
   std::cout << "next: python3 scripts/aoti_compile.py " << a.aoti_dir
             << "   (where PyTorch >= 2.6 is installed)
-";
+               ";
 }
 
 void PrintDryRun(const measure::ExperimentSpec& spec,

@@ -709,7 +709,8 @@ std::vector<PlannedPoint> ExpandExperiment(const ExperimentSpec& spec, const std
       }
       // compile_mode multiplies with execution in a grid but describes compiled points only:
       // the eager and graph points it multiplies out are one point each (deduplicated by id).
-      if (options.execution != ExecutionMode::compiled) options.compile_mode = CompileMode::standard;
+      if (options.execution != ExecutionMode::compiled)
+        options.compile_mode = CompileMode::standard;
       // A custom width keeps the standard 64-wide heads unless heads is given.
       if (has_dim && !has_heads) config.heads = std::max(1, config.dim / 64);
       if (custom_geometry || !has_model) {

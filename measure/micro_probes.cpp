@@ -234,8 +234,9 @@ ProbeRecord RunLaunchProbe(ExecutionMode execution, const ProbeContext& ctx) {
   if (execution == ExecutionMode::compiled) {
     // 1000 dependent adds compile into one fused kernel: there is no per-kernel launch of a
     // compiled model to time here; the pipeline probe times compiled forward passes.
-    Skip(&r, "the launch probe times single kernels; compiled execution fuses them (pipeline "
-             "points measure it)");
+    Skip(&r,
+         "the launch probe times single kernels; compiled execution fuses them (pipeline "
+         "points measure it)");
     return r;
   }
   if (execution == ExecutionMode::graph && !d.cuda) {

@@ -42,8 +42,7 @@ double Median(const std::vector<double>& v) { return Summarise(v, "").median_ms;
 
 std::string ShapeText(c10::IntArrayRef sizes) {
   std::string out = "[";
-  for (std::size_t i = 0; i < sizes.size(); ++i)
-    out += (i ? ", " : "") + std::to_string(sizes[i]);
+  for (std::size_t i = 0; i < sizes.size(); ++i) out += (i ? ", " : "") + std::to_string(sizes[i]);
   return out + "]";
 }
 
@@ -699,9 +698,9 @@ std::string PipelinePointId(const ViTConfig& c, int batch, const PipelineOptions
      << (o.execution == ExecutionMode::compiled && o.compile_mode != CompileMode::standard
              ? "-" + ToString(o.compile_mode)
              : "")
-     << "|" << ToString(o.input) << "|" << ToString(o.host_memory)
-     << "|" << ToString(o.pipeline) << "|q" << o.queue_depth << "|t" << o.producer_threads << "|"
-     << ToString(o.numa) << (o.compute_only ? "|compute_only" : "") << "|" << device;
+     << "|" << ToString(o.input) << "|" << ToString(o.host_memory) << "|" << ToString(o.pipeline)
+     << "|q" << o.queue_depth << "|t" << o.producer_threads << "|" << ToString(o.numa)
+     << (o.compute_only ? "|compute_only" : "") << "|" << device;
   return id.str();
 }
 

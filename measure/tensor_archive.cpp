@@ -42,7 +42,8 @@ constexpr std::int64_t kMaxArchiveBytes = std::int64_t{64} << 30;
 
 NamedTensors ModuleState(const torch::nn::Module& module) {
   NamedTensors out;
-  for (const auto& p : module.named_parameters(/*recurse=*/true)) out.emplace_back(p.key(), p.value());
+  for (const auto& p : module.named_parameters(/*recurse=*/true))
+    out.emplace_back(p.key(), p.value());
   for (const auto& b : module.named_buffers(/*recurse=*/true)) out.emplace_back(b.key(), b.value());
   return out;
 }
@@ -70,9 +71,11 @@ void WriteTensorArchive(const NamedTensors& tensors, const std::string& index_pa
     const torch::Tensor t = tensor.detach().to(torch::kCPU).contiguous();
     const auto bytes = static_cast<std::int64_t>(t.numel() * t.element_size());
     data.write(static_cast<const char*>(t.data_ptr()), static_cast<std::streamsize>(bytes));
-    index["tensors"].push_back(
-        {{"name", name}, {"dtype", dtype}, {"shape", t.sizes().vec()}, {"offset", offset},
-         {"bytes", bytes}});
+    index["tensors"].push_back({{"name", name},
+                                {"dtype", dtype},
+                                {"shape", t.sizes().vec()},
+                                {"offset", offset},
+                                {"bytes", bytes}});
     offset += bytes;
   }
   data.Close();
@@ -91,10 +94,11 @@ NamedTensors ReadTensorArchive(const std::string& index_path) {
   };
   if (field(index, "schema") != kTensorArchiveSchema ||
       field(index, "schema_version") != kTensorArchiveSchemaVersion)
-    throw std::invalid_argument(where + ": schema: expected " + kTensorArchiveSchema +
-                                " version " + std::to_string(kTensorArchiveSchemaVersion));
+    throw std::invalid_argument(where + ": schema: expected " + kTensorArchiveSchema + " version " +
+                                std::to_string(kTensorArchiveSchemaVersion));
   if (field(index, "byte_order") != "little" || !LittleEndianHost())
-    throw std::invalid_argument(where + ": byte_order: only little-endian archives on "
+    throw std::invalid_argument(where +
+                                ": byte_order: only little-endian archives on "
                                 "little-endian hosts are read");
   const auto& data_name = field(index, "data");
   if (!data_name.is_string()) throw std::invalid_argument(where + ": data: expected a file name");

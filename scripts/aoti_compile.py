@@ -35,6 +35,7 @@ import datetime
 import glob
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -233,16 +234,32 @@ def collect(paths, only):
     return out
 
 
-def run_worker(request_path, jobs, threads, log_dir):
-    """Compiles one request in a fresh process (Inductor's state and a crash stay there)."""
+def run_worker(request_path, jobs, threads, log_dir, deadline):
+    """Compiles one request in a fresh process (Inductor's state and a crash stay there), killed
+    at `deadline` (time.monotonic(); None: no limit). Returns (rc, seconds, log path); rc None
+    when it was killed or never started because the deadline had passed."""
     env = dict(os.environ)
     env["TORCHINDUCTOR_COMPILE_THREADS"] = str(threads)
     log_path = os.path.join(log_dir, os.path.basename(request_path).replace(
         ".request.json", ".compile.log"))
     t0 = time.monotonic()
+    if deadline is not None and t0 >= deadline:
+        with open(log_path, "w", encoding="utf-8") as log:
+            log.write("not started: --deadline passed\n")
+        return None, 0.0, log_path
     with open(log_path, "w", encoding="utf-8") as log:
-        rc = subprocess.call([sys.executable, os.path.abspath(__file__), "--worker", request_path,
-                              "--jobs", str(jobs)], stdout=log, stderr=subprocess.STDOUT, env=env)
+        proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--worker",
+                                 request_path, "--jobs", str(jobs)],
+                                stdout=log, stderr=subprocess.STDOUT, env=env,
+                                start_new_session=True)
+        try:
+            rc = proc.wait(timeout=None if deadline is None else max(0.0, deadline - t0))
+        except subprocess.TimeoutExpired:
+            # The worker and the compile processes it started: its own process group.
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            log.write("\nkilled: --deadline reached\n")
+            rc = None
     return rc, time.monotonic() - t0, log_path
 
 
@@ -285,6 +302,9 @@ def main(argv):
                     help="requests compiled at once (default: cores / 4, at least 1)")
     ap.add_argument("--force", action="store_true", help="rebuild packages that exist")
     ap.add_argument("--only", choices=MODES, help="only requests of this compile mode")
+    ap.add_argument("--deadline", type=float, default=0.0,
+                    help="[s] stop (kill) compilations still running after this long; their "
+                         "points are then skipped with the missing package named (0: no limit)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--self-test", nargs="?", const="", metavar="ARCHIVE_INDEX",
                     help="check the torch-free parts (and an archive's decoding)")
@@ -309,6 +329,8 @@ def main(argv):
         fail_args("DIR: missing (the folder `vitperf measure --aoti-prepare` wrote)")
     if a.jobs < 0:
         fail_args("jobs: must be at least 1 (0: cores / 4)")
+    if a.deadline < 0:
+        fail_args("deadline: must be a number of seconds >= 0 (0: no limit)")
     cores = os.cpu_count() or 1
     jobs = a.jobs if a.jobs > 0 else max(1, cores // 4)
     todo = [(p, r) for p, r in collect(a.paths, a.only) if a.force or not is_built(p, r)]
@@ -322,13 +344,16 @@ def main(argv):
     print("aoti_compile.py: %d package(s), %d at once, %d compile threads each"
           % (len(todo), jobs, threads), flush=True)
     t0 = time.monotonic()
+    deadline = t0 + a.deadline if a.deadline > 0 else None
     failed = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(run_worker, p, jobs, threads, log_dir): p for p, _ in todo}
+        futures = {pool.submit(run_worker, p, jobs, threads, log_dir, deadline): p
+                   for p, _ in todo}
         for f in concurrent.futures.as_completed(futures):
             rc, seconds, log_path = f.result()
             name = os.path.basename(futures[f])
-            status = "ok" if rc == 0 else "FAILED (rc %d, see %s)" % (rc, log_path)
+            status = ("ok" if rc == 0 else "NOT BUILT (--deadline)" if rc is None
+                      else "FAILED (rc %d, see %s)" % (rc, log_path))
             failed += rc != 0
             print("  %s: %s [%.0f s]" % (name, status, seconds), flush=True)
             if rc != 0:

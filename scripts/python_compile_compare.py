@@ -25,13 +25,14 @@ errors are records too; models left when --time-budget runs out are recorded as 
 
 Usage (where PyTorch >= 2.6 with CUDA is installed):
     python3 scripts/python_compile_compare.py DIR -o OUT.jsonl [--batches 1,64,256]
-        [--modes eager,default,reduce-overhead] [--models STEM,...] [--profile]
+        [--modes eager,default,reduce-overhead] [--models 'vit_b16-224x224*',...] [--profile]
         [--time-cap 2] [--time-budget 300]
 Exit status: 0 when every point ran (ok or oom), 1 when one failed, 2 for bad arguments.
 """
 
 import argparse
 import datetime
+import fnmatch
 import glob
 import json
 import os
@@ -88,11 +89,11 @@ def models_of(folder, only):
         entry["batches"].update(r["batches"])
     models = list(seen.values())
     if only:
-        unknown = sorted(set(only) - {m["stem"] for m in models})
-        if unknown:
-            fail_args("models: '%s' is not a model of %s (accepted: %s)"
-                      % (unknown[0], folder, ", ".join(m["stem"] for m in models)))
-        models = [m for m in models if m["stem"] in only]
+        for pattern in only:
+            if not any(fnmatch.fnmatchcase(m["stem"], pattern) for m in models):
+                fail_args("models: '%s' matches no model of %s (accepted: %s)"
+                          % (pattern, folder, ", ".join(m["stem"] for m in models)))
+        models = [m for m in models if any(fnmatch.fnmatchcase(m["stem"], p) for p in only)]
     return models
 
 
@@ -128,7 +129,8 @@ def main(argv):
     ap.add_argument("-o", "--output", required=True, help="JSONL file (appended to)")
     ap.add_argument("--batches", help="batches to run (default: each model's requested batches)")
     ap.add_argument("--modes", default=",".join(MODES), help="of " + ", ".join(MODES))
-    ap.add_argument("--models", help="model stems to run (default: all in DIR)")
+    ap.add_argument("--models", help="model stems or shell patterns, comma-separated "
+                                     "('vit_b16-224x224*'; default: every model in DIR)")
     ap.add_argument("--device", default="cuda:0")
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--min-repeats", type=int, default=5)

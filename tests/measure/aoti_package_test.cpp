@@ -5,8 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "measure/experiment.h"
 #include "measure/tensor_archive.h"
@@ -61,9 +64,40 @@ TEST(TensorArchive, RoundTripsAModuleStateBitForBit) {
   std::set<std::string> names;
   for (const auto& [name, t] : state) names.insert(name);
   for (const char* name : {"patch_embed.weight", "blocks.1.attn.qkv.weight", "blocks.0.attn.q_bias",
-                           "blocks.0.attn.q_norm.weight", "blocks.0.gamma1", "blocks.0.mlp.fc1_g.bias",
-                           "attn_pool.latent", "reg_token", "rope_sin"})
+                           "blocks.0.attn.q_norm.weight", "blocks.0.gamma1",
+                           "blocks.0.mlp.fc1_g.bias", "attn_pool.latent", "reg_token", "rope_sin"})
     EXPECT_EQ(names.count(name), 1u) << name;
+}
+
+// scripts/vitperf_vit.py reads the archive the C++ side writes: the same names and values
+// (byte order, offsets), checked by its torch-free decoder.
+TEST(TensorArchive, ThePythonReaderDecodesWhatCppWrote) {
+  if (std::system("python3 -c 'import json, struct' >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "no python3";
+  const std::string dir = FreshDir("archive_python");
+  fs::create_directories(dir);
+  const NamedTensors state = ModuleState(*VitModule(Variants(), 11));
+  WriteTensorArchive(state, dir + "/w.json", dir + "/w.bin");
+  nlohmann::json expect = nlohmann::json::object();
+  for (const auto& [name, t] : state) {
+    const auto flat = t.flatten();
+    std::vector<double> first;
+    for (int64_t i = 0; i < std::min<int64_t>(4, flat.numel()); ++i)
+      first.push_back(flat[i].item<double>());
+    expect[name] = first;
+  }
+  const std::string expect_path = dir + "/expect.json";
+  std::ofstream(expect_path) << expect.dump();
+  const std::string script = std::string(VITPERF_SOURCE_DIR) + "/scripts/aoti_compile.py";
+  const std::string log = dir + "/self_test.log";
+  const std::string command = "VITPERF_ARCHIVE_EXPECT=\"$(cat " + expect_path + ")\" python3 " +
+                              script + " --self-test " + dir + "/w.json >" + log + " 2>&1";
+  EXPECT_EQ(std::system(command.c_str()), 0) << ReadInputFile(log, "log", 1 << 20);
+  EXPECT_NE(ReadInputFile(log, "log", 1 << 20)
+                .find("(" + std::to_string(state.size()) + " tensors, " +
+                      std::to_string(state.size()) + " checked)"),
+            std::string::npos)
+      << ReadInputFile(log, "log", 1 << 20);
 }
 
 TEST(TensorArchive, BadArchivesAreOneClearLine) {
@@ -160,11 +194,16 @@ void FakeBuilt(const std::string& package, const nlohmann::json& sidecar) {
 }
 
 nlohmann::json Sidecar(const ViTConfig& c, const char* mode) {
-  return {{"schema", kAotiSidecarSchema}, {"schema_version", kAotiSchemaVersion},
-          {"config", c},                   {"compile_mode", mode},
-          {"device", "cuda"},              {"seed", 0},
-          {"dynamic_batch", true},         {"batch_min", 1},
-          {"batch_max", 64},               {"compile_s", 42.0}};
+  return {{"schema", kAotiSidecarSchema},
+          {"schema_version", kAotiSchemaVersion},
+          {"config", c},
+          {"compile_mode", mode},
+          {"device", "cuda"},
+          {"seed", 0},
+          {"dynamic_batch", true},
+          {"batch_min", 1},
+          {"batch_max", 64},
+          {"compile_s", 42.0}};
 }
 
 TEST(AotiPackage, LookupNamesWhatIsMissingOrWrong) {
@@ -234,8 +273,7 @@ TEST(AotiPackage, CompileModeIsAnOptionOfCompiledPointsOnly) {
         "t.json");
     ExpandExperiment(spec, "cpu");
   });
-  EXPECT_NE(bad.find("compile_mode: 'fast' is not one of default, max-autotune"),
-            std::string::npos)
+  EXPECT_NE(bad.find("compile_mode: 'fast' is not one of default, max-autotune"), std::string::npos)
       << bad;
 }
 

@@ -2,8 +2,8 @@
 // micro-probes and the pipeline probe on a tiny ViT (sequential, overlapped, compute only),
 // and the points that must be skipped or fail cleanly.
 #include <c10/util/Exception.h>
-#include <torch/version.h>
 #include <gtest/gtest.h>
+#include <torch/version.h>
 
 #include <atomic>
 #include <chrono>
@@ -344,13 +344,13 @@ TEST(PipelineProbe, CompiledPointsWithoutAPackageAreSkippedWithTheReason) {
     if (!AotiAvailable()) {
       // This build's LibTorch (Debian's 1.13 here) has no AOTInductor loader: one clear line.
       EXPECT_EQ(r.message, AotiUnavailableMessage());
-      EXPECT_EQ(r.message, "compiled execution needs LibTorch ≥ 2.6 with AOTInductor; this build has " +
-                               std::to_string(TORCH_VERSION_MAJOR) + "." +
-                               std::to_string(TORCH_VERSION_MINOR));
+      EXPECT_EQ(r.message,
+                "compiled execution needs LibTorch ≥ 2.6 with AOTInductor; this build has " +
+                    std::to_string(TORCH_VERSION_MAJOR) + "." +
+                    std::to_string(TORCH_VERSION_MINOR));
     } else {
       // The missing package is named, with the commands that build it.
-      EXPECT_NE(r.message.find(AotiFilesFor(ctx.aoti_dir, Tiny(), mode).package),
-                std::string::npos)
+      EXPECT_NE(r.message.find(AotiFilesFor(ctx.aoti_dir, Tiny(), mode).package), std::string::npos)
           << r.message;
       EXPECT_NE(r.message.find("--aoti-prepare"), std::string::npos) << r.message;
       EXPECT_NE(r.message.find("scripts/aoti_compile.py"), std::string::npos) << r.message;
