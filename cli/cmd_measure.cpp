@@ -61,13 +61,10 @@ void PrepareAoti(const MeasureArgs& a, const std::vector<measure::PlannedPoint>&
         {requests[i].config.Label(), measure::AotiModeName(requests[i].mode), batches, written[i]});
   }
   std::cout << requests.size() << " AOTInductor package request"
-            << (requests.size() == 1 ? "" : "s") << " in " << a.aoti_dir
-            << ":
-               ";
-               table.Print(std::cout);
+            << (requests.size() == 1 ? "" : "s") << " in " << a.aoti_dir << ":\n";
+  table.Print(std::cout);
   std::cout << "next: python3 scripts/aoti_compile.py " << a.aoti_dir
-            << "   (where PyTorch >= 2.6 is installed)
-               ";
+            << "   (where PyTorch >= 2.6 is installed)\n";
 }
 
 void PrintDryRun(const measure::ExperimentSpec& spec,

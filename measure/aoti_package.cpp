@@ -174,7 +174,9 @@ std::optional<AotiPackage> FindAotiPackage(const std::string& dir, const ViTConf
   }
   const AotiFiles f = AotiFilesFor(dir, config, mode);
   std::error_code ec;
-  // The dynamic-batch package first; when the script could only build static ones, this batch's.
+  // The dynamic-batch package first; when it does not cover this batch (export could not keep
+  // batch 1, or the batch dynamic at all), the package built for this batch alone.
+  std::string uncovered;
   for (const bool dynamic : {true, false}) {
     const std::string package = dynamic ? f.package : f.StaticPackage(batch);
     const std::string sidecar = dynamic ? f.sidecar : f.StaticSidecar(batch);
@@ -189,9 +191,11 @@ std::optional<AotiPackage> FindAotiPackage(const std::string& dir, const ViTConf
       problem = SidecarMismatch(*s, config, mode, seed, device_kind);
       if (problem.empty() && dynamic) {
         const int lo = s->value("batch_min", 0), hi = s->value("batch_max", 0);
-        if (!s->value("dynamic_batch", false) || batch < lo || batch > hi)
-          problem = "batch_min/batch_max: the package covers " + std::to_string(lo) + ".." +
-                    std::to_string(hi) + ", not batch " + std::to_string(batch);
+        if (!s->value("dynamic_batch", false) || batch < lo || batch > hi) {
+          uncovered = "; " + package + " covers batch " + std::to_string(lo) + ".." +
+                      std::to_string(hi);
+          continue;
+        }
       }
       if (problem.empty() && !dynamic && s->value("batch", 0) != batch)
         problem = "batch: built for " + std::to_string(s->value("batch", 0)) + ", not " +
@@ -206,8 +210,9 @@ std::optional<AotiPackage> FindAotiPackage(const std::string& dir, const ViTConf
     }
     return AotiPackage{package, sidecar, *s, dynamic};
   }
-  *why = "no AOTInductor package " + f.package + " (nor one for batch " + std::to_string(batch) +
-         "); " + BuildHint(dir);
+  *why = "no AOTInductor package " + f.package + " for batch " + std::to_string(batch) +
+         " (nor " + fs::path(f.StaticPackage(batch)).filename().string() + ")" + uncovered + "; " +
+         BuildHint(dir);
   return std::nullopt;
 }
 

@@ -15,8 +15,9 @@
 //   <stem>.weights.json, <stem>.weights.bin  the weights (measure/tensor_archive.h), both modes
 //   <stem>.<mode>.request.json              what to build
 //   <stem>.<mode>.pt2, <stem>.<mode>.pt2.json  the package with a dynamic batch, its sidecar
-//   <stem>.<mode>.b<N>.pt2 (+ .json)        a package for batch N alone, built when export
-//                                           could not keep the batch dynamic
+//   <stem>.<mode>.b<N>.pt2 (+ .json)        a package for batch N alone, built for the batches
+//                                           the dynamic one does not cover (export could not
+//                                           keep batch 1, or the batch, dynamic)
 // A package without its sidecar is unfinished (the script writes the sidecar last).
 #pragma once
 

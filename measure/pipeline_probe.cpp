@@ -727,13 +727,13 @@ PipelineRecord RunPipelinePoint(const ViTConfig& config, int batch, const Pipeli
   if (options.execution != ExecutionMode::compiled) ReleaseCachedAotiRunner();
   std::optional<AotiPackage> package;
   if (options.execution == ExecutionMode::compiled) {
-    std::string why;
+    std::string missing;
     if (AotiAvailable())
       package = FindAotiPackage(ctx.aoti_dir, config, options.compile_mode, batch, ctx.seed,
-                                d.cuda ? "cuda" : "cpu", &why);
+                                d.cuda ? "cuda" : "cpu", &missing);
     if (!package) {
       r.status = PointStatus::skipped;
-      r.message = AotiAvailable() ? why : AotiUnavailableMessage();
+      r.message = AotiAvailable() ? missing : AotiUnavailableMessage();
       return r;
     }
     r.provenance["compiled"] = CompiledProvenance(*package);

@@ -9,8 +9,8 @@ script
      package computes what the eager C++ module computes;
   2. exports it with torch.export, the batch dimension dynamic (1 .. the largest requested batch,
      traced at the largest batch so that compile-time tuning sees the shapes that matter most);
-     when export cannot keep the batch dynamic it builds one package per requested batch instead
-     and says why in the sidecar;
+     where export cannot keep batch 1 (or any batch) dynamic it builds a package for each batch
+     left out and says why in the sidecars;
   3. compiles it with AOTInductor (torch._inductor.aoti_compile_and_package), mode "default"
      (Inductor's defaults) or "max-autotune" (inductor_configs {"max_autotune": True});
   4. checks the package against the eager PyTorch model on one input, and writes the sidecar
@@ -85,12 +85,20 @@ def package_paths(request_path, request):
 
 
 def is_built(request_path, request):
-    """True when the dynamic package, or every static one, has its sidecar."""
+    """True when every requested batch has a finished package: the dynamic one where its sidecar
+    covers the batch, else the batch's own."""
     _, dynamic, static = package_paths(request_path, request)
+    lo = hi = None
     if os.path.isfile(dynamic) and os.path.isfile(dynamic + ".json"):
-        return True
-    return all(os.path.isfile(static(b)) and os.path.isfile(static(b) + ".json")
-               for b in request["batches"])
+        with open(dynamic + ".json", "r", encoding="utf-8") as f:
+            side = json.load(f)
+        lo, hi = side.get("batch_min"), side.get("batch_max")
+    for b in request["batches"]:
+        if lo is not None and lo <= b <= hi:
+            continue
+        if not (os.path.isfile(static(b)) and os.path.isfile(static(b) + ".json")):
+            return False
+    return True
 
 
 def cost(request):
@@ -182,28 +190,41 @@ def compile_one(request_path, concurrent_jobs):
                 "example_batch": batch, "python_check": checks,
                 "created_utc": datetime.datetime.now(datetime.timezone.utc).isoformat()}
 
-    export_note = None
+    # The batch dynamic from 1; where export refuses that (it may specialise batch 1), from 2
+    # with batch 1 built apart; where it refuses both, one package per batch. Each package's
+    # sidecar is written when it is finished, the dynamic one's last.
+    export_notes = []
+    dynamic_side = None
     if example_batch >= 2:
-        try:
-            # Traced at a batch >= 2, so export does not specialise the dimension to 0 or 1.
-            batch_dim = torch.export.Dim("batch", min=1, max=max(example_batch, 2))
-            side = build(batch_dim, example_batch, dynamic_path)
-            side.update(common)
-            side.update({"dynamic_batch": True, "batch_min": 1, "batch_max": example_batch})
-            write_json_atomically(dynamic_path + ".json", side)
-            return [side]
-        except Exception as e:  # noqa: BLE001 - any export/compile failure falls back to static
-            export_note = "dynamic batch failed (%s: %s); one package per batch" % (
-                type(e).__name__, str(e).splitlines()[0] if str(e) else "")
-            print("aoti_compile.py: %s: %s" % (os.path.basename(request_path), export_note),
-                  file=sys.stderr, flush=True)
+        for lo in (1, 2):
+            try:
+                # Traced at the largest batch (>= 2): export does not specialise it to 0 or 1.
+                batch_dim = torch.export.Dim("batch", min=lo, max=example_batch)
+                dynamic_side = build(batch_dim, example_batch, dynamic_path)
+                dynamic_side.update(common)
+                dynamic_side.update({"dynamic_batch": True, "batch_min": lo,
+                                     "batch_max": example_batch})
+                break
+            except Exception as e:  # noqa: BLE001 - any export/compile failure falls back
+                note = "dynamic batch from %d failed (%s: %s)" % (
+                    lo, type(e).__name__, str(e).splitlines()[0] if str(e) else "")
+                export_notes.append(note)
+                print("aoti_compile.py: %s: %s" % (os.path.basename(request_path), note),
+                      file=sys.stderr, flush=True)
+    covered_from = dynamic_side["batch_min"] if dynamic_side else None
     sides = []
     for b in batches:
+        if covered_from is not None and b >= covered_from:
+            continue
         side = build(None, b, static_path(b))
         side.update(common)
-        side.update({"dynamic_batch": False, "batch": b, "export_note": export_note})
+        side.update({"dynamic_batch": False, "batch": b, "export_notes": export_notes})
         write_json_atomically(static_path(b) + ".json", side)
         sides.append(side)
+    if dynamic_side is not None:
+        dynamic_side["export_notes"] = export_notes
+        write_json_atomically(dynamic_path + ".json", dynamic_side)
+        sides.append(dynamic_side)
     return sides
 
 

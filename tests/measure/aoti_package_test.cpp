@@ -229,7 +229,7 @@ TEST(AotiPackage, LookupNamesWhatIsMissingOrWrong) {
     EXPECT_FALSE(FindAotiPackage(dir, c, mode, batch, seed, device, &w));
     return w;
   };
-  EXPECT_NE(reason(65, 0, "cuda", CompileMode::standard).find("batch_min/batch_max"),
+  EXPECT_NE(reason(65, 0, "cuda", CompileMode::standard).find("covers batch 1..64"),
             std::string::npos);
   EXPECT_NE(reason(1, 5, "cuda", CompileMode::standard).find("seed"), std::string::npos);
   EXPECT_NE(reason(1, 0, "cpu", CompileMode::standard).find("device"), std::string::npos);
@@ -250,6 +250,18 @@ TEST(AotiPackage, LookupNamesWhatIsMissingOrWrong) {
   EXPECT_FALSE(static_found->dynamic_batch);
   EXPECT_EQ(static_found->path, m.StaticPackage(8));
   EXPECT_NE(reason(16, 0, "cuda", CompileMode::max_autotune).find(m.package), std::string::npos);
+  // A dynamic package from batch 2 on (export specialised batch 1) beside one for batch 1.
+  nlohmann::json from2 = Sidecar(c, "max-autotune");
+  from2["batch_min"] = 2;
+  FakeBuilt(m.package, from2);
+  fixed["batch"] = 1;
+  FakeBuilt(m.StaticPackage(1), fixed);
+  const auto one = FindAotiPackage(dir, c, CompileMode::max_autotune, 1, 0, "cuda", &why);
+  ASSERT_TRUE(one) << why;
+  EXPECT_EQ(one->path, m.StaticPackage(1));
+  const auto two = FindAotiPackage(dir, c, CompileMode::max_autotune, 2, 0, "cuda", &why);
+  ASSERT_TRUE(two) << why;
+  EXPECT_EQ(two->path, m.package);
 }
 
 TEST(AotiPackage, CompileModeIsAnOptionOfCompiledPointsOnly) {
