@@ -192,8 +192,8 @@ std::optional<AotiPackage> FindAotiPackage(const std::string& dir, const ViTConf
       if (problem.empty() && dynamic) {
         const int lo = s->value("batch_min", 0), hi = s->value("batch_max", 0);
         if (!s->value("dynamic_batch", false) || batch < lo || batch > hi) {
-          uncovered = "; " + package + " covers batch " + std::to_string(lo) + ".." +
-                      std::to_string(hi);
+          uncovered =
+              "; " + package + " covers batch " + std::to_string(lo) + ".." + std::to_string(hi);
           continue;
         }
       }
@@ -210,8 +210,8 @@ std::optional<AotiPackage> FindAotiPackage(const std::string& dir, const ViTConf
     }
     return AotiPackage{package, sidecar, *s, dynamic};
   }
-  *why = "no AOTInductor package " + f.package + " for batch " + std::to_string(batch) +
-         " (nor " + fs::path(f.StaticPackage(batch)).filename().string() + ")" + uncovered + "; " +
+  *why = "no AOTInductor package " + f.package + " for batch " + std::to_string(batch) + " (nor " +
+         fs::path(f.StaticPackage(batch)).filename().string() + ")" + uncovered + "; " +
          BuildHint(dir);
   return std::nullopt;
 }

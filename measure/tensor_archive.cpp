@@ -41,10 +41,13 @@ constexpr std::int64_t kMaxArchiveBytes = std::int64_t{64} << 30;
 }  // namespace
 
 NamedTensors ModuleState(const torch::nn::Module& module) {
+  // A layer built without a bias registers an undefined "bias": no tensor, no entry (as in
+  // PyTorch, where it is None and absent from the state_dict).
   NamedTensors out;
   for (const auto& p : module.named_parameters(/*recurse=*/true))
-    out.emplace_back(p.key(), p.value());
-  for (const auto& b : module.named_buffers(/*recurse=*/true)) out.emplace_back(b.key(), b.value());
+    if (p.value().defined()) out.emplace_back(p.key(), p.value());
+  for (const auto& b : module.named_buffers(/*recurse=*/true))
+    if (b.value().defined()) out.emplace_back(b.key(), b.value());
   return out;
 }
 

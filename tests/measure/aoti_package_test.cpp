@@ -149,14 +149,50 @@ TEST(AotiPackage, RequestsMergeBatchesPerModelAndMode) {
   const auto points = CompiledGrid();
   // eager x 2 modes is one point per batch: compile_mode describes compiled points only.
   ASSERT_EQ(points.size(), 2u + 4u);
-  for (const auto& p : points)
-    if (p.options.execution == ExecutionMode::eager)
+  for (const auto& p : points) {
+    if (p.options.execution == ExecutionMode::eager) {
       EXPECT_EQ(p.options.compile_mode, CompileMode::standard);
+    }
+  }
   const auto requests = AotiRequestsFor(points);
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_EQ(requests[0].mode, CompileMode::standard);
   EXPECT_EQ(requests[1].mode, CompileMode::max_autotune);
   for (const auto& r : requests) EXPECT_EQ(r.batches, (std::vector<int>{1, 4}));
+}
+
+// The RQ3 grid is sized for one GPU run (scripts/gpu_rq3.sh): a change that adds packages or
+// points changes its compile and measuring time, and must change this test and the script.
+TEST(AotiPackage, Rq3GridNeedsEightDefaultAndThreeMaxAutotunePackages) {
+  ExperimentSpec spec = LoadExperiment("rq3_compiled");
+  ApplyOverrides({}, false, &spec);
+  const auto points = ExpandExperiment(spec, "cuda:0");
+  int pipeline = 0, compiled = 0;
+  for (const auto& p : points) {
+    if (p.kind != PlannedPoint::Kind::pipeline) continue;
+    ++pipeline;
+    compiled += p.options.execution == ExecutionMode::compiled;
+    EXPECT_EQ(p.config.precision, Precision::bf16);
+  }
+  EXPECT_EQ(pipeline, 95);
+  EXPECT_EQ(compiled, 8 * 3 + 3 * 3 + 4 + 2);
+  const auto requests = AotiRequestsFor(points);
+  int standard = 0, autotuned = 0;
+  std::set<int> depths, widths, resolutions;
+  for (const auto& r : requests) {
+    (r.mode == CompileMode::standard ? standard : autotuned) += 1;
+    EXPECT_EQ(r.batches.back(), 256) << r.config.Label();  // one dynamic package up to 256
+    depths.insert(r.config.depth);
+    widths.insert(r.config.dim);
+    resolutions.insert(r.config.image_height);
+  }
+  EXPECT_EQ(standard, 8);
+  EXPECT_EQ(autotuned, 3);
+  EXPECT_EQ(*depths.begin(), 2);
+  EXPECT_EQ(*depths.rbegin(), 24);
+  EXPECT_EQ(*widths.begin(), 256);
+  EXPECT_EQ(*widths.rbegin(), 1280);
+  EXPECT_EQ(resolutions, (std::set<int>{224, 384, 512}));
 }
 
 TEST(AotiPackage, WritesTheEagerModelsWeightsAndARequestPerMode) {
