@@ -302,6 +302,9 @@ def self_test(archive_index):
     assert vv.kernel_class("void pytorch_flash::flash_fwd_kernel<...>") == "attention"
     assert vv.kernel_class("triton_red_fused_add_native_layer_norm_3") == "norm_elementwise"
     assert vv.kernel_class("void at::native::cat_batched_copy") == "other"
+    assert vv.kernel_class_with_patch("sm90_xmma_fprop_implicit_gemm_bf16") == "patch_embed"
+    assert vv.kernel_class_with_patch("triton_poi_fused_convolution_0") == "patch_embed"
+    assert vv.kernel_class_with_patch("nvjet_tst_128x256_64x4_1x2_h_bz_coopA_NNT") == "matmul"
     if archive_index:
         first = vv.archive_first_values(archive_index)
         expected = json.loads(os.environ.get("VITPERF_ARCHIVE_EXPECT", "{}"))
