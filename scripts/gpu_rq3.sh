@@ -22,7 +22,7 @@ case "$stage" in
     exit 2
     ;;
 esac
-: "${OUT:?gpu_rq3.sh: OUT: set it to the folder results go to}"
+[ -n "${OUT:-}" ] || { echo "gpu_rq3.sh: OUT: set it to the folder results go to" >&2; exit 2; }
 export LD_LIBRARY_PATH="$PWD/.deps/usr/lib:${LD_LIBRARY_PATH:-}"
 V=build-gpu/cli/vitperf
 [ -x "$V" ] || { echo "gpu_rq3.sh: $V: missing (run scripts/gpu_build.sh first)" >&2; exit 2; }
