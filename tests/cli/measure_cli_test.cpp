@@ -261,7 +261,8 @@ TEST(MeasureCli, Rq3CompiledRunsOnTheCpuWithCompiledPointsSkippedCleanly) {
 
 TEST(MeasureCli, AotiPrepareWritesWeightsAndOneRequestPerModelAndMode) {
   REQUIRE_MEASURE();
-  const std::string dir = Tmp("aoti_prepare");
+  // Not Tmp(): it removes files only, and an earlier run leaves a folder here.
+  const std::string dir = (fs::path(VITPERF_TEST_TMP) / "measure_cli_aoti_prepare").string();
   fs::remove_all(dir);
   const Result r = Vitperf(
       "measure -e rq3_compiled --device cpu --aoti-dir " + dir + " --aoti-prepare", "aoti_prepare");
