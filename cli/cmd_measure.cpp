@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/run_meta.h"
+#include "measure/aoti_package.h"
 #include "measure/device.h"
 #include "measure/experiment.h"
 #include "measure/numa_topology.h"
@@ -35,7 +36,36 @@ struct MeasureArgs {
   std::vector<std::string> overrides;
   std::size_t max_points = measure::kDefaultMaxPoints;
   bool json = false;
+  std::string aoti_dir;
+  bool aoti_prepare = false;
 };
+
+// --aoti-prepare: the weights and package requests of the experiment's compiled points, for
+// scripts/aoti_compile.py; nothing is measured.
+void PrepareAoti(const MeasureArgs& a, const std::vector<measure::PlannedPoint>& points,
+                 const measure::Device& device) {
+  if (a.aoti_dir.empty())
+    throw std::invalid_argument("aoti-dir: --aoti-prepare needs the folder to write into");
+  const auto requests = measure::AotiRequestsFor(points);
+  if (requests.empty())
+    throw std::invalid_argument(
+        "aoti-prepare: experiment " + a.experiment +
+        " has no compiled point (accepted: an experiment or override with execution=compiled)");
+  const auto written = measure::WriteAotiRequests(
+      requests, a.aoti_dir, device.cuda ? "cuda" : "cpu", measure::ProbeContext().seed);
+  TextTable table({"model", "compile_mode", "batches", "request"});
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    std::string batches;
+    for (int b : requests[i].batches) batches += (batches.empty() ? "" : ",") + std::to_string(b);
+    table.AddRow(
+        {requests[i].config.Label(), measure::AotiModeName(requests[i].mode), batches, written[i]});
+  }
+  std::cout << requests.size() << " AOTInductor package request"
+            << (requests.size() == 1 ? "" : "s") << " in " << a.aoti_dir << ":\n";
+  table.Print(std::cout);
+  std::cout << "next: python3 scripts/aoti_compile.py " << a.aoti_dir
+            << "   (where PyTorch >= 2.6 is installed)\n";
+}
 
 void PrintDryRun(const measure::ExperimentSpec& spec,
                  const std::vector<measure::PlannedPoint>& points,
@@ -92,6 +122,11 @@ void RunMeasure(const MeasureArgs& a) {
   std::vector<measure::PlannedPoint> points =
       measure::ExpandExperiment(spec, device_name, a.max_points);
 
+  if (a.aoti_prepare) {
+    PrepareAoti(a, points, device);
+    return;
+  }
+  options.aoti_dir = a.aoti_dir;
   if (a.dry_run) {
     measure::SweepRunner runner(spec, points, options, {});
     PrintDryRun(spec, points, runner.ShardPoints(), device_name, a.json);
@@ -208,6 +243,12 @@ void AddMeasureCommands(CLI::App& app) {
                     "vitperf.measure); progress stays on stderr");
   measure->add_option("--topology-xml", args->topology_xml,
                       "hwloc XML topology instead of this machine's (also $VITPERF_HWLOC_XML)");
+  measure->add_option("--aoti-dir", args->aoti_dir,
+                      "folder of the AOTInductor packages compiled points run "
+                      "(scripts/aoti_compile.py builds them)");
+  measure->add_flag("--aoti-prepare", args->aoti_prepare,
+                    "write the weights and package requests of the compiled points into "
+                    "--aoti-dir for scripts/aoti_compile.py; measure nothing");
   measure->add_option("overrides", args->overrides,
                       "key=value or key=v1,v2 (a sweep): any ViT or pipeline field, model, res, "
                       "batch (list, pow2, pow2:MAX), sweep=NAMES, probes=none");
@@ -216,7 +257,9 @@ void AddMeasureCommands(CLI::App& app) {
       "  vitperf measure -e quick_test --device cuda -o quick.jsonl\n"
       "  vitperf measure -e scaling_study -o scaling.jsonl --shard 0/2 depth=6,12\n"
       "  vitperf measure -e ci_cpu --device cpu -o ci.jsonl --resume\n"
-      "  vitperf measure -e calibration --dry-run");
+      "  vitperf measure -e calibration --dry-run\n"
+      "  vitperf measure -e rq3_compiled --aoti-dir aoti --aoti-prepare   (then "
+      "scripts/aoti_compile.py aoti)");
   measure->callback([args] { RunMeasure(*args); });
 
   auto json = std::make_shared<bool>(false);

@@ -50,9 +50,14 @@ inline std::string KernelClass(const std::string& kernel_name) {
     return false;
   };
   if (any({"flash", "fmha", "attention", "softmax", "sdpa"})) return "attention";
-  // nvjet: cuBLAS's Hopper kernels (CUDA 12.8+); conv kernels are implicit gemms.
-  if (any({"gemm", "cutlass", "xmma", "sm90_", "cublas", "nvjet", "gemv"})) return "matmul";
-  if (any({"layer_norm", "layernorm", "elementwise", "vectorized", "reduce", "gelu", "add"}))
+  // nvjet: cuBLAS's Hopper kernels (CUDA 12.8+); conv kernels are implicit gemms. Inductor
+  // (compiled execution) names its generated GEMM and convolution templates triton_tem_*.
+  if (any({"gemm", "cutlass", "xmma", "sm90_", "cublas", "nvjet", "gemv", "triton_tem_"}))
+    return "matmul";
+  // Inductor's fused pointwise, reduction and persistent-reduction kernels: the elementwise
+  // chains and norms compiled execution folds together.
+  if (any({"layer_norm", "layernorm", "elementwise", "vectorized", "reduce", "gelu", "add",
+           "triton_poi_", "triton_red_", "triton_per_"}))
     return "norm_elementwise";
   return "other";
 }

@@ -125,6 +125,7 @@ const std::vector<KeyRule>& Rules() {
       {"producer_threads", IntSetter("producer_threads", &PipelineOptions::producer_threads, 1)},
       {"compute_only", [](const std::string& t, ViTConfig&,
                           PipelineOptions& o) { o.compute_only = ParseBool("compute_only", t); }},
+      {"compile_mode", EnumSetter(&PipelineOptions::compile_mode)},
   };
   return rules;
 }
@@ -350,6 +351,8 @@ std::string PlannedPoint::Label() const {
     return s.str();
   }
   s << config.Label() << " b=" << batch << " " << ToString(options.execution);
+  if (options.execution == ExecutionMode::compiled && options.compile_mode != CompileMode::standard)
+    s << "(" << ToString(options.compile_mode) << ")";
   // Only what differs from the defaults, to keep the progress line short.
   const PipelineOptions d;
   if (config.attention != AttentionImpl::fused) s << " " << ToString(config.attention) << "-attn";
@@ -710,6 +713,10 @@ std::vector<PlannedPoint> ExpandExperiment(const ExperimentSpec& spec, const std
       } catch (const std::invalid_argument& e) {
         throw std::invalid_argument(point_where + e.what());
       }
+      // compile_mode multiplies with execution in a grid but describes compiled points only:
+      // the eager and graph points it multiplies out are one point each (deduplicated by id).
+      if (options.execution != ExecutionMode::compiled)
+        options.compile_mode = CompileMode::standard;
       // A custom width keeps the standard 64-wide heads unless heads is given.
       if (has_dim && !has_heads) config.heads = std::max(1, config.dim / 64);
       if (custom_geometry || !has_model) {

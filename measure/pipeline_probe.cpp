@@ -1,5 +1,6 @@
 #include "measure/pipeline_probe.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -15,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "measure/aoti_package.h"
+#include "measure/aoti_runner.h"
 #include "measure/cupti_tracer.h"
 #include "measure/device.h"
 #include "measure/micro_probes.h"
@@ -37,6 +40,22 @@ void CheckFinite(const torch::Tensor& t, const char* what) {
 }
 
 double Median(const std::vector<double>& v) { return Summarise(v, "").median_ms; }
+
+std::string ShapeText(c10::IntArrayRef sizes) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < sizes.size(); ++i) out += (i ? ", " : "") + std::to_string(sizes[i]);
+  return out + "]";
+}
+
+// What a compiled point's record says about its package: the sidecar (compile mode, export and
+// compile times [s], the torch and triton versions that built it, dynamic or static batch)
+// without the config the record already holds, and the package's path.
+nlohmann::json CompiledProvenance(const AotiPackage& package) {
+  nlohmann::json out = package.sidecar;
+  for (const char* key : {"config", "schema", "schema_version"}) out.erase(key);
+  out["package_path"] = package.path;
+  return out;
+}
 
 // The last `n` entries: stage samples are pushed on warm-up calls too, the stats count only
 // the timed ones, which come last.
@@ -146,12 +165,19 @@ class WorkerPool {
   std::vector<std::thread> threads_;
 };
 
+torch::Device TorchDevice(const Device& d) {
+  return d.cuda ? torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(d.index))
+                : torch::Device(torch::kCPU);
+}
+
 // Everything a point's runners share: the model on the device, shapes, the source pixels.
+// `compiled`: the AOTInductor package that runs the forward pass (execution=compiled), or null.
+// The eager model is built either way: a compiled point checks its output against it.
 struct Point {
-  Point(const ViTConfig& c, int b, const PipelineOptions& o, const ProbeContext& x, Device dev)
-      : config(c), batch(b), options(o), ctx(x), d(dev) {
-    tdev = d.cuda ? torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(d.index))
-                  : torch::Device(torch::kCPU);
+  Point(const ViTConfig& c, int b, const PipelineOptions& o, const ProbeContext& x, Device dev,
+        std::shared_ptr<AotiRunner> compiled_runner)
+      : config(c), batch(b), options(o), ctx(x), d(dev), compiled(std::move(compiled_runner)) {
+    tdev = TorchDevice(d);
     dtype = ComputeDtype(c.precision);
     // No pinned memory without CUDA (see the header); the record says so.
     host_memory = d.cuda ? o.host_memory : HostMemory::pageable;
@@ -193,10 +219,17 @@ struct Point {
     }
   }
 
-  // The device part of an iteration: normalise (uint8) or cast (float32), then forward.
+  // The forward pass on images in the model's dtype: the compiled package or the eager module.
+  torch::Tensor Model(const torch::Tensor& images) const {
+    return compiled ? compiled->Run(images) : model->forward(images);
+  }
+
+  // The device part of an iteration: normalise (uint8) or cast (float32), then forward. The
+  // package takes images in the model's dtype, so a compiled point normalises eagerly (one
+  // fused multiply-add and a cast) as a graph point captures it.
   torch::Tensor Forward(const torch::Tensor& dev_in) const {
-    if (options.input == InputFormat::uint8) return model->forward(NormalizeImages(dev_in, dtype));
-    return model->forward(dev_in.to(dtype));
+    if (options.input == InputFormat::uint8) return Model(NormalizeImages(dev_in, dtype));
+    return Model(dev_in.to(dtype));
   }
 
   // A valid device input (what H2D would deliver), for graph capture warm-up.
@@ -227,6 +260,7 @@ struct Point {
   torch::ScalarType in_dtype;
   std::size_t in_bytes = 0, out_bytes = 0;
   mutable VitModule model{nullptr};  // forward() is non-const in LibTorch
+  std::shared_ptr<AotiRunner> compiled;
   torch::Tensor source;
   Preprocessor pre;
 };
@@ -236,13 +270,13 @@ class ComputeRunner {
  public:
   explicit ComputeRunner(const Point& p) : p_(p) {
     input_ = torch::randn(p.in_shape, torch::TensorOptions().dtype(p.dtype).device(p.tdev));
-    if (p.graph()) graph_.Capture(p.d, [this] { output_ = p_.model->forward(input_); });
+    if (p.graph()) graph_.Capture(p.d, [this] { output_ = p_.Model(input_); });
   }
   void Iteration() {
     if (graph_.captured())
       graph_.Replay();
     else
-      output_ = p_.model->forward(input_);
+      output_ = p_.Model(input_);
   }
   const torch::Tensor& output() const { return output_; }
 
@@ -591,6 +625,37 @@ void AttachBreakdown(const Point& p, PipelineRecord* r, std::vector<std::string>
 #endif
 }
 
+// The compiled package against the eager module on one random input (same weights, same
+// input): the largest absolute difference, and that over the eager output's largest magnitude.
+// Recorded before the check so that a failing point still says by how much.
+void CheckAgreement(const Point& p, nlohmann::json* record) {
+  c10::InferenceMode inference;
+  ScopedTf32 tf32(p.config.precision == Precision::tf32);
+  // A generator of its own: the global ones stay where eager points leave them, so the timed
+  // inputs that follow are the same values as an eager point's.
+  auto generator = at::detail::createCPUGenerator(p.ctx.seed + 2);
+  const auto x = torch::randn(p.in_shape, generator, torch::TensorOptions().dtype(torch::kFloat))
+                     .to(p.tdev, p.dtype);
+  const auto eager = p.model->forward(x).to(torch::kFloat);
+  const auto compiled = p.compiled->Run(x).to(torch::kFloat);
+  if (compiled.sizes() != eager.sizes())
+    throw std::runtime_error("compiled output has shape " + ShapeText(compiled.sizes()) +
+                             ", eager " + ShapeText(eager.sizes()));
+  CheckFinite(compiled, "compiled forward");
+  const double max_abs = (compiled - eager).abs().max().item<double>();
+  const double scale = eager.abs().max().item<double>();
+  const double max_rel = scale > 0 ? max_abs / scale : max_abs;
+  const double tolerance = AgreementTolerance(p.config.precision);
+  (*record)["agreement"] = {{"max_abs_diff", max_abs},
+                            {"max_rel_diff", max_rel},
+                            {"eager_max_abs", scale},
+                            {"tolerance", tolerance}};
+  if (!(max_rel <= tolerance))
+    throw std::runtime_error("compiled output differs from eager by " + std::to_string(max_rel) +
+                             " of its largest magnitude, over the " + std::to_string(tolerance) +
+                             " tolerance of " + ToString(p.config.precision));
+}
+
 void Measure(const Point& p, PipelineRecord* r, std::vector<std::string>* notes) {
   c10::InferenceMode inference;
   ScopedTf32 tf32(p.config.precision == Precision::tf32);
@@ -633,9 +698,13 @@ std::string PipelinePointId(const ViTConfig& c, int batch, const PipelineOptions
      << "x" << c.depth << "h" << c.heads << "m" << c.mlp_ratio << "|" << ToString(c.precision)
      << "|" << ToString(c.attention) << "|" << ToString(c.output) << "|" << ToString(c.pooling)
      << (c.class_token ? "" : "|nocls") << "|c" << c.channels << "k" << c.classes << "|b" << batch
-     << "|" << ToString(o.execution) << "|" << ToString(o.input) << "|" << ToString(o.host_memory)
-     << "|" << ToString(o.pipeline) << "|q" << o.queue_depth << "|t" << o.producer_threads << "|"
-     << ToString(o.numa) << (o.compute_only ? "|compute_only" : "") << "|" << device;
+     << "|" << ToString(o.execution)
+     << (o.execution == ExecutionMode::compiled && o.compile_mode != CompileMode::standard
+             ? "-" + ToString(o.compile_mode)
+             : "")
+     << "|" << ToString(o.input) << "|" << ToString(o.host_memory) << "|" << ToString(o.pipeline)
+     << "|q" << o.queue_depth << "|t" << o.producer_threads << "|" << ToString(o.numa)
+     << (o.compute_only ? "|compute_only" : "") << "|" << device;
   return id.str();
 }
 
@@ -658,12 +727,20 @@ PipelineRecord RunPipelinePoint(const ViTConfig& config, int batch, const Pipeli
   r.provenance = ctx.provenance;
   r.breakdown = nullptr;
 
+  // A compiled package's weights live outside the allocator: free them before another mode runs.
+  if (options.execution != ExecutionMode::compiled) ReleaseCachedAotiRunner();
+  std::optional<AotiPackage> package;
   if (options.execution == ExecutionMode::compiled) {
-    r.status = PointStatus::skipped;
-    r.message =
-        "compiled execution (torch.compile) is not available from C++; "
-        "scripts/compare_timm.py measures it in Python";
-    return r;
+    std::string missing;
+    if (AotiAvailable())
+      package = FindAotiPackage(ctx.aoti_dir, config, options.compile_mode, batch, ctx.seed,
+                                d.cuda ? "cuda" : "cpu", &missing);
+    if (!package) {
+      r.status = PointStatus::skipped;
+      r.message = AotiAvailable() ? missing : AotiUnavailableMessage();
+      return r;
+    }
+    r.provenance["compiled"] = CompiledProvenance(*package);
   }
   if (options.execution == ExecutionMode::graph && !d.cuda) {
     r.status = PointStatus::skipped;
@@ -677,8 +754,10 @@ PipelineRecord RunPipelinePoint(const ViTConfig& config, int batch, const Pipeli
   r.status = RunClassified(
       d,
       [&] {
-        const Point p(config, batch, options, ctx, d);
+        const Point p(config, batch, options, ctx, d,
+                      package ? CachedAotiRunner(package->path, TorchDevice(d)) : nullptr);
         fell_back = p.model->fused_fell_back();
+        if (p.compiled) CheckAgreement(p, &r.provenance["compiled"]);
         const double launch_before_us = QuickLaunchUs(d);
         Measure(p, &r, &notes);
         r.host_launch_us = 0.5 * (launch_before_us + QuickLaunchUs(d));

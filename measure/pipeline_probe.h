@@ -23,7 +23,14 @@ namespace vitperf::measure {
 // Measures one point. Never throws for out-of-memory or runtime failures: the record then has
 // status oom or error and the message. Throws std::invalid_argument, before measuring, for an
 // invalid config, options, batch, timing settings or device string. Points that cannot run here
-// (graph on a CPU, compiled from C++) come back with status skipped and the reason.
+// (graph on a CPU; compiled on LibTorch < 2.6, or without its package in ctx.aoti_dir) come back
+// with status skipped and the reason.
+//
+// Compiled points (execution=compiled) run the AOTInductor package of their config and
+// compile_mode (measure/aoti_package.h) where eager points run the module, in every runner, on
+// the same inputs; before timing, its output is checked against the eager module's (error past
+// AgreementTolerance). provenance.compiled holds the package's sidecar (compile times, versions)
+// and that agreement.
 //
 // The record: throughput [images/s] end to end (compute_only: batch / forward median); latency
 // per batch (sequential: one batch through all stages; overlapped: from the start of its

@@ -41,6 +41,9 @@ struct ProbeContext {
   // The CUPTI kernel breakdown of pipeline points (when the build has CUPTI).
   CuptiBreakdown cupti = CuptiBreakdown::detach;
 
+  // Folder of the AOTInductor packages compiled points run (measure/aoti_package.h); "" = none.
+  std::string aoti_dir;
+
   TimingOptions Timing() const {
     TimingOptions o;
     o.warmup = warmup;

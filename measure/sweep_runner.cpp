@@ -11,6 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "measure/aoti_runner.h"
 #include "measure/device.h"
 #include "measure/jsonl_appender.h"
 #include "measure/micro_probes.h"
@@ -412,6 +413,7 @@ SweepSummary SweepRunner::Run() {
     if (options_.point_time_limit_s) ctx.time_cap_s = *options_.point_time_limit_s;
     ctx.provenance = point_provenance;
     ctx.cupti = options_.cupti;
+    ctx.aoti_dir = options_.aoti_dir;
     ctx.numa = binding;
     if (plan.node) {
       ctx.numa_node = *plan.node;
@@ -434,7 +436,11 @@ SweepSummary SweepRunner::Run() {
         PipelineRecord r = functions_.pipeline(p->config, p->batch, p->options, ctx);
         r.id = p->id;
         r.device = device;
-        r.provenance = point_provenance;
+        // The run's provenance, plus what a compiled point adds: the package it ran.
+        nlohmann::json provenance_of_point = point_provenance;
+        if (r.provenance.is_object() && r.provenance.contains("compiled"))
+          provenance_of_point["compiled"] = r.provenance["compiled"];
+        r.provenance = std::move(provenance_of_point);
         status = r.status;
         message = r.message;
         value = r.throughput_ips;
@@ -485,6 +491,7 @@ SweepSummary SweepRunner::Run() {
     log << " " << Outcome(status, message, value, unit) << " [" << FormatDuration(point_s) << "]\n";
   }
   if (signals.Stopped()) summary.interrupted = true;
+  ReleaseCachedAotiRunner();  // the last compiled point's package: its weights and temp files
   summary.wall_s = SecondsSince(run_start);
   return summary;
 }

@@ -44,6 +44,7 @@ struct SweepOptions {
   std::optional<double> point_time_limit_s;  // [s] overrides the experiment's time cap
   std::string topology_xml;                  // hwloc XML instead of this machine ("" = machine)
   CuptiBreakdown cupti = CuptiBreakdown::detach;
+  std::string aoti_dir;  // AOTInductor packages of compiled points ("" = none)
   std::vector<std::string> argv;
   std::ostream* log = nullptr;  // progress and warnings; nullptr = std::cerr
   bool handle_signals = true;   // install SIGINT/SIGTERM handlers for the run

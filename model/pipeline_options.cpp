@@ -13,6 +13,8 @@ bool PipelineOptions::IsValid(std::string* why) const {
   if (pipeline == PipelineMode::overlapped && queue_depth < 2)
     return fail("queue_depth: an overlapped pipeline needs at least 2 batches in flight");
   if (producer_threads < 1) return fail("producer_threads: must be at least 1");
+  if (compile_mode != CompileMode::standard && execution != ExecutionMode::compiled)
+    return fail("compile_mode: max-autotune applies to execution=compiled only");
   return true;
 }
 
@@ -25,6 +27,7 @@ void to_json(nlohmann::json& j, const PipelineOptions& o) {
                      {"numa", o.numa},
                      {"producer_threads", o.producer_threads},
                      {"compute_only", o.compute_only}};
+  if (o.execution == ExecutionMode::compiled) j["compile_mode"] = o.compile_mode;
 }
 
 void from_json(const nlohmann::json& j, PipelineOptions& o) {
@@ -36,7 +39,8 @@ void from_json(const nlohmann::json& j, PipelineOptions& o) {
       .Optional("queue_depth", o.queue_depth)
       .Optional("numa", o.numa)
       .Optional("producer_threads", o.producer_threads)
-      .Optional("compute_only", o.compute_only);
+      .Optional("compute_only", o.compute_only)
+      .Optional("compile_mode", o.compile_mode);
   s.RejectUnknownKeys();
   std::string why;
   if (!o.IsValid(&why)) throw std::invalid_argument(why);

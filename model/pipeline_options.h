@@ -19,6 +19,9 @@ enum class HostMemory { pinned, pageable };
 enum class PipelineMode { sequential, overlapped };
 // Where host threads and buffers live relative to the GPU's NUMA node.
 enum class NumaBinding { none, local, remote };
+// How a compiled model was built (execution=compiled only): AOTInductor with its default
+// settings, or with max_autotune (GEMM and kernel configurations benchmarked at compile time).
+enum class CompileMode { standard, max_autotune };
 
 template <>
 struct EnumNames<ExecutionMode> {
@@ -63,11 +66,21 @@ struct EnumNames<NumaBinding> {
   }};
 };
 
+template <>
+struct EnumNames<CompileMode> {
+  static constexpr const char* kField = "compile_mode";
+  static constexpr std::array<std::pair<CompileMode, const char*>, 2> kNames{{
+      {CompileMode::standard, "default"},
+      {CompileMode::max_autotune, "max-autotune"},
+  }};
+};
+
 VITPERF_ENUM_JSON(ExecutionMode)
 VITPERF_ENUM_JSON(InputFormat)
 VITPERF_ENUM_JSON(HostMemory)
 VITPERF_ENUM_JSON(PipelineMode)
 VITPERF_ENUM_JSON(NumaBinding)
+VITPERF_ENUM_JSON(CompileMode)
 
 struct PipelineOptions {
   ExecutionMode execution = ExecutionMode::eager;
@@ -79,6 +92,9 @@ struct PipelineOptions {
   int producer_threads = 1;  // host threads preparing batches
   // Forward pass only, on device-resident float input (what framework benchmarks report).
   bool compute_only = false;
+  // Meaningful with execution=compiled only; JSON carries it only there, so the records and
+  // point ids of eager and graph points stay as they were.
+  CompileMode compile_mode = CompileMode::standard;
 
   bool IsValid(std::string* why) const;
 };

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -204,6 +205,11 @@ TEST(MeasureCli, BadInputIsOneLineAndExit2BeforeMeasuring) {
       {"-e ci_cpu --shard 3/2", "shard"},
       {"-e ci_cpu patch=7", "patch: 7 does not divide the image"},
       {"-e ci_cpu --cupti finalize", "cupti: 'finalize' is not one of detach, keep-attached, off"},
+      {"-e rq3_compiled compile_mode=fast",
+       "compile_mode: 'fast' is not one of default, max-autotune"},
+      {"-e rq3_compiled --aoti-prepare", "aoti-dir: --aoti-prepare needs the folder"},
+      {"-e ci_cpu --aoti-prepare --aoti-dir " + Tmp("no_compiled_dir"),
+       "has no compiled point (accepted: an experiment or override with execution=compiled)"},
   };
   int index = 0;
   for (const auto& [args, expected] : cases) {
@@ -216,6 +222,65 @@ TEST(MeasureCli, BadInputIsOneLineAndExit2BeforeMeasuring) {
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << "\n" << r.err;
     EXPECT_FALSE(fs::exists(out)) << "output created for: " << args;
   }
+}
+
+// The RQ3 grid on the CPU: its tiny stand-in runs eager, and every compiled point (default and
+// max-autotune) is recorded as skipped with one line saying why, never crashing the run.
+TEST(MeasureCli, Rq3CompiledRunsOnTheCpuWithCompiledPointsSkippedCleanly) {
+  REQUIRE_MEASURE();
+  const std::string out = Tmp("rq3.jsonl");
+  const Result r = Vitperf("measure -e rq3_compiled --device cpu -o " + out, "rq3");
+  ASSERT_EQ(r.code, 0) << r.err;
+  int eager_ok = 0, compiled_skipped = 0;
+  std::set<std::string> modes;
+  for (const auto& j : Lines(out)) {
+    if (j["kind"] != "pipeline") continue;
+    const auto& o = j["options"];
+    if (o["execution"] == "eager") {
+      EXPECT_EQ(j["status"], "ok") << j["message"];
+      EXPECT_FALSE(o.contains("compile_mode")) << "eager records stay as they were";
+      eager_ok += j["status"] == "ok";
+    }
+    if (o["execution"] != "compiled") continue;
+    modes.insert(o["compile_mode"].get<std::string>());
+    EXPECT_EQ(j["status"], "skipped");
+    const std::string message = j["message"];
+    // LibTorch < 2.6 (Debian's 1.13): no loader. A newer LibTorch: no --aoti-dir given.
+    const bool old_torch =
+        message.rfind("compiled execution needs LibTorch ≥ 2.6 with AOTInductor; this build has ",
+                      0) == 0;
+    const bool no_dir = message.rfind("no package folder: pass --aoti-dir DIR", 0) == 0;
+    EXPECT_TRUE(old_torch || no_dir) << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos);
+    compiled_skipped += j["status"] == "skipped";
+  }
+  EXPECT_GE(eager_ok, 2);
+  EXPECT_GE(compiled_skipped, 3);
+  EXPECT_EQ(modes, (std::set<std::string>{"default", "max-autotune"}));
+}
+
+TEST(MeasureCli, AotiPrepareWritesWeightsAndOneRequestPerModelAndMode) {
+  REQUIRE_MEASURE();
+  // Not Tmp(): it removes files only, and an earlier run leaves a folder here.
+  const std::string dir = (fs::path(VITPERF_TEST_TMP) / "measure_cli_aoti_prepare").string();
+  fs::remove_all(dir);
+  const Result r = Vitperf(
+      "measure -e rq3_compiled --device cpu --aoti-dir " + dir + " --aoti-prepare", "aoti_prepare");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("2 AOTInductor package requests"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("python3 scripts/aoti_compile.py " + dir), std::string::npos) << r.out;
+  std::multiset<std::string> kinds;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    for (const char* suffix : {".request.json", ".weights.json", ".weights.bin"})
+      if (name.size() > std::strlen(suffix) &&
+          name.compare(name.size() - std::strlen(suffix), std::string::npos, suffix) == 0)
+        kinds.insert(suffix);
+  }
+  EXPECT_EQ(kinds.count(".request.json"), 2u);  // default and max-autotune of the tiny model
+  EXPECT_EQ(kinds.count(".weights.json"), 1u);  // one set of weights for both
+  EXPECT_EQ(kinds.count(".weights.bin"), 1u);
+  EXPECT_FALSE(fs::exists(Tmp("aoti_prepare.jsonl")));
 }
 
 TEST(MeasureCli, ExistingOutputNeedsResume) {

@@ -3,6 +3,7 @@
 // and the points that must be skipped or fail cleanly.
 #include <c10/util/Exception.h>
 #include <gtest/gtest.h>
+#include <torch/version.h>
 
 #include <atomic>
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "measure/aoti_package.h"
 #include "measure/cupti_tracer.h"
 #include "measure/device.h"
 #include "measure/micro_probes.h"
@@ -175,6 +177,11 @@ TEST(KernelClasses, ByName) {
   EXPECT_EQ(KernelClass("void at::native::vectorized_elementwise_kernel<4, GeluCUDAKernelImpl>"),
             "norm_elementwise");
   EXPECT_EQ(KernelClass("void at::native::cat_batched_copy"), "other");
+  // Inductor's kernels (compiled execution).
+  EXPECT_EQ(KernelClass("triton_tem_fused_addmm_7"), "matmul");
+  EXPECT_EQ(KernelClass("triton_red_fused_add_native_layer_norm_3"), "norm_elementwise");
+  EXPECT_EQ(KernelClass("triton_poi_fused_gelu_view_5"), "norm_elementwise");
+  EXPECT_EQ(KernelClass("triton_per_fused__softmax_2"), "attention");
 }
 
 void ExpectPositiveFinite(const ProbeRecord& r) {
@@ -333,10 +340,47 @@ TEST(PipelineProbe, SkipsWhatCannotRunHere) {
   PipelineRecord r = RunPipelinePoint(Tiny(), 1, o, FastCpu());
   EXPECT_EQ(r.status, PointStatus::skipped);
   EXPECT_EQ(r.message, "CUDA graphs need a CUDA device");
+}
+
+TEST(PipelineProbe, CompiledPointsWithoutAPackageAreSkippedWithTheReason) {
+  PipelineOptions o;
   o.execution = ExecutionMode::compiled;
-  r = RunPipelinePoint(Tiny(), 1, o, FastCpu());
-  EXPECT_EQ(r.status, PointStatus::skipped);
-  EXPECT_NE(r.message.find("torch.compile"), std::string::npos);
+  ProbeContext ctx = FastCpu();
+  ctx.aoti_dir = std::string(VITPERF_TEST_TMP) + "/no_packages_here";
+  for (CompileMode mode : {CompileMode::standard, CompileMode::max_autotune}) {
+    o.compile_mode = mode;
+    const PipelineRecord r = RunPipelinePoint(Tiny(), 1, o, ctx);
+    EXPECT_EQ(r.status, PointStatus::skipped);
+    EXPECT_EQ(r.throughput_ips, 0);
+    if (!AotiAvailable()) {
+      // This build's LibTorch (Debian's 1.13 here) has no AOTInductor loader: one clear line.
+      EXPECT_EQ(r.message, AotiUnavailableMessage());
+      EXPECT_EQ(r.message,
+                "compiled execution needs LibTorch ≥ 2.6 with AOTInductor; this build has " +
+                    std::to_string(TORCH_VERSION_MAJOR) + "." +
+                    std::to_string(TORCH_VERSION_MINOR));
+    } else {
+      // The missing package is named, with the commands that build it.
+      EXPECT_NE(r.message.find(AotiFilesFor(ctx.aoti_dir, Tiny(), mode).package), std::string::npos)
+          << r.message;
+      EXPECT_NE(r.message.find("--aoti-prepare"), std::string::npos) << r.message;
+      EXPECT_NE(r.message.find("scripts/aoti_compile.py"), std::string::npos) << r.message;
+    }
+  }
+}
+
+TEST(PipelineProbe, CompileModeSeparatesPointIds) {
+  PipelineOptions o;
+  o.execution = ExecutionMode::compiled;
+  const std::string standard = PipelinePointId(Tiny(), 4, o, "cuda:0");
+  o.compile_mode = CompileMode::max_autotune;
+  const std::string autotuned = PipelinePointId(Tiny(), 4, o, "cuda:0");
+  EXPECT_NE(standard, autotuned);
+  EXPECT_NE(autotuned.find("|compiled-max-autotune|"), std::string::npos) << autotuned;
+  // Eager ids are what they were before compile modes existed.
+  o.execution = ExecutionMode::eager;
+  o.compile_mode = CompileMode::standard;
+  EXPECT_EQ(PipelinePointId(Tiny(), 4, o, "cpu").find("max-autotune"), std::string::npos);
 }
 
 TEST(PipelineProbe, OutOfMemoryIsADataPoint) {

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# RQ3 on the GPU host (issue 23): AOTInductor packages for data/experiments/rq3_compiled.json,
+# the C++ measurement (eager, graph, compiled default and max-autotune through the same pipeline
+# probe), and Python's torch.compile beside it on the same models and weights.
+#
+# Run from the repository root after scripts/gpu_build.sh (build-gpu/cli/vitperf), with $OUT set:
+#   scripts/gpu_rq3.sh compile   # ~5-6 min: writes the requests, builds 8 default + 3 max-autotune
+#                                # packages in parallel (killed at 360 s; what is missing is then
+#                                # skipped by the measurement, with its name)
+#   scripts/gpu_rq3.sh measure   # ~6 min: the 95 C++ points, then torch.compile on 3 models
+#   scripts/gpu_rq3.sh all       # both, when one call may take ~12 min
+# The packages live in build-gpu/aoti (several GB: they stay on the host, a second call finds
+# them while the machine is held); $OUT gets the records, sidecars, requests and logs.
+# Environment: RQ3_AOTI_DIR (default build-gpu/aoti), RQ3_JOBS (default 6 compilations at once),
+# RQ3_COMPILE_DEADLINE_S (default 360), RQ3_PY_BUDGET_S (default 150).
+set -uo pipefail
+stage=${1:-all}
+case "$stage" in
+  compile | measure | all) ;;
+  *)
+    echo "gpu_rq3.sh: stage: '$stage' is not one of compile, measure, all" >&2
+    exit 2
+    ;;
+esac
+[ -n "${OUT:-}" ] || { echo "gpu_rq3.sh: OUT: set it to the folder results go to" >&2; exit 2; }
+export LD_LIBRARY_PATH="$PWD/.deps/usr/lib:${LD_LIBRARY_PATH:-}"
+V=build-gpu/cli/vitperf
+[ -x "$V" ] || { echo "gpu_rq3.sh: $V: missing (run scripts/gpu_build.sh first)" >&2; exit 2; }
+aoti=${RQ3_AOTI_DIR:-build-gpu/aoti}
+mkdir -p "$aoti" "$OUT"
+start=$(date +%s)
+since() { echo "$(( $(date +%s) - start )) s"; }
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+python3 -c 'import torch, triton; print("torch", torch.__version__, "triton", triton.__version__, "cuda", torch.version.cuda)'
+
+# Copies what is small and worth keeping: requests, sidecars and compile logs (not the
+# packages and weights, which are GB).
+keep_aoti_files() {
+  mkdir -p "$OUT/aoti"
+  cp "$aoti"/*.request.json "$aoti"/*.pt2.json "$aoti"/*.compile.log "$OUT/aoti/" 2>/dev/null
+  ls -la "$aoti" > "$OUT/aoti/listing.txt"
+}
+
+if [ "$stage" = compile ] || [ "$stage" = all ]; then
+  # The requests name every package the experiment's compiled points run, with the weights the
+  # C++ module draws; aoti_compile.py skips packages already built.
+  $V measure -e rq3_compiled --device cuda:0 --aoti-dir "$aoti" --aoti-prepare \
+    || { echo "gpu_rq3.sh: --aoti-prepare failed" >&2; exit 1; }
+  echo "requests written after $(since)"
+  python3 scripts/aoti_compile.py "$aoti" --jobs "${RQ3_JOBS:-6}" \
+    --deadline "${RQ3_COMPILE_DEADLINE_S:-360}" 2>&1 | tee "$OUT/aoti_compile.log"
+  echo "packages built after $(since)"
+  keep_aoti_files
+fi
+
+if [ "$stage" = measure ] || [ "$stage" = all ]; then
+  # --resume: a second call (after an interruption) finishes the file instead of refusing it.
+  $V measure -e rq3_compiled --device cuda:0 --aoti-dir "$aoti" \
+    -o "$OUT/h200-rq3-compiled.jsonl" --resume 2>&1 | tee "$OUT/measure.log" | tail -5
+  echo "C++ measurement done after $(since)"
+  # The Python side by side: eager, torch.compile default and reduce-overhead on the presets at
+  # 224 px, batch 1 and 256, with the kernel classes at batch 256.
+  python3 scripts/python_compile_compare.py "$aoti" -o "$OUT/h200-rq3-torch-compile.jsonl" \
+    --models 'vit_s16-224x224*,vit_b16-224x224*,vit_l16-224x224*' --batches 1,256 \
+    --time-cap 1 --time-budget "${RQ3_PY_BUDGET_S:-150}" --profile 2>&1 \
+    | tee "$OUT/python_compile_compare.log" | tail -25
+  echo "torch.compile comparison done after $(since)"
+  keep_aoti_files
+  grep -c '"kind":"pipeline"' "$OUT/h200-rq3-compiled.jsonl" | sed 's/^/pipeline records: /'
+  for s in ok skipped error oom; do
+    printf '%s: %s\n' "$s" "$(grep -c "\"status\":\"$s\"" "$OUT/h200-rq3-compiled.jsonl")"
+  done
+fi
+echo "gpu_rq3.sh $stage took $(since)"
