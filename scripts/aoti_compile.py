@@ -13,9 +13,9 @@ script
      left out and says why in the sidecars;
   3. compiles it with AOTInductor (torch._inductor.aoti_compile_and_package), mode "default"
      (Inductor's defaults) or "max-autotune" (inductor_configs {"max_autotune": True});
-  4. checks the package against the eager PyTorch model on one input, and writes the sidecar
-     <package>.json last (export and compile times [s], versions, batch range, the check), which
-     marks the package finished for the C++ probe.
+  4. writes the sidecar <package>.json last (export and compile times [s], versions, batch
+     range), which marks the package finished for the C++ probe (which checks the package
+     against the eager module on the same input before it times anything).
 
 Requests run in parallel worker processes (--jobs), longest first (max-autotune, then larger
 models); each worker gets its share of the CPU cores for Inductor's compile threads. Parallel
@@ -172,20 +172,10 @@ def compile_one(request_path, concurrent_jobs):
             path = torch._inductor.aoti_compile_and_package(
                 program, package_path=package_path, inductor_configs=inductor_configs)
             compile_s = time.monotonic() - t0
-            # The package against the eager PyTorch model, at the smallest and largest batch it
-            # serves: a wrong export shows here before the C++ probe measures anything.
-            compiled = torch._inductor.aoti_load_package(path)
+            # No in-process check against eager here: loading the package into this Python
+            # process crashed it (SIGSEGV, PyTorch 2.11, H200, 2026-12-04) after the package was
+            # written. The C++ probe checks agreement with eager on the same inputs before timing.
             checks = []
-            for b in ([min(batches), example_batch] if batch_dim is not None else [batch]):
-                xb = example(b, 2)
-                want = model(xb).float()
-                got = compiled(xb)
-                got = (got[0] if isinstance(got, (list, tuple)) else got).float()
-                diff = (got - want).abs().max().item()
-                scale = want.abs().max().item()
-                checks.append({"batch": b, "max_abs_diff": diff,
-                               "max_rel_diff": diff / scale if scale > 0 else diff})
-            del compiled
         return {"package": os.path.basename(path), "export_s": export_s, "compile_s": compile_s,
                 "example_batch": batch, "python_check": checks,
                 "created_utc": datetime.datetime.now(datetime.timezone.utc).isoformat()}
@@ -346,8 +336,13 @@ def main(argv):
         for s in sides:
             print("built %s: export %.1f s, compile %.1f s, check %s" % (
                 s["package"], s["export_s"], s["compile_s"],
-                ", ".join("b%d %.2g" % (c["batch"], c["max_rel_diff"]) for c in s["python_check"])))
-        return 0
+                ", ".join("b%d %.2g" % (c["batch"], c["max_rel_diff"]) for c in s["python_check"])
+                or "in the C++ probe"))
+        # Skip the interpreter's teardown: with Inductor loaded it has crashed (SIGSEGV) after
+        # the work was done, which would mark a finished package as failed.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
     if not a.paths:
         fail_args("DIR: missing (the folder `vitperf measure --aoti-prepare` wrote)")
