@@ -154,7 +154,7 @@ PipelineRequest ReadPipeline(FieldReader& r) {
   return p;
 }
 
-std::string Predict(const Fields& fields, const std::vector<std::string>& argv) {
+std::string PyPredict(const Fields& fields, const std::vector<std::string>& argv) {
   FieldReader r("predict", fields);
   PredictQuery q;
   const ModelRequest model = ReadModel(r);
@@ -173,7 +173,7 @@ std::string Predict(const Fields& fields, const std::vector<std::string>& argv) 
   return PredictJson(RunPredict(std::move(q)), argv).dump();
 }
 
-std::string Best(const Fields& fields, const std::vector<std::string>& argv) {
+std::string PyBest(const Fields& fields, const std::vector<std::string>& argv) {
   FieldReader r("best", fields);
   BestQuery q;
   const ModelRequest model = ReadModel(r);
@@ -190,7 +190,7 @@ std::string Best(const Fields& fields, const std::vector<std::string>& argv) {
 }
 
 // The JSON and the warnings reading the data gave (records skipped).
-std::pair<std::string, std::vector<std::string>> Validate(const std::string& profile,
+std::pair<std::string, std::vector<std::string>> PyValidate(const std::string& profile,
                                                           const std::vector<std::string>& data,
                                                           const Fields& fields,
                                                           const std::vector<std::string>& argv) {
@@ -211,9 +211,9 @@ std::pair<std::string, std::vector<std::string>> Validate(const std::string& pro
 
 PYBIND11_MODULE(_vitperf, m) {
   m.doc() = "vitperf's C++ queries; use the vitperf package, which wraps these.";
-  m.def("predict", &vitperf::Predict, py::arg("fields"), py::arg("argv"));
-  m.def("best", &vitperf::Best, py::arg("fields"), py::arg("argv"));
-  m.def("validate", &vitperf::Validate, py::arg("profile"), py::arg("data"), py::arg("fields"),
+  m.def("predict", &vitperf::PyPredict, py::arg("fields"), py::arg("argv"));
+  m.def("best", &vitperf::PyBest, py::arg("fields"), py::arg("argv"));
+  m.def("validate", &vitperf::PyValidate, py::arg("profile"), py::arg("data"), py::arg("fields"),
         py::arg("argv"));
   m.def("models", [](const std::vector<std::string>& argv) {
     return vitperf::ModelsJson(argv).dump();
