@@ -7,7 +7,6 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "predict/int_list.h"
 #include "cli/model_flags.h"
 #include "cli/run_meta.h"
 #include "cli/warnings.h"
@@ -16,6 +15,7 @@
 #include "model/repeated_points.h"
 #include "predict/batch_sweep.h"
 #include "predict/best_output.h"
+#include "predict/int_list.h"
 #include "predict/laws_tables.h"
 #include "predict/measured_laws.h"
 #include "predict/regime_map.h"
@@ -46,7 +46,6 @@ MeasurementSet ReadAll(const std::vector<std::string>& paths) {
   PoolRepeatedPoints(&data);
   return data;
 }
-
 
 // ---- best ----
 

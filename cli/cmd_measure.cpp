@@ -207,8 +207,7 @@ void RunMerge(const MergeArgs& a) {
     std::cout << out.dump(2) << "\n";
   } else {
     std::cout << "merge " << spec.name << " on " << device.ToString() << ": " << summary.Brief()
-              << (summary.Complete() ? "; written to " + a.output : "; nothing written")
-              << "\n";
+              << (summary.Complete() ? "; written to " + a.output : "; nothing written") << "\n";
   }
   if (!summary.Complete()) throw ExitStatus{kExitCheckFailed};
 }

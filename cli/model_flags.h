@@ -2,9 +2,8 @@
 // architecture overrides, precision, pipeline variant, --gpu. Parsed into model structs.
 #pragma once
 
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <string>
 
 #include "model/hardware_profile.h"
 #include "predict/model_request.h"

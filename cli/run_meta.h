@@ -2,10 +2,9 @@
 // main and passed to the library's envelope (predict/json_envelope.h).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "model/hardware_profile.h"
 

@@ -11,9 +11,9 @@
 namespace vitperf::measure {
 
 struct MergeSummary {
-  int shards = 0;     // files read
-  int planned = 0;    // points of the experiment on the device
-  int records = 0;    // point records written (probe and pipeline)
+  int shards = 0;                       // files read
+  int planned = 0;                      // points of the experiment on the device
+  int records = 0;                      // point records written (probe and pipeline)
   std::vector<std::string> missing;     // planned points with no final record ("id label")
   std::vector<std::string> duplicated;  // planned points with more than one final record
   std::vector<std::string> unplanned;   // records whose id the experiment does not plan

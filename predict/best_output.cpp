@@ -102,8 +102,7 @@ void PrintBest(std::ostream& out, const BestResult& result) {
 
   const Prediction& b = r.baseline.prediction;
   out << "\nWhat-if: each single change on the plain baseline (" << DescribeCandidate(r.baseline)
-      << ", batch 1: " << Si(b.throughput_ips) << " img/s, p90 " << Ms(b.latency_p90_s)
-      << " ms)\n";
+      << ", batch 1: " << Si(b.throughput_ips) << " img/s, p90 " << Ms(b.latency_p90_s) << " ms)\n";
   TextTable w({"change", "img/s", "gain", "p90 ms", "regime", "meets constraints"});
   for (const WhatIfStep& s : r.single_changes)
     w.AddRow({s.change + (s.result.numa_default_factor ? " *" : ""),

@@ -95,20 +95,19 @@ void ListModels(const std::vector<std::string>& argv, std::ostream* text,
   std::ostream& os = *text;
   table.Print(os);
   os << "\nAny preset takes --res, --patch, --dim, --depth, --heads, --mlp-ratio "
-               "overrides, or give --config FILE.json.\n";
+        "overrides, or give --config FILE.json.\n";
   if (!zoo) {
     os << "\nNo timm zoo (" << ShippedTimmZooPath()
-              << "): run scripts/timm_zoo.py where timm is installed.\n";
+       << "): run scripts/timm_zoo.py where timm is installed.\n";
     return;
   }
-  os << "\ntimm zoo, read from timm " << zoo->timm_version << " (torch "
-            << zoo->torch_version << ") on " << zoo->date
-            << " by scripts/timm_zoo.py; --model takes the timm name, with or without its tag:\n";
+  os << "\ntimm zoo, read from timm " << zoo->timm_version << " (torch " << zoo->torch_version
+     << ") on " << zoo->date
+     << " by scripts/timm_zoo.py; --model takes the timm name, with or without its tag:\n";
   zoo_table.Print(os);
 }
 
-void ListGpus(const std::vector<std::string>& argv, std::ostream* text,
-              nlohmann::json* json_out) {
+void ListGpus(const std::vector<std::string>& argv, std::ostream* text, nlohmann::json* json_out) {
   nlohmann::json out = JsonEnvelope("gpus", kCatalogSchemaVersion, argv);
   TextTable table({"gpu", "device", "arch", "SMs", "memory", "bf16 TFLOP/s", "mem GB/s", "link",
                    "$/h", "calibrated", "expected error"});
@@ -136,10 +135,10 @@ void ListGpus(const std::vector<std::string>& argv, std::ostream* text,
   std::ostream& os = *text;
   table.Print(os);
   os << "\nexpected error: held-out throughput MAPE by how the profile was obtained "
-               "(data/accuracy/expected_error.json, scripts/expected_error.py): calibrated = "
-               "5-fold on the GPU's own data; same_architecture = another GPU of its "
-               "architecture calibrated; other_architecture = datasheet only, against "
-               "published tables.\n";
+        "(data/accuracy/expected_error.json, scripts/expected_error.py): calibrated = "
+        "5-fold on the GPU's own data; same_architecture = another GPU of its "
+        "architecture calibrated; other_architecture = datasheet only, against "
+        "published tables.\n";
 }
 
 }  // namespace

@@ -5,7 +5,8 @@
 namespace vitperf {
 
 nlohmann::json MetaBlock(const std::vector<std::string>& argv, const HardwareProfile* profile) {
-  nlohmann::json meta{{"argv", argv}, {"version", VersionString()}, {"git_revision", GitRevision()}};
+  nlohmann::json meta{
+      {"argv", argv}, {"version", VersionString()}, {"git_revision", GitRevision()}};
   if (profile) {
     meta["profile"] = profile->name;
     meta["device"] = profile->display_name;

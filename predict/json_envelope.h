@@ -3,10 +3,9 @@
 // profile). Built here, not in cli/, so the command line and the Python module print the same.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "model/hardware_profile.h"
 

@@ -74,7 +74,8 @@ nlohmann::json PredictJson(const PredictResult& result, const std::vector<std::s
   out["rows"] = sweep.rows;
   if (q.profile.calibrated)
     for (size_t i = 0; i < sweep.rows.size(); ++i) {
-      const auto band = PredictThroughputInterval(q.config, sweep.rows[i].batch, q.options, q.profile);
+      const auto band =
+          PredictThroughputInterval(q.config, sweep.rows[i].batch, q.options, q.profile);
       out["rows"][i]["throughput_interval_ips"] = {{"low", band.low_ips}, {"high", band.high_ips}};
     }
   out["recommended_batch"] =

@@ -91,7 +91,7 @@ void PrintReport(std::ostream& out, const ValidationReport& r,
   summary.Print(out);
   if (r.oom.missed || r.oom.false_alarm)
     out << "  OOM: " << r.oom.missed << " ran out of memory but predicted to fit, "
-              << r.oom.false_alarm << " ran but predicted not to fit\n";
+        << r.oom.false_alarm << " ran but predicted not to fit\n";
   (void)s3;
 
   out << "\nworst points:\n";

@@ -3,15 +3,15 @@
 // (predict/model_request.h) and the same JSON printers, and hands the JSON text back; the
 // Python half (vitperf/__init__.py) turns keyword arguments into text and the JSON into dicts.
 // Bad input throws std::invalid_argument, which pybind11 raises as ValueError with the message.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
 #include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <pybind11/pybind11.h>
-#include <pybind11/stl.h>
 
 #include "model/hardware_profile.h"
 #include "model/strict_json.h"
@@ -119,24 +119,24 @@ ModelRequest ReadModel(FieldReader& r) {
            {"mlp_hidden", &m.mlp_hidden},
            {"registers", &m.registers}})
     r.Take(name, field);
-  for (auto [name, field] : std::vector<std::pair<const char*, std::string*>>{
-           {"precision", &m.precision},
-           {"attention", &m.attention},
-           {"output", &m.output},
-           {"class_token", &m.class_token},
-           {"pooling", &m.pooling},
-           {"mlp", &m.mlp},
-           {"mlp_norm", &m.mlp_norm},
-           {"layer_scale", &m.layer_scale},
-           {"pre_norm", &m.pre_norm},
-           {"patch_bias", &m.patch_bias},
-           {"qk_norm", &m.qk_norm},
-           {"qkv_bias", &m.qkv_bias},
-           {"qkv_fused", &m.qkv_fused},
-           {"pos_embed", &m.pos_embed},
-           {"rope", &m.rope},
-           {"rel_pos_bias", &m.rel_pos_bias},
-           {"final_norm", &m.final_norm}})
+  for (auto [name, field] :
+       std::vector<std::pair<const char*, std::string*>>{{"precision", &m.precision},
+                                                         {"attention", &m.attention},
+                                                         {"output", &m.output},
+                                                         {"class_token", &m.class_token},
+                                                         {"pooling", &m.pooling},
+                                                         {"mlp", &m.mlp},
+                                                         {"mlp_norm", &m.mlp_norm},
+                                                         {"layer_scale", &m.layer_scale},
+                                                         {"pre_norm", &m.pre_norm},
+                                                         {"patch_bias", &m.patch_bias},
+                                                         {"qk_norm", &m.qk_norm},
+                                                         {"qkv_bias", &m.qkv_bias},
+                                                         {"qkv_fused", &m.qkv_fused},
+                                                         {"pos_embed", &m.pos_embed},
+                                                         {"rope", &m.rope},
+                                                         {"rel_pos_bias", &m.rel_pos_bias},
+                                                         {"final_norm", &m.final_norm}})
     r.Take(name, field);
   return m;
 }
@@ -191,9 +191,9 @@ std::string PyBest(const Fields& fields, const std::vector<std::string>& argv) {
 
 // The JSON and the warnings reading the data gave (records skipped).
 std::pair<std::string, std::vector<std::string>> PyValidate(const std::string& profile,
-                                                          const std::vector<std::string>& data,
-                                                          const Fields& fields,
-                                                          const std::vector<std::string>& argv) {
+                                                            const std::vector<std::string>& data,
+                                                            const Fields& fields,
+                                                            const std::vector<std::string>& argv) {
   FieldReader r("validate", fields);
   const auto max_mape = r.Number("max_mape");
   const auto max_regret = r.Number("max_regret");
@@ -215,9 +215,8 @@ PYBIND11_MODULE(_vitperf, m) {
   m.def("best", &vitperf::PyBest, py::arg("fields"), py::arg("argv"));
   m.def("validate", &vitperf::PyValidate, py::arg("profile"), py::arg("data"), py::arg("fields"),
         py::arg("argv"));
-  m.def("models", [](const std::vector<std::string>& argv) {
-    return vitperf::ModelsJson(argv).dump();
-  });
+  m.def("models",
+        [](const std::vector<std::string>& argv) { return vitperf::ModelsJson(argv).dump(); });
   m.def("gpus",
         [](const std::vector<std::string>& argv) { return vitperf::GpusJson(argv).dump(); });
 }
