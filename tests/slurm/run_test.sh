@@ -36,13 +36,13 @@ cleanup() {
 trap cleanup EXIT
 
 # munge: its own key and socket, so that a system munged (if any) is left alone.
-mkdir -p "$tmp/munge" && chmod 700 "$tmp/munge"
-mungekey --create --keyfile="$tmp/munge/munge.key" 2>/dev/null ||
-  dd if=/dev/urandom of="$tmp/munge/munge.key" bs=1024 count=1 status=none
-chmod 600 "$tmp/munge/munge.key"
-munged --foreground --force --key-file="$tmp/munge/munge.key" \
+mkdir -p "$tmp/munge" "$tmp/munge-key" && chmod 755 "$tmp/munge" && chmod 700 "$tmp/munge-key"
+mungekey --create --keyfile="$tmp/munge-key/munge.key" 2>/dev/null ||
+  dd if=/dev/urandom of="$tmp/munge-key/munge.key" bs=1024 count=1 status=none
+chmod 600 "$tmp/munge-key/munge.key"
+munged --foreground --force --key-file="$tmp/munge-key/munge.key" \
   --socket="$tmp/munge/munge.socket" --pid-file="$tmp/munge/munged.pid" \
-  --seed-file="$tmp/munge/munged.seed" --log-file="$tmp/munged.log" &
+  --seed-file="$tmp/munge-key/munged.seed" >"$tmp/munged.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do [ -S "$tmp/munge/munge.socket" ] && break; sleep 0.1; done
 [ -S "$tmp/munge/munge.socket" ] || { echo "FAIL: munged did not start"; exit 1; }
@@ -96,6 +96,7 @@ done
 # The sweep: ci_cpu's points in 3 array tasks, the merge after them.
 out="$tmp/out"
 "$src/scripts/slurm/submit_sweep.sh" -e ci_cpu -n 3 -o "$out" --device cpu --bin "$bin" --wait
+cat "$out"/vitperf-merge-*.out
 for i in 0 1 2; do
   grep -q "\"shard\":\"$i/3\"" "$out/shard-$i-of-3.jsonl" ||
     { echo "FAIL: shard $i/3 was not measured by its array task"; exit 1; }
