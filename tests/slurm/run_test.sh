@@ -119,4 +119,11 @@ if "$bin" merge -e ci_cpu --device cpu -o "$tmp/partial.jsonl" \
 fi
 grep -q "missing" "$tmp/partial.txt" && [ ! -e "$tmp/partial.jsonl" ] ||
   { echo "FAIL: the partial merge did not name the missing points"; cat "$tmp/partial.txt"; exit 1; }
+# ... and a shard given twice (a task run twice) too.
+if "$bin" merge -e ci_cpu --device cpu -o "$tmp/twice.jsonl" --shards "$out/shard-0-of-3.jsonl" \
+  "$out/shard-0-of-3.jsonl" "$out/shard-1-of-3.jsonl" "$out/shard-2-of-3.jsonl" >"$tmp/twice.txt"; then
+  echo "FAIL: merging shard 0 twice passed"; exit 1
+fi
+grep -q "more than once" "$tmp/twice.txt" && [ ! -e "$tmp/twice.jsonl" ] ||
+  { echo "FAIL: the merge did not name the repeated points"; cat "$tmp/twice.txt"; exit 1; }
 echo "slurm: 3 array tasks measured ci_cpu on $host; merged $records points, each once"
