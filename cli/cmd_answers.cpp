@@ -7,7 +7,6 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "cli/int_list.h"
 #include "cli/model_flags.h"
 #include "cli/run_meta.h"
 #include "cli/warnings.h"
@@ -15,7 +14,8 @@
 #include "model/presets.h"
 #include "model/repeated_points.h"
 #include "predict/batch_sweep.h"
-#include "predict/best_config.h"
+#include "predict/best_output.h"
+#include "predict/int_list.h"
 #include "predict/laws_tables.h"
 #include "predict/measured_laws.h"
 #include "predict/regime_map.h"
@@ -47,9 +47,6 @@ MeasurementSet ReadAll(const std::vector<std::string>& paths) {
   return data;
 }
 
-std::string Ms(double seconds) { return Fixed(seconds * 1e3, seconds < 0.01 ? 3 : 2); }
-std::string Usd(double usd) { return std::isnan(usd) ? "-" : "$" + Fixed(usd, usd < 1 ? 3 : 2); }
-
 // ---- best ----
 
 struct BestFlags {
@@ -61,99 +58,19 @@ struct BestFlags {
 };
 
 void RunBest(const BestFlags& f) {
-  const ViTConfig model = ResolveModel(f.model);
-  const HardwareProfile profile = ResolveGpu(f.gpu);
-  BestSearchOptions o;
-  o.constraints.latency_slo_ms = f.latency_slo_ms;
-  o.constraints.memory_limit_bytes = MemoryBudgetBytes(f.memory_limit_gib, profile);
-  if (f.latency_slo_ms) CheckFinitePositive("latency-slo", *f.latency_slo_ms);
-  if (f.top < 1) throw std::invalid_argument("top: must be at least 1");
-  if (!f.model.precision.empty()) o.precisions = {model.precision};
-  o.top = f.top;
-  o.price = ResolvePrice(profile, f.price_per_hour);
-  const BestSearchResult r = SearchBestConfigs(model, profile, o);
-
-  if (f.json) {
-    nlohmann::json j = JsonEnvelope("best", kSchemaVersion, &profile);
-    j["model"] = model;
-    j["constraints"] = {
-        {"latency_slo_ms", f.latency_slo_ms ? nlohmann::json(*f.latency_slo_ms) : nullptr},
-        {"memory_limit_gib", f.memory_limit_gib ? nlohmann::json(*f.memory_limit_gib) : nullptr}};
-    j["price"] = o.price ? nlohmann::json{{"usd_per_hour", o.price->usd_per_hour},
-                                          {"source", o.price->source}}
-                         : nlohmann::json(nullptr);
-    j["searched"] = {{"pipelines", r.pipelines},
-                     {"evaluations", r.evaluations},
-                     {"pipelines_without_batch", r.pipelines_without_batch},
-                     {"numa_factor_measured", r.numa_measured}};
-    j["top"] = r.top;
-    j["baseline"] = r.baseline;
-    j["single_changes"] = r.single_changes;
-    j["greedy_path"] = r.greedy_path;
-    std::cout << j.dump(2) << "\n";
-    return;
-  }
-
-  std::cout << "Best configurations for " << model.Label() << " on " << profile.display_name
-            << (profile.calibrated ? ""
-                                   : " (uncalibrated profile: datasheet + default coefficients)")
-            << "\n";
-  std::cout << "searched " << r.pipelines << " pipelines x batch sizes (" << r.evaluations
-            << " predictions)";
-  if (f.latency_slo_ms) std::cout << ", p90 latency <= " << *f.latency_slo_ms << " ms";
-  if (f.memory_limit_gib) std::cout << ", memory <= " << *f.memory_limit_gib << " GiB";
-  std::cout << "; each pipeline at its recommended batch\n";
-  if (o.price)
-    std::cout << "price " << Usd(o.price->usd_per_hour) << "/h (" << o.price->source << ")\n";
-  std::cout << "\n";
-  if (r.top.empty()) {
-    std::cout << "no configuration meets the constraints (" << r.pipelines_without_batch
-              << " pipelines had no admissible batch); relax --latency-slo or --memory-limit\n";
-  } else {
-    TextTable t({"#", "configuration", "batch", "img/s", "p50 ms", "p90 ms", "memory", "regime",
-                 "$/M img"});
-    bool any_default_numa = false;
-    for (size_t i = 0; i < r.top.size(); ++i) {
-      const Candidate& c = r.top[i];
-      any_default_numa |= c.numa_default_factor;
-      t.AddRow({std::to_string(i + 1), DescribeCandidate(c) + (c.numa_default_factor ? " *" : ""),
-                std::to_string(c.prediction.batch), Si(c.prediction.throughput_ips),
-                Ms(c.prediction.latency_p50_s), Ms(c.prediction.latency_p90_s),
-                Bytes(c.prediction.memory.TotalBytes()), ToString(c.prediction.regime),
-                Usd(c.cost_per_million_usd)});
-    }
-    t.Print(std::cout);
-    if (any_default_numa)
-      std::cout << "* remote NUMA priced with an unmeasured default factor ("
-                << Fixed(profile.coefficients[Coef::numa_remote_factor], 2)
-                << " of host bandwidth); calibrate with NUMA probes to measure it\n";
-  }
-
-  const Prediction& b = r.baseline.prediction;
-  std::cout << "\nWhat-if: each single change on the plain baseline ("
-            << DescribeCandidate(r.baseline) << ", batch 1: " << Si(b.throughput_ips)
-            << " img/s, p90 " << Ms(b.latency_p90_s) << " ms)\n";
-  TextTable w({"change", "img/s", "gain", "p90 ms", "regime", "meets constraints"});
-  for (const WhatIfStep& s : r.single_changes)
-    w.AddRow({s.change + (s.result.numa_default_factor ? " *" : ""),
-              Si(s.result.prediction.throughput_ips), "x" + Fixed(s.gain, 2),
-              Ms(s.result.prediction.latency_p90_s), ToString(s.result.prediction.regime),
-              s.result.meets_constraints ? "yes" : "no"});
-  w.Print(std::cout);
-  if (!r.numa_measured)
-    std::cout << "* unmeasured default NUMA factor (profile not calibrated with NUMA data)\n";
-
-  std::cout << "\nWhich optimisation first (greedy: apply the largest admissible gain, repeat)\n";
-  TextTable g({"step", "change", "img/s", "step gain", "total gain", "p90 ms", "regime"});
-  g.AddRow({"0", "baseline", Si(b.throughput_ips), "-", "x1.00", Ms(b.latency_p90_s),
-            ToString(b.regime)});
-  for (size_t i = 0; i < r.greedy_path.size(); ++i) {
-    const WhatIfStep& s = r.greedy_path[i];
-    g.AddRow({std::to_string(i + 1), s.change, Si(s.result.prediction.throughput_ips),
-              "x" + Fixed(s.gain, 2), "x" + Fixed(s.total_gain, 2),
-              Ms(s.result.prediction.latency_p90_s), ToString(s.result.prediction.regime)});
-  }
-  g.Print(std::cout);
+  BestQuery q;
+  q.model = ResolveModel(f.model);
+  q.profile = ResolveGpu(f.gpu);
+  q.precision_given = !f.model.precision.empty();
+  q.latency_slo_ms = f.latency_slo_ms;
+  q.memory_limit_gib = f.memory_limit_gib;
+  q.price_per_hour = f.price_per_hour;
+  q.top = f.top;
+  const BestResult result = RunBest(std::move(q));
+  if (f.json)
+    std::cout << BestJson(result, Invocation()).dump(2) << "\n";
+  else
+    PrintBest(std::cout, result);
 }
 
 // ---- regimes ----

@@ -14,6 +14,7 @@
 #include "measure/device.h"
 #include "measure/experiment.h"
 #include "measure/numa_topology.h"
+#include "measure/shard_merge.h"
 #include "measure/sweep_runner.h"
 #include "predict/text_table.h"
 
@@ -206,6 +207,46 @@ void RunTopo(bool json, const std::string& xml, const std::string& device_text) 
   }
 }
 
+struct MergeArgs {
+  std::string experiment;
+  std::string device = "cpu";
+  std::string output;
+  std::vector<std::string> shards;
+  std::vector<std::string> overrides;
+  bool json = false;
+};
+
+// The points the shards should hold: the experiment expanded as `measure` expands it.
+void RunMerge(const MergeArgs& a) {
+  const measure::Device device = measure::ParseDevice(a.device);
+  measure::ExperimentSpec spec = measure::LoadExperiment(a.experiment);
+  std::vector<measure::Override> overrides;
+  for (const auto& text : a.overrides) overrides.push_back(measure::ParseOverride(text));
+  measure::ApplyOverrides(overrides, !device.cuda, &spec);
+  const std::vector<measure::PlannedPoint> points =
+      measure::ExpandExperiment(spec, device.ToString());
+  const measure::MergeSummary summary =
+      measure::MergeShards(spec, points, device.ToString(), a.shards, a.output);
+  if (a.json) {
+    nlohmann::json out = JsonEnvelope("merge", 1);
+    out["experiment"] = spec.name;
+    out["device"] = device.ToString();
+    out["output"] = summary.Complete() ? nlohmann::json(a.output) : nlohmann::json();
+    out["shards"] = summary.shards;
+    out["planned"] = summary.planned;
+    out["records"] = summary.records;
+    out["complete"] = summary.Complete();
+    out["missing"] = summary.missing;
+    out["duplicated"] = summary.duplicated;
+    out["unplanned"] = summary.unplanned;
+    std::cout << out.dump(2) << "\n";
+  } else {
+    std::cout << "merge " << spec.name << " on " << device.ToString() << ": " << summary.Brief()
+              << (summary.Complete() ? "; written to " + a.output : "; nothing written") << "\n";
+  }
+  if (!summary.Complete()) throw ExitStatus{kExitCheckFailed};
+}
+
 }  // namespace
 
 void AddMeasureCommands(CLI::App& app) {
@@ -261,6 +302,26 @@ void AddMeasureCommands(CLI::App& app) {
       "  vitperf measure -e rq3_compiled --aoti-dir aoti --aoti-prepare   (then "
       "scripts/aoti_compile.py aoti)");
   measure->callback([args] { RunMeasure(*args); });
+
+  auto merge_args = std::make_shared<MergeArgs>();
+  CLI::App* merge = app.add_subcommand(
+      "merge",
+      "Merge the shard files of one experiment (measure --shard i/n) into one, after checking "
+      "that every planned point is present exactly once (exit 1 and nothing written if not)");
+  merge->add_option("-e,--experiment", merge_args->experiment, "the experiment the shards ran")
+      ->required();
+  merge->add_option("--device", merge_args->device, "the device they ran on: cpu or cuda:N")
+      ->capture_default_str();
+  merge->add_option("-o,--output", merge_args->output, "the merged JSONL file (must not exist)")
+      ->required();
+  merge->add_option("--shards", merge_args->shards, "the shards' JSONL files")->required();
+  merge->add_option("overrides", merge_args->overrides,
+                    "the key=value overrides the shards ran with, if any");
+  merge->add_flag("--json", merge_args->json, "JSON summary (schema vitperf.merge)");
+  merge->footer(
+      "Example:\n"
+      "  vitperf merge -e ci_cpu --device cpu -o ci.jsonl --shards shard-0.jsonl shard-1.jsonl");
+  merge->callback([merge_args] { RunMerge(*merge_args); });
 
   auto json = std::make_shared<bool>(false);
   auto xml = std::make_shared<std::string>();

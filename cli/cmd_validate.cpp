@@ -19,7 +19,7 @@
 #include "model/repeated_points.h"
 #include "model/run_host_state.h"
 #include "predict/text_table.h"
-#include "predict/validation.h"
+#include "predict/validation_output.h"
 #ifdef VITPERF_HAVE_FIT
 #include "fit/device_match.h"
 #include "fit/fit_coefficients.h"
@@ -51,15 +51,6 @@ struct ValidateFlags {
   bool allow_device_mismatch = false;
   bool json = false;
 };
-
-struct Check {
-  std::string name;
-  double value = 0, bound = 0;  // [%]
-  bool passed = true;
-  std::string message;
-};
-
-std::string Pct(double fraction) { return Fixed(fraction * 100, 1) + "%"; }
 
 std::uint64_t Fnv1a(const std::string& s) {
   std::uint64_t h = 1469598103934665603ULL;
@@ -142,110 +133,6 @@ std::vector<ValidationInput> FitAndPredict(const HardwareProfile& profile,
       "--holdout/--holdout-fraction/--kfold refit the profile, and this vitperf was built without "
       "Ceres (install libceres-dev and rebuild), or validate without a split");
 #endif
-}
-
-std::string XmlEscape(const std::string& s) {
-  std::string out;
-  for (char ch : s) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
-}
-
-void WriteJunit(const std::string& path, const std::vector<Check>& checks,
-                const std::string& summary) {
-  OutputFile out(path, "junit");
-  int failures = 0;
-  for (const auto& c : checks) failures += !c.passed;
-  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      << "<testsuites>\n  <testsuite name=\"vitperf.validate\" tests=\"" << checks.size()
-      << "\" failures=\"" << failures << "\">\n";
-  for (const auto& c : checks) {
-    out << "    <testcase classname=\"vitperf.validate\" name=\"" << XmlEscape(c.name) << "\">\n";
-    if (!c.passed) out << "      <failure message=\"" << XmlEscape(c.message) << "\"/>\n";
-    out << "      <system-out>" << XmlEscape(c.message) << "</system-out>\n    </testcase>\n";
-  }
-  out << "    <system-out>" << XmlEscape(summary)
-      << "</system-out>\n  </testsuite>\n</testsuites>\n";
-  out.Close();
-}
-
-void PrintReport(const ValidationReport& r, const std::vector<Check>& checks) {
-  TextTable summary({"metric", "value", "bound", "status"});
-  auto bound_of = [&](const std::string& name, std::string* status) {
-    for (const auto& c : checks)
-      if (c.name == name) {
-        *status = c.passed ? "ok" : "EXCEEDED";
-        return Fixed(c.bound, 1) + "%";
-      }
-    return std::string();
-  };
-  std::string s1, s2, s3;
-  summary.AddRow({"points", std::to_string(r.points.size()), "", ""});
-  summary.AddRow({"MAPE", Pct(r.mape), bound_of("max_mape", &s1), s1});
-  summary.AddRow({"median APE", Pct(r.median_ape), "", ""});
-  summary.AddRow({"P90 APE", Pct(r.p90_ape), "", ""});
-  summary.AddRow({"Spearman rank correlation", Fixed(r.spearman, 3), "", ""});
-  summary.AddRow({"configs with a batch choice", std::to_string(r.regrets.size()), "", ""});
-  summary.AddRow({"best-batch regret, mean", Pct(r.mean_regret), "", ""});
-  summary.AddRow({"best-batch regret, max", Pct(r.max_regret), bound_of("max_regret", &s2), s2});
-  summary.AddRow({"OOM prediction accuracy",
-                  Pct(r.oom.Accuracy()) + " of " + std::to_string(r.oom.records), "", ""});
-  summary.Print(std::cout);
-  if (r.oom.missed || r.oom.false_alarm)
-    std::cout << "  OOM: " << r.oom.missed << " ran out of memory but predicted to fit, "
-              << r.oom.false_alarm << " ran but predicted not to fit\n";
-  (void)s3;
-
-  std::cout << "\nworst points:\n";
-  TextTable worst({"point", "measured img/s", "predicted img/s", "error", "regime"});
-  for (const auto& p : r.worst)
-    worst.AddRow({p.label, Si(p.measured_ips), Si(p.predicted_ips),
-                  (p.predicted_ips >= p.measured_ips ? "+" : "-") + Pct(p.ape),
-                  ToString(p.regime)});
-  worst.Print(std::cout);
-
-  std::cout << "\nby predicted regime:\n";
-  TextTable regimes({"regime", "points", "MAPE", "median APE"});
-  for (const auto& g : r.regimes)
-    regimes.AddRow({ToString(g.regime), std::to_string(g.points), Pct(g.mape), Pct(g.median_ape)});
-  regimes.Print(std::cout);
-
-  if (!r.regrets.empty()) {
-    std::vector<ConfigRegret> top = r.regrets;
-    std::stable_sort(top.begin(), top.end(), [](const ConfigRegret& a, const ConfigRegret& b) {
-      return a.regret > b.regret;
-    });
-    if (top.size() > 5) top.resize(5);
-    std::cout << "\nlargest best-batch regrets:\n";
-    TextTable regret(
-        {"config", "model's batch", "measured best", "regret", "runs", "regret per run"});
-    for (const auto& c : top) {
-      const std::string per_run = c.runs_scored == 0 ? "-"
-                                  : c.runs_scored == 1
-                                      ? Pct(c.run_regret_min)
-                                      : Pct(c.run_regret_min) + " - " + Pct(c.run_regret_max);
-      regret.AddRow({c.label, std::to_string(c.predicted_best_batch),
-                     std::to_string(c.measured_best_batch), Pct(c.regret),
-                     std::to_string(c.runs_scored), per_run});
-    }
-    regret.Print(std::cout);
-  }
 }
 
 #ifdef VITPERF_HAVE_FIT
@@ -431,80 +318,23 @@ void RunValidate(const ValidateFlags& f) {
     if (!transfer.is_null()) split = transfer;
   }
 
-  ValidationOptions options;
-  options.near_best_fraction = f.near_best;
-  const ValidationReport report = Validate(inputs, options);
-  if (report.points.empty())
-    throw std::invalid_argument("data: no pipeline records with status ok to validate (" +
-                                std::to_string(data.pipeline.size()) + " pipeline records read)");
-
-  std::vector<Check> checks;
-  auto check = [&](const char* name, double value, std::optional<double> bound_pct) {
-    if (!bound_pct) return;
-    Check c{name, value * 100, *bound_pct, value * 100 <= *bound_pct, ""};
-    char text[160];
-    std::snprintf(text, sizeof text, "%s %.2f%% %s the bound %.2f%%", name, c.value,
-                  c.passed ? "within" : "exceeds", c.bound);
-    c.message = text;
-    checks.push_back(c);
-  };
-  check("max_mape", report.mape, f.max_mape_pct);
-  check("max_regret", report.max_regret, f.max_regret_pct);
-  bool passed = true;
-  for (const auto& c : checks) passed &= c.passed;
-
-  char summary[200];
-  std::snprintf(
-      summary, sizeof summary, "%zu points: MAPE %.2f%%, median APE %.2f%%, max regret %.2f%%",
-      report.points.size(), report.mape * 100, report.median_ape * 100, report.max_regret * 100);
-  if (!f.junit.empty()) {
-    std::vector<Check> cases = checks;
-    if (cases.empty()) cases.push_back({"validation", 0, 0, true, summary});
-    WriteJunit(f.junit, cases, summary);
-  }
-
-  if (f.json) {
-    nlohmann::json j = JsonEnvelope("validation", kValidationSchemaVersion, &profile);
-    j["data"] = f.data;
-    j["split"] = split;
-    j["host_probes"] = host_set;
-    j["host_state_from_data"] = f.host_state_from_data;
-    if (f.host_state_from_data) j["host_state_scope"] = ToString(scope);
-    j["near_best_fraction"] = f.near_best;
-    j["pooled_repeats"] = pooled_repeats;
-    const nlohmann::json body = report;
-    for (auto it = body.begin(); it != body.end(); ++it) j[it.key()] = it.value();
-    j["checks"] = nlohmann::json::array();
-    for (const auto& c : checks)
-      j["checks"].push_back(
-          {{"name", c.name}, {"value_pct", c.value}, {"bound_pct", c.bound}, {"passed", c.passed}});
-    j["passed"] = passed;
-    std::cout << j.dump(2) << "\n";
-  } else {
-    std::cout << "validating " << profile.name << " (" << profile.display_name << ", "
-              << (profile.calibrated ? "calibrated" : "uncalibrated") << ") against "
-              << f.data.size() << " file(s)";
-    if (split["kind"] != "none") std::cout << ", split: " << split.dump();
-    std::cout << "\n";
-    if (pooled_repeats > 0)
-      std::cout << pooled_repeats
-                << " repeated measurement(s) pooled into their points (long-run averages)\n";
-    if (!host_set.empty()) {
-      std::cout << "host side from the data's probes:";
-      for (const auto& s : host_set) std::cout << " " << s;
-      std::cout << "\n";
-    }
-    if (f.host_state_from_data && scope == HostStateScope::run)
-      std::cout << "host state: each run's median host_launch_us (" << runs_with_state
-                << " runs)\n";
-    else if (f.host_state_from_data)
-      std::cout << "host state: each point's own host_launch_us\n";
-    if (report.skipped) std::cout << report.skipped << " record(s) neither ok nor oom skipped\n";
-    std::cout << "\n";
-    PrintReport(report, checks);
-    for (const auto& c : checks) std::cout << (c.passed ? "PASS " : "FAIL ") << c.message << "\n";
-  }
-  if (!passed) throw ExitStatus{kExitCheckFailed};
+  ValidationOutcome outcome;
+  outcome.profile = profile;
+  outcome.data = f.data;
+  outcome.split = split;
+  outcome.host_probes = host_set;
+  outcome.host_state_from_data = f.host_state_from_data;
+  outcome.host_state_scope = ToString(scope);
+  outcome.runs_with_state = runs_with_state;
+  outcome.near_best = f.near_best;
+  outcome.pooled_repeats = pooled_repeats;
+  ScoreValidation(inputs, data.pipeline.size(), f.max_mape_pct, f.max_regret_pct, &outcome);
+  if (!f.junit.empty()) WriteValidationJunit(f.junit, outcome);
+  if (f.json)
+    std::cout << ValidationJson(outcome, Invocation()).dump(2) << "\n";
+  else
+    PrintValidation(std::cout, outcome);
+  if (!outcome.passed) throw ExitStatus{kExitCheckFailed};
 }
 
 }  // namespace

@@ -1,9 +1,6 @@
 #include "cli/run_meta.h"
 
-#include <string>
-#include <vector>
-
-#include "model/build_info.h"
+#include "predict/json_envelope.h"
 
 namespace vitperf::cli {
 namespace {
@@ -15,20 +12,14 @@ std::vector<std::string>& Argv() {
 
 void RecordInvocation(int argc, char** argv) { Argv().assign(argv, argv + argc); }
 
+const std::vector<std::string>& Invocation() { return Argv(); }
+
 nlohmann::json MetaBlock(const HardwareProfile* profile) {
-  nlohmann::json meta{{"argv", Argv()}, {"version", VersionString()}, {"git_revision", GitRevision()}};
-  if (profile) {
-    meta["profile"] = profile->name;
-    meta["device"] = profile->display_name;
-    meta["calibrated"] = profile->calibrated;
-  }
-  return meta;
+  return vitperf::MetaBlock(Argv(), profile);
 }
 
 nlohmann::json JsonEnvelope(const std::string& name, int version, const HardwareProfile* profile) {
-  return nlohmann::json{{"schema", "vitperf." + name},
-                        {"schema_version", version},
-                        {"meta", MetaBlock(profile)}};
+  return vitperf::JsonEnvelope(name, version, Argv(), profile);
 }
 
 }  // namespace vitperf::cli

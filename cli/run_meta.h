@@ -1,8 +1,10 @@
-// The "meta" block of every JSON output: how it was produced (argv, version, git revision,
-// profile), kept apart from the schema version of the payload.
+// The command line's side of the JSON "meta" block: the process arguments, recorded once by
+// main and passed to the library's envelope (predict/json_envelope.h).
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "model/hardware_profile.h"
 
@@ -10,11 +12,10 @@ namespace vitperf::cli {
 
 // Called once by main with the process arguments.
 void RecordInvocation(int argc, char** argv);
+const std::vector<std::string>& Invocation();
 
-// {"argv": [...], "version": ..., "git_revision": ..., "profile": ..., "calibrated": ...}
+// The library's MetaBlock and JsonEnvelope with this process's arguments.
 nlohmann::json MetaBlock(const HardwareProfile* profile = nullptr);
-
-// {"schema": "vitperf.<name>", "schema_version": version, "meta": MetaBlock(profile)}
 nlohmann::json JsonEnvelope(const std::string& name, int version,
                             const HardwareProfile* profile = nullptr);
 

@@ -1,9 +1,9 @@
-#include "cli/int_list.h"
+#include "predict/int_list.h"
 
 #include <sstream>
 #include <stdexcept>
 
-namespace vitperf::cli {
+namespace vitperf {
 
 std::vector<int> ParsePositiveIntList(const std::string& text, const std::string& field,
                                       int max_value, const std::string& example) {
@@ -36,4 +36,4 @@ std::vector<int> ParsePositiveIntList(const std::string& text, const std::string
   return out;
 }
 
-}  // namespace vitperf::cli
+}  // namespace vitperf
