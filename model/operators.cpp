@@ -35,7 +35,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
   // contiguous (the concatenation does), and eager elementwise ops keep their first operand's
   // layout: the residual stream stays token-transposed through every block, each LayerNorm
   // copies it to contiguous first and each residual add reads its branch across that layout
-  // (CUPTI, H200: a direct_copy and a non-vectorised add per LayerNorm and add; a ViT-B/16
+  // (CUPTI, layout_study: a direct_copy and a non-vectorised add per LayerNorm and add; a ViT-B/16
   // without its class token runs 37% slower at batch 256). Compiled code picks its layouts.
   const bool transposed_stream = !fused && c.PrefixTokens() == 0;
   auto gemm = [&](Operator& op, double m, double nn, double k, double count, double in_bytes,
@@ -169,7 +169,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.kernels = fused ? 2 : 12;
     op.bytes = fused ? 2 * (2 * q + table) : 2 * (12 * q + 2 * table);
     if (!fused) {
-      // The input is a head-split view, so no pass vectorises (CUPTI, H200: neg, two copies
+      // The input is a head-split view, so no pass vectorises (CUPTI, zoo_study: neg, two copies
       // for the stack, two muls, add, cat): 4.5 q of the reads in head-dim runs; the cat reads
       // its non-contiguous input element by element (as slowly as a transposed copy).
       op.strided_read_bytes = 2 * 4.5 * q;
@@ -292,7 +292,10 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.live_bytes = bnd + 3 * bnf;
     op.kernels = fused ? 1 : 2;
     op.host_ops = fused ? 1 : 3;  // chunk, silu, mul
-  } else if (!fused) {            // compiled: GELU runs in the up-projection's epilogue
+  } else {
+    // Compiled too: Inductor's default mode keeps cuBLAS for the up-projection (an extern
+    // kernel, no epilogue it controls) and runs GELU as a kernel of its own (CUPTI, rq3_compiled,
+    // AOTInductor: triton_poi_fused_gelu, one per block, the eager kernel's time).
     Operator& op = out->Add(OpKind::gelu, OpClass::elementwise, depth);
     op.flops = 8 * b * n * f;
     op.bytes = 2 * bnf;

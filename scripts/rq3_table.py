@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""RQ3 table: graph and compiled (AOTInductor) throughput over eager, measured and predicted,
+with compile times and the break-even image count, from an rq3_compiled run.
+
+  python3 scripts/rq3_table.py data/measurements/h200-rq3-compiled.jsonl \
+      --binary build/cli/vitperf --gpu h200
+
+Break-even images = compile time / (1/eager ips - 1/compiled ips): the images after which the
+ahead-of-time compilation (export plus AOTInductor, from the package's sidecar as recorded in
+the point's provenance) has paid for itself; "never" when compiled is not faster. Prints a
+Markdown table (compute-only points) and the held-out error of the compiled predictions.
+"""
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+
+def predict_ips(binary, gpu, record, execution):
+    c, o = record["config"], record["options"]
+    cfg = Path("/tmp/vitperf_rq3_config.json")
+    cfg.write_text(json.dumps(c))
+    args = [binary, "predict", "--config", str(cfg), "--gpu", gpu, "--batch", str(record["batch"]),
+            "--execution", execution, "--json"]
+    if o["compute_only"]:
+        args.append("--compute-only")
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    return json.loads(out)["rows"][0]["throughput_ips"]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("data")
+    ap.add_argument("--binary", default="build/cli/vitperf")
+    ap.add_argument("--gpu", default="h200")
+    args = ap.parse_args()
+    points = {}
+    for line in Path(args.data).read_text().splitlines():
+        r = json.loads(line)
+        if r.get("kind") != "pipeline" or r.get("status") != "ok":
+            continue
+        o = r["options"]
+        mode = o["execution"]
+        if mode == "compiled":
+            mode += "-" + o.get("compile_mode", "default")
+        key = (r["config"]["name"], r["config"]["image_height"], r["batch"], o["compute_only"])
+        points.setdefault(key, {})[mode] = r
+    print("| model | px | batch | graph/eager measured (predicted) | compiled/eager measured "
+          "(predicted) | max-autotune/eager | compile [s] | break-even images |")
+    print("|---|---|---|---|---|---|---|---|")
+    errors = []
+    for (name, px, batch, compute_only), modes in sorted(points.items()):
+        if not compute_only or "eager" not in modes:
+            continue
+        eager = modes["eager"]
+        e_ips = eager["throughput_ips"]
+        pe = predict_ips(args.binary, args.gpu, eager, "eager")
+        cells = []
+        for mode, execution in (("graph", "graph"), ("compiled-default", "compiled")):
+            if mode not in modes:
+                cells.append("-")
+                continue
+            m = modes[mode]["throughput_ips"]
+            p = predict_ips(args.binary, args.gpu, modes[mode], execution)
+            if execution == "compiled":
+                errors.append(abs(p / m - 1))
+            cells.append(f"{m / e_ips:.2f} ({p / pe:.2f})")
+        ma = modes.get("compiled-max-autotune")
+        cells.append(f"{ma['throughput_ips'] / e_ips:.2f}" if ma else "-")
+        compiled = modes.get("compiled-default")
+        if compiled:
+            info = compiled["provenance"].get("compiled", {})
+            compile_s = info.get("export_s", 0) + info.get("compile_s", 0)
+            gain = 1 / e_ips - 1 / compiled["throughput_ips"]
+            cells.append(f"{compile_s:.0f}")
+            cells.append(f"{compile_s / gain:,.0f}" if gain > 0 else "never")
+        else:
+            cells += ["-", "-"]
+        print(f"| {name} | {px} | {batch} | " + " | ".join(cells) + " |")
+    if errors:
+        print(f"\ncompiled (default) predictions: MAPE {100 * sum(errors) / len(errors):.1f}% over "
+              f"{len(errors)} compute-only points", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
