@@ -14,6 +14,8 @@ import statistics
 import sys
 from pathlib import Path
 
+from arch_constants import write_constants
+
 NAME = "biased_attention_slowdown"
 
 
@@ -44,15 +46,8 @@ def main():
     value = round(statistics.median(ratios), 4)
     print(f"{NAME}: {value}")
     if args.arch:
-        arch = json.loads(Path(args.arch).read_text())
-        arch["constants"][NAME] = value
-        arch["sources"][NAME] = (
-            f"this project's measurement: attention probes in {args.data} "
-            f"({provenance.get('device_name', '?')}, {provenance.get('time_utc', '?')[:10]}; "
-            f"records {', '.join(used)}) via scripts/biased_attention_slowdown.py")
-        arch["sources"] = dict(sorted(arch["sources"].items()))
-        Path(args.arch).write_text(json.dumps(arch, indent=1) + "\n")
-
+        write_constants(args.arch, {NAME: (value, used)}, "attention", args.data, provenance,
+                        "biased_attention_slowdown.py")
 
 if __name__ == "__main__":
     main()

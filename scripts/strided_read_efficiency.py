@@ -20,6 +20,8 @@ import statistics
 import sys
 from pathlib import Path
 
+from arch_constants import write_constants
+
 MIN_BYTES = 256 << 20
 NAMES = {64: "strided_read_efficiency", 1: "transposed_read_efficiency"}
 
@@ -61,19 +63,9 @@ def main():
         results[name] = (round(statistics.median(shares), 4), used)
         print(f"{name}: {results[name][0]} (from {', '.join(f'{s:.4f}' for s in shares)})")
     if args.arch:
-        arch = json.loads(Path(args.arch).read_text())
-        device = provenance.get("device_name", "?")
-        when = provenance.get("time_utc", "?")[:10]
-        for name, (value, used) in results.items():
-            arch["constants"][name] = value
-            arch["sources"][name] = (
-                f"this project's measurement: strided_copy and device_copy probes in {args.data} "
-                f"over memory_bandwidth_gbs of {args.hardware} "
-                f"({device}, {when}; records {', '.join(used)}) via "
-                f"scripts/strided_read_efficiency.py")
-        arch["sources"] = dict(sorted(arch["sources"].items()))
-        Path(args.arch).write_text(json.dumps(arch, indent=1) + "\n")
-
+        write_constants(args.arch, results, "strided_copy and device_copy", args.data, provenance,
+                        "strided_read_efficiency.py",
+                        extra=f" over memory_bandwidth_gbs of {args.hardware}")
 
 if __name__ == "__main__":
     main()
