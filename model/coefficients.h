@@ -71,10 +71,10 @@ namespace vitperf {
     "per inner element, xmma conv tile wave")                                                      \
   X(conv_layout_efficiency, 0.1, 0.005, 1.0, "fraction", architecture,                             \
     "of memory bandwidth, NCHW->NHWC copy")                                                        \
-  X(strided_read_efficiency, 0.25, 0.001, 1.0, "fraction", architecture,                           \
-    "of memory bandwidth, eager elementwise reads of a head-split view"       )                 \
-  X(transposed_read_efficiency, 0.1, 0.001, 1.0, "fraction", architecture,                         \
-    "of memory bandwidth, eager elementwise reads of a token-transposed view")           \
+  X(strided_read_bytes_per_sm_cycle, 2.0, 0.001, 64.0, "B/cycle", architecture,                    \
+    "per multiprocessor, eager elementwise reads of a head-split view")                            \
+  X(transposed_read_bytes_per_sm_cycle, 1.0, 0.001, 64.0, "B/cycle", architecture,                 \
+    "per multiprocessor, eager elementwise reads of a token-transposed view")                      \
   X(biased_attention_slowdown, 1.0, 1.0, 10.0, "ratio", architecture,                            \
     "fused attention time with an additive score bias over without")                               \
   X(row_reduction_ns, 1.0, 0.0, 100.0, "ns", architecture,                                         \

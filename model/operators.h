@@ -120,7 +120,7 @@ struct Operator {
   // Of those bytes, the ones read from non-contiguous tensors, which eager PyTorch's elementwise
   // kernels load without vector loads: in runs of the head dim (q, k, v split into heads) or one
   // element at a time (a token-transposed stream). They move at the architecture's
-  // strided_read_efficiency and transposed_read_efficiency shares of the bandwidth.
+  // strided_read_bytes_per_sm_cycle and transposed_read_bytes_per_sm_cycle.
   double strided_read_bytes = 0;
   double transposed_read_bytes = 0;
   double live_bytes = 0;  // activations alive while it runs (inputs, outputs, residual stream)

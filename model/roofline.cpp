@@ -26,6 +26,7 @@ DeviceRates RatesFor(const HardwareProfile& p, Precision precision) {
   r.flash_attention = a.AttentionFor(precision) == AttentionBackend::flash;
   r.exp_per_s = fp32_vector * a.ExpPerFp32Flop();
   r.multiprocessors = p.multiprocessors;
+  r.sm_cycles_per_s = fp32_vector / (2.0 * a.fp32_lanes_per_sm);
   r.tile_m = p.tile_m;
   r.tile_n = p.tile_n;
   r.host.copy_engines = p.copy_engines;

@@ -35,6 +35,9 @@ struct DeviceRates {
   double matrix_flops_per_s = 0;
   double vector_flops_per_s = 0;
   double memory_bytes_per_s = 0;
+  // [1/s] multiprocessor cycles: uncoalesced reads are issued by the SMs' load units, so their
+  // rate follows SMs x clock rather than memory bandwidth.
+  double sm_cycles_per_s = 0;
   // Fused attention: the matrix rate, except that fp32 tensors run the attention kernel at the
   // fp32 rate whatever the TF32 setting (TF32 applies to cuBLAS products only).
   double attention_flops_per_s = 0;
@@ -184,13 +187,20 @@ OperatorTime<T> TimeOperator(const Operator& op, const DeviceRates& r, Coefficie
   if (op.additive_bias) t.compute_s *= c[Coef::biased_attention_slowdown];
   const Coef streaming =
       op.kind == OpKind::conv_layout ? Coef::conv_layout_efficiency : Coef::memory_efficiency;
-  // Non-contiguous reads have their own shares of the bandwidth (as the conv's layout copy):
-  // measured rates of PyTorch's unvectorised kernels, not a fraction of the fitted stream.
+  // Non-contiguous reads (PyTorch's unvectorised kernels) move a measured number of bytes per
+  // multiprocessor cycle, at most at the streaming rate.
+  const T stream = T(r.memory_bytes_per_s) * c[streaming];
+  auto read_rate = [&](Coef bytes_per_cycle) {
+    const T rate = c[bytes_per_cycle] * T(r.sm_cycles_per_s);
+    return rate < stream ? rate : stream;
+  };
   const double contiguous_bytes = op.bytes - op.strided_read_bytes - op.transposed_read_bytes;
-  t.memory_s = (T(contiguous_bytes) / c[streaming] +
-                T(op.strided_read_bytes) / c[Coef::strided_read_efficiency] +
-                T(op.transposed_read_bytes) / c[Coef::transposed_read_efficiency]) /
-               T(r.memory_bytes_per_s);
+  t.memory_s = T(contiguous_bytes) / stream;
+  if (op.strided_read_bytes > 0)
+    t.memory_s += T(op.strided_read_bytes) / read_rate(Coef::strided_read_bytes_per_sm_cycle);
+  if (op.transposed_read_bytes > 0)
+    t.memory_s +=
+        T(op.transposed_read_bytes) / read_rate(Coef::transposed_read_bytes_per_sm_cycle);
   t.compute_bound = t.compute_s >= t.memory_s;
   t.time_s = t.compute_bound ? t.compute_s : t.memory_s;
   // Row reductions (LayerNorm, softmax) pay a latency per row that streaming does not hide.

@@ -1,6 +1,6 @@
 """Writes probe-measured architecture constants into a data/arch file with their sources.
 
-Shared by the scripts that derive a constant from a probe run (strided_read_efficiency.py,
+Shared by the scripts that derive a constant from a probe run (strided_read_rates.py,
 biased_attention_slowdown.py): each value's source names the run's file, device, date, the
 records used and the script.
 """
