@@ -183,16 +183,7 @@ ProbeRecord RunAttentionProbe(std::int64_t batch, std::int64_t tokens, bool bias
         torch::Tensor out;
         r.timing = TimeOnDevice(
             d,
-            [&] {
-#if TORCH_VERSION_MAJOR >= 2
-              out = at::scaled_dot_product_attention(
-                  q, k, v, mask.defined() ? std::optional<torch::Tensor>(mask) : std::nullopt);
-#else
-              auto scores = torch::matmul(q * 0.125, k.transpose(-2, -1));
-              if (mask.defined()) scores = scores + mask;
-              out = torch::matmul(scores.softmax(-1), v);
-#endif
-            },
+            [&] { out = Attend(q, k, v, mask, /*fused=*/true, 1.0 / 8 /* 1/sqrt(64) */); },
             ctx.Timing());
         CheckFinite(out, "attention");
         const double flops = 4.0 * static_cast<double>(batch * kHeads * tokens) *

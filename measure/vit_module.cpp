@@ -106,6 +106,8 @@ torch::Tensor RotatePatches(const torch::Tensor& x, const RopeTables& rope, int 
       {x.narrow(2, 0, prefix), ApplyRope(x.narrow(2, prefix, x.size(2) - prefix), rope)}, 2);
 }
 
+}  // namespace
+
 torch::Tensor Attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                      const torch::Tensor& bias, bool fused, double scale) {
 #if TORCH_VERSION_MAJOR >= 2
@@ -118,7 +120,6 @@ torch::Tensor Attend(const torch::Tensor& q, const torch::Tensor& k, const torch
   if (bias.defined()) scores = scores + bias;
   return torch::matmul(scores.softmax(-1), v);
 }
-}  // namespace
 
 RopeTables MakeRopeTables(const ViTConfig& c) {
   // Angles over the patch grid's rows for one half of the rotated pairs and over its columns for

@@ -129,4 +129,9 @@ struct VitModuleImpl : torch::nn::Module {
 };
 TORCH_MODULE(VitModule);
 
+// Scaled dot-product attention as the module runs it: the fused SDPA kernel (LibTorch 2.x, when
+// fused) or the math path, each with an optional additive bias on the scores.
+torch::Tensor Attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                     const torch::Tensor& bias, bool fused, double scale);
+
 }  // namespace vitperf::measure
