@@ -14,18 +14,20 @@ import argparse
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 
 def predict_ips(binary, gpu, record, execution):
     c, o = record["config"], record["options"]
-    cfg = Path("/tmp/vitperf_rq3_config.json")
-    cfg.write_text(json.dumps(c))
-    args = [binary, "predict", "--config", str(cfg), "--gpu", gpu, "--batch", str(record["batch"]),
-            "--execution", execution, "--json"]
-    if o["compute_only"]:
-        args.append("--compute-only")
-    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as cfg:
+        cfg.write(json.dumps(c))
+        cfg.flush()
+        args = [binary, "predict", "--config", cfg.name, "--gpu", gpu, "--batch",
+                str(record["batch"]), "--execution", execution, "--json"]
+        if o["compute_only"]:
+            args.append("--compute-only")
+        out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     return json.loads(out)["rows"][0]["throughput_ips"]
 
 
