@@ -114,7 +114,8 @@ void RunCalibrate(const CalibrateFlags& f) {
   fit_options.observations.host_launch_reference_us = MedianHostLaunchUs(data.pipeline);
   const FitResult result = FitCoefficients(base, data, fit_options);
   CheckFitUsable(result, f.output);
-  const HardwareProfile fitted = MakeFittedProfile(base, result, inputs, fit_options, data.probes);
+  const HardwareProfile fitted =
+      MakeFittedProfile(base, result, inputs, fit_options, data.probes, data.pipeline);
   WriteCalibrationFile(fitted, f.output);
   out << "\nfitted " << base.name << " (" << base.display_name << ")\n";
   PrintFitReport(out, result);

@@ -50,7 +50,8 @@ void RunFit(const FitFlags& f) {
   options.observations.host_launch_reference_us = MedianHostLaunchUs(data.pipeline);
   const FitResult result = FitCoefficients(base, data, options);
   CheckFitUsable(result, f.output);
-  const HardwareProfile fitted = MakeFittedProfile(base, result, inputs, options, data.probes);
+  const HardwareProfile fitted =
+      MakeFittedProfile(base, result, inputs, options, data.probes, data.pipeline);
   WriteCalibrationFile(fitted, f.output);
 
   if (f.json) {

@@ -42,6 +42,8 @@ void AddModelFlags(CLI::App* c, ModelFlags* f) {
 
 void AddPipelineFlags(CLI::App* c, PipelineFlags* f) {
   c->add_option("--execution", f->execution, "eager, graph or compiled (default eager)");
+  c->add_option("--compile-mode", f->compile_mode,
+                "with --execution compiled: default or max-autotune (AOTInductor settings)");
   c->add_option("--input", f->input, "uint8 (normalised on the GPU) or float32 (default uint8)");
   c->add_option("--host-memory", f->host_memory, "pinned or pageable (default pinned)");
   c->add_option("--pipeline", f->pipeline, "sequential or overlapped (default sequential)");

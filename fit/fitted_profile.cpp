@@ -10,6 +10,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "fit/compile_time_summary.h"
 #include "model/build_info.h"
 #include "model/calibration.h"
 #include "model/input_file.h"
@@ -113,7 +114,8 @@ nlohmann::json FitProvenance(const FitResult& r, const std::vector<FitInput>& in
 
 HardwareProfile MakeFittedProfile(const HardwareProfile& base, const FitResult& result,
                                   const std::vector<FitInput>& inputs, const FitOptions& options,
-                                  const std::vector<ProbeRecord>& probes) {
+                                  const std::vector<ProbeRecord>& probes,
+                                  const std::vector<PipelineRecord>& pipeline) {
   HardwareProfile p = base;
   p.coefficients = result.coefficients;
   p.coefficient_errors = result.errors;
@@ -132,6 +134,8 @@ HardwareProfile MakeFittedProfile(const HardwareProfile& base, const FitResult& 
   if (options.observations.host_launch_reference_us > 0)
     reference["point_launch_us"] = options.observations.host_launch_reference_us;
   if (!reference.empty()) p.fit["host_reference"] = reference;
+  const nlohmann::json compile_s = CompileTimeSummary(pipeline);
+  if (!compile_s.empty()) p.fit["compile_s"] = compile_s;
   return p;
 }
 

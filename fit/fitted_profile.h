@@ -36,10 +36,12 @@ nlohmann::json FitProvenance(const FitResult& result, const std::vector<FitInput
 
 // The calibrated profile: fitted coefficients, their errors, the fit's provenance, and the
 // medians of the data's host-side probes (fit.host_reference), so that `validate
-// --host-probes-from-data` can move the fitted dispatch cost to another host.
+// --host-probes-from-data` can move the fitted dispatch cost to another host; and the compile
+// times of the pipeline records' AOTInductor packages (fit.compile_s, fit/compile_time_summary.h).
 HardwareProfile MakeFittedProfile(const HardwareProfile& base, const FitResult& result,
                                   const std::vector<FitInput>& inputs, const FitOptions& options,
-                                  const std::vector<ProbeRecord>& probes);
+                                  const std::vector<ProbeRecord>& probes,
+                                  const std::vector<PipelineRecord>& pipeline = {});
 
 // Writes the calibration file (model/calibration.h) of a fitted profile. Throws
 // std::runtime_error when the file cannot be written.

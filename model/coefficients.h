@@ -19,17 +19,18 @@ namespace vitperf {
 #define VITPERF_COEFFICIENTS(X)                                                                    \
   X(matmul_efficiency, 0.75, 0.02, 1.0, "fraction", device,                                        \
     "of peak matrix rate, large full-wave GEMM")                                                   \
-  X(attention_efficiency, 0.45, 0.01, 1.0, "fraction", device,                                     \
-    "of the rate, fp32 fused attention")                                                           \
   X(memory_efficiency, 0.85, 0.05, 1.0, "fraction", device,                                        \
     "of datasheet device-memory bandwidth")                                                        \
   X(flash_attention_efficiency, 0.8, 0.05, 1.0, "fraction", device,                                \
     "of the matrix and exp rates per key block, flash attention")                                  \
+  X(template_matmul_efficiency, 0.85, 0.05, 2.0, "ratio", device,                                  \
+    "generated (max-autotune template) GEMM rate over the library's")                              \
   X(dispatch_us, 6.0, 0.1, 500.0, "us", launch, "host time per framework call, eager")             \
-  X(kernel_gap_us, 1.0, 0.0, 100.0, "us", launch, "device idle between kernels, eager")            \
   X(sync_us, 20.0, 0.0, 20000.0, "us", launch, "fixed per-batch cost: synchronise, bookkeeping")   \
-  X(graph_kernel_gap_us, 0.5, 0.0, 100.0, "us", launch,                                            \
-    "device idle between kernels of a CUDA graph")                                                 \
+  X(compiled_extern_us, 20.0, 0.0, 2000.0, "us", launch,                                           \
+    "host time per library call (GEMM, attention, conv) from compiled code")                       \
+  X(compiled_launch_us, 6.0, 0.0, 1000.0, "us", launch,                                            \
+    "host time per generated kernel launched by compiled code")                                    \
   X(h2d_pinned_gbs, 50.0, 0.1, 1000.0, "GB/s", link, "host-to-device, pinned host memory")         \
   X(h2d_pageable_gbs, 15.0, 0.1, 1000.0, "GB/s", link, "host-to-device, pageable host memory")     \
   X(d2h_pinned_gbs, 50.0, 0.1, 1000.0, "GB/s", link, "device-to-host, pinned host memory")         \
@@ -40,12 +41,18 @@ namespace vitperf {
     "host float32 normalisation output, per thread")                                               \
   X(host_cache_mb, 32.0, 1.0, 1024.0, "MB", host,                                                  \
     "uint8 staging size where copies fall off the host cache")                                     \
-  X(host_dram_copy_gbs, 5.0, 0.01, 500.0, "GB/s", host, "host staging past that size, per thread") \
+  X(host_dram_copy_gbs, 5.0, 0.01, 500.0, "GB/s", host,                                            \
+    "host staging past that size, per thread")                                                     \
   X(host_batch_us, 20.0, 0.0, 5000.0, "us", host, "fixed host preprocessing cost per batch")       \
   X(host_nt_copy_gbs, 7.5, 0.01, 500.0, "GB/s", host,                                              \
     "host staging with streaming stores (one copy past glibc's threshold), per thread")            \
   X(latency_p90_factor, 1.05, 1.0, 5.0, "ratio", statistics, "p90 over p50 latency")               \
   X(latency_p99_factor, 1.15, 1.0, 10.0, "ratio", statistics, "p99 over p50 latency")              \
+  X(attention_efficiency, 0.45, 0.01, 1.0, "fraction", architecture,                               \
+    "of the rate, fp32 fused attention")                                                           \
+  X(kernel_gap_us, 1.0, 0.0, 100.0, "us", architecture, "device idle between kernels, eager")      \
+  X(graph_kernel_gap_us, 0.5, 0.0, 100.0, "us", architecture,                                      \
+    "device idle between kernels of a CUDA graph")                                                 \
   X(matmul_k_half, 64.0, 0.0, 8192.0, "elements", architecture,                                    \
     "inner size where GEMM efficiency halves")                                                     \
   X(vector_efficiency, 0.5, 0.01, 1.0, "fraction", architecture,                                   \
@@ -75,7 +82,7 @@ namespace vitperf {
     "per multiprocessor, eager elementwise reads of a head-split view")                            \
   X(transposed_read_bytes_per_sm_cycle, 1.0, 0.001, 64.0, "B/cycle", architecture,                 \
     "per multiprocessor, eager elementwise reads of a token-transposed view")                      \
-  X(biased_attention_slowdown, 1.0, 1.0, 10.0, "ratio", architecture,                            \
+  X(biased_attention_slowdown, 1.0, 1.0, 10.0, "ratio", architecture,                              \
     "fused attention time with an additive score bias over without")                               \
   X(row_reduction_ns, 1.0, 0.0, 100.0, "ns", architecture,                                         \
     "per row of a LayerNorm/softmax reduction")                                                    \

@@ -10,6 +10,7 @@ ForwardOptions ForwardOptionsFor(const PipelineOptions& pipeline) {
   ForwardOptions f;
   f.normalize_input_on_device = !pipeline.compute_only && pipeline.input == InputFormat::uint8;
   f.fuse_elementwise = pipeline.execution == ExecutionMode::compiled;
+  f.template_gemms = f.fuse_elementwise && pipeline.compile_mode == CompileMode::max_autotune;
   return f;
 }
 
@@ -46,6 +47,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.bytes = in_bytes + weight_bytes + out_bytes;
     op.kernels = 1;
     op.host_ops = 3;  // linear -> view, addmm, view
+    op.template_gemm = options.template_gemms;
   };
   auto layernorm = [&](OpKind kind, double repeat, double rows, double width) {
     Operator& op = out->Add(kind, OpClass::elementwise, repeat);
@@ -54,7 +56,10 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.live_bytes = 2 * rows * width * e;
     op.kernels = 1;
     op.host_ops = 2;  // layer_norm -> native_layer_norm
-    op.rows = rows;
+    // ATen's kernel reduces its rows with a latency each; compiled code's generated
+    // (persistent) reduction streams them (CUPTI, rq3_compiled: Triton's add + LayerNorm moves
+    // its bytes at about the copy rate at widths 384-1024, ATen's at under half of it).
+    op.rows = fused ? 0 : rows;
     return &op;
   };
   // A LayerNorm over the residual stream: with a token-transposed stream, the contiguous copy
@@ -93,7 +98,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
       arch ? arch->PatchConvPathFor(c.precision, std::max(c.image_height, c.image_width), c.dim,
                                     c.patch)
            : ConvPath::simt;
-  if (conv_path != ConvPath::simt) {
+  if (conv_path != ConvPath::simt && !options.template_gemms) {
     // The tensor-core kernels take NHWC: cuDNN copies the image and the weight first, two
     // kernels inside the one conv2d call. A 3-channel transpose streams badly (CUPTI: about a
     // twelfth of the copy bandwidth), so it has its own efficiency.
@@ -263,8 +268,9 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
   {
     Operator& op = out->Add(OpKind::residual_add, OpClass::elementwise, 2 * depth);
     op.flops = b * n * d;
-    // Fused into the next LayerNorm, the sum is written once and never re-read separately.
-    op.bytes = fused ? bnd : 3 * bnd;
+    // Fused into the next LayerNorm (which reads one operand and writes the normalised
+    // stream), the add reads the other operand and writes the sum: never re-read separately.
+    op.bytes = fused ? 2 * bnd : 3 * bnd;
     if (transposed_stream) op.transposed_read_bytes = bnd;  // the branch, across the stream
     op.live_bytes = 3 * bnd;
     op.kernels = fused ? 0 : 1;

@@ -114,9 +114,9 @@ struct Operator {
   OpClass op_class = OpClass::elementwise;
   double repeat = 1;  // instances per forward pass (depth for per-block operators)
   // Per instance:
-  double flops = 0;       // a multiply-add counts 2
-  double macs = 0;        // multiply-accumulates in matrix products (timm/fvcore's count)
-  double bytes = 0;       // minimum device-memory traffic: inputs read once, outputs written once
+  double flops = 0;  // a multiply-add counts 2
+  double macs = 0;   // multiply-accumulates in matrix products (timm/fvcore's count)
+  double bytes = 0;  // minimum device-memory traffic: inputs read once, outputs written once
   // Of those bytes, the ones read from non-contiguous tensors, which eager PyTorch's elementwise
   // kernels load without vector loads: in runs of the head dim (q, k, v split into heads) or one
   // element at a time (a token-transposed stream). They move at the architecture's
@@ -128,9 +128,12 @@ struct Operator {
   // Framework calls the host dispatches in eager mode, views and kernel-less ops included
   // (LibTorch pays its per-op cost for a reshape as for a GEMM), as the ViT module makes them.
   double host_ops = 0;
-  double rows = 0;  // rows reduced one at a time (LayerNorm, softmax); 0 for others
+  double rows = 0;             // rows reduced one at a time (LayerNorm, softmax); 0 for others
   bool additive_bias = false;  // fused attention adding a bias to its scores (BEiT)
-  GemmShape gemm;   // zero count when not a matrix product
+  // A GEMM (or the patch conv) that compiled code runs as a generated kernel (max-autotune's
+  // Triton templates) instead of calling the library: its own rate, launched as generated code.
+  bool template_gemm = false;
+  GemmShape gemm;                       // zero count when not a matrix product
   ConvPath conv_path = ConvPath::simt;  // patch_embed: the kernel that runs it (architecture)
   double conv_row_bytes = 0;            // patch_embed: one patch row [bytes], patch x element
 };
@@ -139,6 +142,9 @@ struct Operator {
 struct ForwardOptions {
   bool normalize_input_on_device = false;  // uint8 input: add the normalise kernel
   bool fuse_elementwise = false;           // compiled: elementwise work folded into neighbours
+  // compiled with max-autotune: GEMMs and the patch conv become generated template kernels
+  // (CUPTI, rq3_compiled: triton_tem_* in place of cuBLAS and cuDNN, no NHWC copies).
+  bool template_gemms = false;
   // The GPU's kernel choices (patch convolution, alignment, SIMT fallbacks); none: a SIMT
   // patch convolution, 16-byte alignment and no fallback.
   const Architecture* architecture = nullptr;

@@ -45,8 +45,9 @@ double ReferenceLaunchUs(const HardwareProfile& profile, const char* key = "laun
 // the launch probe itself. Returns "name=value" for each coefficient set (none: no such probe). The
 // fitted costs that are host CPU time [us]: framework dispatch, graph launch, the per-batch
 // synchronisation and bookkeeping, the per-batch preprocessing floor.
-inline constexpr Coef kHostTimeCoefficients[] = {Coef::dispatch_us, Coef::graph_launch_us,
-                                                 Coef::sync_us, Coef::host_batch_us};
+inline constexpr Coef kHostTimeCoefficients[] = {
+    Coef::dispatch_us,        Coef::graph_launch_us, Coef::compiled_extern_us,
+    Coef::compiled_launch_us, Coef::sync_us,         Coef::host_batch_us};
 
 std::vector<std::string> ApplyHostProbes(const std::vector<ProbeRecord>& probes,
                                          HardwareProfile* profile, double point_launch_us = 0);

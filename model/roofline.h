@@ -172,7 +172,8 @@ OperatorTime<T> TimeOperator(const Operator& op, const DeviceRates& r, Coefficie
     const T k_share = T(op.gemm.k) / (T(op.gemm.k) + c[Coef::matmul_k_half]);
     const T base =
         op.gemm.aligned ? c[Coef::matmul_efficiency] : c[Coef::misaligned_matmul_efficiency];
-    const T efficiency = base * TiledEfficiency(op.gemm, r, c[Coef::tile_intensity_half]) * k_share;
+    T efficiency = base * TiledEfficiency(op.gemm, r, c[Coef::tile_intensity_half]) * k_share;
+    if (op.template_gemm) efficiency *= c[Coef::template_matmul_efficiency];
     t.compute_s = T(op.flops / r.matrix_flops_per_s) / efficiency;
   } else if (r.flash_attention) {
     t.compute_s = TimeFlashAttention(op, r, c);
@@ -199,8 +200,7 @@ OperatorTime<T> TimeOperator(const Operator& op, const DeviceRates& r, Coefficie
   if (op.strided_read_bytes > 0)
     t.memory_s += T(op.strided_read_bytes) / read_rate(Coef::strided_read_bytes_per_sm_cycle);
   if (op.transposed_read_bytes > 0)
-    t.memory_s +=
-        T(op.transposed_read_bytes) / read_rate(Coef::transposed_read_bytes_per_sm_cycle);
+    t.memory_s += T(op.transposed_read_bytes) / read_rate(Coef::transposed_read_bytes_per_sm_cycle);
   t.compute_bound = t.compute_s >= t.memory_s;
   t.time_s = t.compute_bound ? t.compute_s : t.memory_s;
   // Row reductions (LayerNorm, softmax) pay a latency per row that streaming does not hide.
@@ -210,6 +210,23 @@ OperatorTime<T> TimeOperator(const Operator& op, const DeviceRates& r, Coefficie
   // microseconds whatever their k, several times their roofline time).
   t.time_s += T(DependentPasses(op)) * c[Coef::kernel_latency_us] * 1e-6;
   return t;
+}
+
+// Compiled code launches its kernels one by one, without a graph, at two costs (CUPTI and
+// timing, rq3_compiled at batch 1: 62 library calls and 37 generated kernels take 1.7 ms under
+// the default settings; max-autotune's 12 and 87 take 0.86 ms): a library call (cuBLAS GEMM,
+// cuDNN conv or attention, through ATen's C shim) and a generated kernel's launch. The library
+// runs a conv's layout copies inside its call.
+template <typename T>
+T CompiledDispatchSeconds(const OperatorList& ops, CoefficientView<T> c) {
+  T s{};
+  for (const Operator& op : ops) {
+    if (op.kind == OpKind::conv_layout) continue;
+    const bool library_call = op.op_class != OpClass::elementwise && !op.template_gemm;
+    s += library_call ? T(op.repeat) * c[Coef::compiled_extern_us]
+                      : T(op.repeat * op.kernels) * c[Coef::compiled_launch_us];
+  }
+  return s * 1e-6;
 }
 
 template <typename T>
@@ -247,10 +264,17 @@ ForwardTime<T> TimeForward(const OperatorList& ops, const DeviceRates& r, Execut
   f.gaps_s = T(f.kernels) * c[gap] * 1e-6;
   f.kernels_s = f.compute_bound_s + f.memory_bound_s;
   f.device_s = f.kernels_s + f.gaps_s;
-  // Compiled code launches its kernels one by one as eager does, without a graph: the extern
-  // calls (GEMMs, attention) through ATen as in eager, each generated kernel as one call.
-  f.dispatch_s = mode == ExecutionMode::graph ? c[Coef::graph_launch_us] * 1e-6
-                                              : T(f.host_ops) * c[Coef::dispatch_us] * 1e-6;
+  switch (mode) {
+    case ExecutionMode::graph:
+      f.dispatch_s = c[Coef::graph_launch_us] * 1e-6;
+      break;
+    case ExecutionMode::compiled:
+      f.dispatch_s = CompiledDispatchSeconds(ops, c);
+      break;
+    case ExecutionMode::eager:
+      f.dispatch_s = T(f.host_ops) * c[Coef::dispatch_us] * 1e-6;
+      break;
+  }
   f.total_s = MaxOf(f.device_s, f.dispatch_s);
   return f;
 }

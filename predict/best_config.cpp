@@ -197,6 +197,7 @@ BestSearchResult SearchBestConfigs(const ViTConfig& model, const HardwareProfile
   std::stable_sort(all.begin(), all.end(), [](const Candidate& a, const Candidate& b) {
     return a.prediction.throughput_ips > b.prediction.throughput_ips;
   });
+  r.compile_break_even = CompileBreakEvenOf(all, profile);
   for (const Candidate& c : all) {
     if (static_cast<int>(r.top.size()) >= options.top) break;
     bool duplicate = false;
@@ -232,6 +233,35 @@ BestSearchResult SearchBestConfigs(const ViTConfig& model, const HardwareProfile
   }
   r.evaluations = s.evaluations;
   return r;
+}
+
+std::optional<CompileBreakEven> CompileBreakEvenOf(const std::vector<Candidate>& ranked,
+                                                   const HardwareProfile& profile) {
+  auto first = [&](bool compiled) {
+    return std::find_if(ranked.begin(), ranked.end(), [&](const Candidate& c) {
+      return c.meets_constraints && (c.options.execution == ExecutionMode::compiled) == compiled;
+    });
+  };
+  const auto compiled = first(true), uncompiled = first(false);
+  if (compiled == ranked.end() || uncompiled == ranked.end()) return std::nullopt;
+  CompileBreakEven b{*compiled, *uncompiled, std::nullopt, std::nullopt};
+  const nlohmann::json& times = profile.fit;
+  const std::string mode = ToString(compiled->options.compile_mode);
+  if (times.is_object() && times.contains("compile_s") && times["compile_s"].contains(mode))
+    b.compile_s = times["compile_s"][mode].value("median_s", 0.0);
+  // Seconds saved per image; the compile is repaid once the saving adds up to its time.
+  const double saved_s =
+      1.0 / uncompiled->prediction.throughput_ips - 1.0 / compiled->prediction.throughput_ips;
+  if (b.compile_s && *b.compile_s > 0 && saved_s > 0) b.break_even_images = *b.compile_s / saved_s;
+  return b;
+}
+
+void to_json(nlohmann::json& j, const CompileBreakEven& b) {
+  j = nlohmann::json{
+      {"compiled", b.compiled},
+      {"uncompiled", b.uncompiled},
+      {"compile_s", b.compile_s ? nlohmann::json(*b.compile_s) : nullptr},
+      {"break_even_images", b.break_even_images ? nlohmann::json(*b.break_even_images) : nullptr}};
 }
 
 void to_json(nlohmann::json& j, const Candidate& c) {

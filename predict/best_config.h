@@ -45,6 +45,20 @@ struct WhatIfStep {
   double total_gain = 0;  // throughput ratio over the baseline
 };
 
+// When compiling pays: the best compiled pipeline against the best one that needs no compile,
+// and the images after which the compile time (median over the AOTInductor packages measured
+// with this profile's calibration, fit.compile_s) is repaid by the faster pipeline.
+struct CompileBreakEven {
+  Candidate compiled, uncompiled;
+  std::optional<double> compile_s;          // none: no compile time measured for this profile
+  std::optional<double> break_even_images;  // none: compiling is not faster, or no compile time
+};
+
+// The break-even of the best compiled and uncompiled candidates in `ranked` (best first) that
+// meet the constraints; nullopt when either is missing.
+std::optional<CompileBreakEven> CompileBreakEvenOf(const std::vector<Candidate>& ranked,
+                                                   const HardwareProfile& profile);
+
 struct BestSearchResult {
   std::vector<Candidate> top;       // best first, identical predictions collapsed
   int pipelines = 0;                // precision x pipeline-option combinations searched
@@ -54,6 +68,7 @@ struct BestSearchResult {
   Candidate baseline;                      // eager, fp32, pageable, float32, sequential, batch 1
   std::vector<WhatIfStep> single_changes;  // each change alone on the baseline, best first
   std::vector<WhatIfStep> greedy_path;     // largest gain first, applied cumulatively
+  std::optional<CompileBreakEven> compile_break_even;
 };
 
 // True when the profile's fit constrained the remote-NUMA factor with data (a standard error);
@@ -69,5 +84,6 @@ BestSearchResult SearchBestConfigs(const ViTConfig& model, const HardwareProfile
 
 void to_json(nlohmann::json& j, const Candidate& c);
 void to_json(nlohmann::json& j, const WhatIfStep& s);
+void to_json(nlohmann::json& j, const CompileBreakEven& b);
 
 }  // namespace vitperf

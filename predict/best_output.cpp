@@ -59,6 +59,8 @@ nlohmann::json BestJson(const BestResult& result, const std::vector<std::string>
   j["baseline"] = r.baseline;
   j["single_changes"] = r.single_changes;
   j["greedy_path"] = r.greedy_path;
+  j["compile_break_even"] =
+      r.compile_break_even ? nlohmann::json(*r.compile_break_even) : nlohmann::json(nullptr);
   return j;
 }
 
@@ -98,6 +100,20 @@ void PrintBest(std::ostream& out, const BestResult& result) {
       out << "* remote NUMA priced with an unmeasured default factor ("
           << Fixed(profile.coefficients[Coef::numa_remote_factor], 2)
           << " of host bandwidth); calibrate with NUMA probes to measure it\n";
+  }
+
+  if (const auto& be = r.compile_break_even) {
+    out << "\ncompiled (AOTInductor " << ToString(be->compiled.options.compile_mode)
+        << "): " << Si(be->compiled.prediction.throughput_ips) << " img/s against "
+        << Si(be->uncompiled.prediction.throughput_ips) << " img/s without compiling ("
+        << DescribeCandidate(be->uncompiled) << "); ";
+    if (!be->compile_s)
+      out << "compile time not measured for this profile (calibrate with compiled points)\n";
+    else if (!be->break_even_images)
+      out << "the " << Fixed(*be->compile_s, 0) << " s compile is never repaid\n";
+    else
+      out << "the " << Fixed(*be->compile_s, 0) << " s compile (measured) is repaid after "
+          << Si(*be->break_even_images) << " images\n";
   }
 
   const Prediction& b = r.baseline.prediction;

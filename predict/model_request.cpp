@@ -124,6 +124,7 @@ ViTConfig ResolveModel(const ModelRequest& f) {
 PipelineOptions ResolvePipeline(const PipelineRequest& f) {
   PipelineOptions o;
   if (!f.execution.empty()) o.execution = ParseEnumOrThrow<ExecutionMode>(f.execution);
+  if (!f.compile_mode.empty()) o.compile_mode = ParseEnumOrThrow<CompileMode>(f.compile_mode);
   if (!f.input.empty()) o.input = ParseEnumOrThrow<InputFormat>(f.input);
   if (!f.host_memory.empty()) o.host_memory = ParseEnumOrThrow<HostMemory>(f.host_memory);
   if (!f.pipeline.empty()) o.pipeline = ParseEnumOrThrow<PipelineMode>(f.pipeline);
@@ -145,7 +146,9 @@ std::string DescribePipeline(const PipelineOptions& o) {
   if (o.compute_only) return "forward pass only, input already on the device";
   std::string s = o.input == InputFormat::uint8 ? "uint8 pixels normalised on the device"
                                                 : "float32 prepared on the host";
-  s += ", " + ToString(o.host_memory) + " host memory, " + ToString(o.execution) + ", ";
+  s += ", " + ToString(o.host_memory) + " host memory, " + ToString(o.execution);
+  if (o.execution == ExecutionMode::compiled) s += " (" + ToString(o.compile_mode) + ")";
+  s += ", ";
   s += o.pipeline == PipelineMode::sequential
            ? "sequential"
            : "overlapped (queue depth " + std::to_string(o.queue_depth) + ")";

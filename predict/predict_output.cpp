@@ -6,6 +6,7 @@
 
 #include "model/expected_error.h"
 #include "model/parameter_count.h"
+#include "predict/execution_basis.h"
 #include "predict/explain.h"
 #include "predict/json_envelope.h"
 #include "predict/model_request.h"
@@ -71,6 +72,8 @@ nlohmann::json PredictJson(const PredictResult& result, const std::vector<std::s
                            {"mape", expected.mape},
                            {"how", expected.how},
                            {"summary", DescribeExpectedError(q.profile, expected)}};
+  if (const auto caveat = ExecutionModeCaveat(q.profile, q.options))
+    out["execution_caveat"] = *caveat;
   out["rows"] = sweep.rows;
   if (q.profile.calibrated)
     for (size_t i = 0; i < sweep.rows.size(); ++i) {
@@ -103,6 +106,7 @@ void PrintPredict(std::ostream& out, const PredictResult& result) {
       << "\n";
   out << "profile: " << DescribeExpectedError(profile, ExpectedErrorFor(profile)) << "\n";
   out << "pipeline: " << DescribePipeline(options) << "\n";
+  if (const auto caveat = ExecutionModeCaveat(profile, options)) out << "note: " << *caveat << "\n";
   const Prediction& first = sweep.rows.front();
   out << "params " << Si(static_cast<double>(params)) << ", weights "
       << Bytes(first.memory.weights_bytes) << ", "

@@ -214,6 +214,10 @@ ValidationReport Validate(const std::vector<ValidationInput>& inputs,
     p.predicted_ips = in.prediction.throughput_ips;
     p.ape = std::abs(p.predicted_ips - p.measured_ips) / p.measured_ips;
     p.regime = in.prediction.regime;
+    p.execution = ToString(r.options.execution);
+    if (r.options.execution == ExecutionMode::compiled &&
+        r.options.compile_mode != CompileMode::standard)
+      p.execution += " " + ToString(r.options.compile_mode);
     report.points.push_back(p);
     apes.push_back(p.ape);
     measured.push_back(p.measured_ips);
@@ -275,6 +279,17 @@ ValidationReport Validate(const std::vector<ValidationInput>& inputs,
     if (e.empty()) continue;
     report.regimes.push_back({regime, static_cast<int>(e.size()), Mean(e), Quantile(e, 0.5)});
   }
+  for (const char* mode : {"eager", "graph", "compiled", "compiled max-autotune"}) {
+    std::vector<double> e, signed_error;
+    for (const auto& p : report.points)
+      if (p.execution == mode) {
+        e.push_back(p.ape);
+        signed_error.push_back((p.predicted_ips - p.measured_ips) / p.measured_ips);
+      }
+    if (e.empty()) continue;
+    report.executions.push_back(
+        {mode, static_cast<int>(e.size()), Mean(e), Quantile(e, 0.5), Mean(signed_error)});
+  }
   return report;
 }
 
@@ -286,10 +301,12 @@ void to_json(nlohmann::json& j, const ValidationReport& r) {
                           {"measured_ips", p.measured_ips},
                           {"predicted_ips", p.predicted_ips},
                           {"ape", p.ape},
-                          {"regime", p.regime}};
+                          {"regime", p.regime},
+                          {"execution", p.execution}};
   };
   nlohmann::json worst = nlohmann::json::array(), points = nlohmann::json::array(),
-                 regrets = nlohmann::json::array(), regimes = nlohmann::json::array();
+                 regrets = nlohmann::json::array(), regimes = nlohmann::json::array(),
+                 executions = nlohmann::json::array();
   for (const auto& p : r.worst) worst.push_back(point(p));
   for (const auto& p : r.points) points.push_back(point(p));
   for (const auto& c : r.regrets)
@@ -309,6 +326,12 @@ void to_json(nlohmann::json& j, const ValidationReport& r) {
                        {"points", g.points},
                        {"mape", g.mape},
                        {"median_ape", g.median_ape}});
+  for (const auto& g : r.executions)
+    executions.push_back({{"execution", g.execution},
+                          {"points", g.points},
+                          {"mape", g.mape},
+                          {"median_ape", g.median_ape},
+                          {"mean_signed_error", g.mean_signed}});
   j = nlohmann::json{
       {"summary",
        {{"points", r.points.size()},
@@ -329,6 +352,7 @@ void to_json(nlohmann::json& j, const ValidationReport& r) {
       {"worst", worst},
       {"regret", regrets},
       {"regimes", regimes},
+      {"executions", executions},
       {"points", points}};
 }
 

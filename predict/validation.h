@@ -52,6 +52,7 @@ struct PointError {
   double measured_ips = 0, predicted_ips = 0;
   double ape = 0;  // |predicted - measured| / measured
   Regime regime = Regime::compute;
+  std::string execution;  // eager, graph, compiled or "compiled max-autotune"
 };
 
 // The best-batch regret of one config, paired by run. A dataset pools the same point from
@@ -86,6 +87,14 @@ struct RegimeError {
   double mape = 0, median_ape = 0;
 };
 
+// Error over the points of one execution mode (compiled split by compile mode).
+struct ExecutionError {
+  std::string execution;
+  int points = 0;
+  double mape = 0, median_ape = 0;
+  double mean_signed = 0;  // mean of (predicted - measured) / measured: + means too fast
+};
+
 struct OomAccuracy {
   int records = 0;  // ok and oom records
   int correct = 0;
@@ -103,7 +112,8 @@ struct ValidationReport {
   std::vector<ConfigRegret> regrets;  // configs measured at two or more batches
   double mean_regret = 0, max_regret = 0;
   OomAccuracy oom;
-  std::vector<RegimeError> regimes;  // by the predicted regime, only those that occur
+  std::vector<RegimeError> regimes;        // by the predicted regime, only those that occur
+  std::vector<ExecutionError> executions;  // by execution mode, only those that occur
 };
 
 ValidationReport Validate(const std::vector<ValidationInput>& inputs,

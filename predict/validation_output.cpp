@@ -1,6 +1,7 @@
 #include "predict/validation_output.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <ostream>
 #include <stdexcept>
@@ -107,6 +108,15 @@ void PrintReport(std::ostream& out, const ValidationReport& r,
   for (const auto& g : r.regimes)
     regimes.AddRow({ToString(g.regime), std::to_string(g.points), Pct(g.mape), Pct(g.median_ape)});
   regimes.Print(out);
+
+  if (r.executions.size() > 1) {
+    out << "\nby execution mode:\n";
+    TextTable modes({"execution", "points", "MAPE", "median APE", "mean signed"});
+    for (const auto& g : r.executions)
+      modes.AddRow({g.execution, std::to_string(g.points), Pct(g.mape), Pct(g.median_ape),
+                    (g.mean_signed >= 0 ? "+" : "-") + Pct(std::abs(g.mean_signed))});
+    modes.Print(out);
+  }
 
   if (!r.regrets.empty()) {
     std::vector<ConfigRegret> top = r.regrets;

@@ -144,6 +144,7 @@ ModelRequest ReadModel(FieldReader& r) {
 PipelineRequest ReadPipeline(FieldReader& r) {
   PipelineRequest p;
   r.Take("execution", &p.execution);
+  r.Take("compile_mode", &p.compile_mode);
   r.Take("input", &p.input);
   r.Take("host_memory", &p.host_memory);
   r.Take("pipeline", &p.pipeline);

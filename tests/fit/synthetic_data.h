@@ -77,6 +77,14 @@ inline std::vector<PipelineOptions> SyntheticVariants() {
   PipelineOptions compute = base;
   compute.compute_only = true;
   v.push_back(compute);
+  // Compiled code: its library calls and generated launches at batch 1, its template GEMMs
+  // (max-autotune) at large batch.
+  PipelineOptions compiled = compute;
+  compiled.execution = ExecutionMode::compiled;
+  v.push_back(compiled);
+  PipelineOptions autotuned = compiled;
+  autotuned.compile_mode = CompileMode::max_autotune;
+  v.push_back(autotuned);
   return v;
 }
 
