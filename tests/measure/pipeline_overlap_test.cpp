@@ -164,7 +164,9 @@ TEST(Rq5Experiment, ExpandsToTheStudyOnTheGpuAndToATinyRunOnTheCpu) {
   ApplyOverrides({}, true, &cpu_spec);
   const auto cpu = ExpandExperiment(cpu_spec, "cpu");
   for (const auto& p : cpu)
-    if (p.kind == PlannedPoint::Kind::pipeline) EXPECT_LE(p.config.image_height, 128);
+    if (p.kind == PlannedPoint::Kind::pipeline) {
+      EXPECT_LE(p.config.image_height, 128);
+    }
 }
 
 std::vector<nlohmann::json> JsonLines(const std::string& path) {
@@ -203,8 +205,8 @@ TEST(Rq5Experiment, RunsOnTheCpuThroughTheCommandLine) {
   // The tables script reads what the run wrote.
   if (std::system("python3 --version >/dev/null 2>&1") != 0) GTEST_SKIP() << "no python3";
   const std::string tables = out + ".md";
-  const std::string command = "python3 " + std::string(VITPERF_SOURCE_DIR) +
-                              "/scripts/rq5_table.py " + out + " >" + tables;
+  const std::string command =
+      "python3 " + std::string(VITPERF_SOURCE_DIR) + "/scripts/rq5_table.py " + out + " >" + tables;
   ASSERT_EQ(std::system(command.c_str()), 0);
   const std::string text = vitperf::testing::ReadWholeFile(tables);
   EXPECT_NE(text.find("## Pipeline efficiency"), std::string::npos) << text;
