@@ -210,7 +210,7 @@ TEST(Rq5Experiment, RunsOnTheCpuThroughTheCommandLine) {
   ASSERT_EQ(std::system(command.c_str()), 0);
   const std::string text = vitperf::testing::ReadWholeFile(tables);
   EXPECT_NE(text.find("## Pipeline efficiency"), std::string::npos) << text;
-  EXPECT_NE(text.find("| vit_ti16 | 64 | 4 | eager |"), std::string::npos) << text;
+  EXPECT_NE(text.find("| vit_p16_d2_w64 | 64 | 4 | eager |"), std::string::npos) << text;
 }
 
 TEST(Rq5Scripts, SelfTestsPass) {
