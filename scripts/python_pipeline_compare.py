@@ -31,8 +31,8 @@ uint8, pinned ring, both start states, eager and graph) from --vitperf-jsonl, or
 mode, queue depth and producer count are written beside it).
 
 The timm model is the architecture of the vitperf preset: the preset's timm name is read from
-model/presets.cpp (vit_s16 -> vit_small_patch16_224, ...), and its parameter count is checked
-against the vitperf record's config (scripts/vitperf_vit.py builds the same network).
+model/presets.cpp (vit_s16 -> vit_small_patch16_224, ...), and timm's parameter count is
+compared with the count of the vitperf record's config (same_architecture in the comparison).
 
 Output:
   --python-jsonl FILE: one record per (model, start, mode), schema vitperf.python_pipeline, after a
@@ -105,6 +105,20 @@ def preset_timm_names(presets_cpp=os.path.join(REPO, "model", "presets.cpp")):
     return dict(pairs)
 
 
+def vit_parameters(config):
+    """Parameters of a standard ViT config (the presets: class token, learned position
+    embedding, qkv bias, GELU MLP, final norm, linear head), as timm counts them."""
+    c = vv.read_config({k: v for k, v in config.items() if k in vv.CONFIG_DEFAULTS})
+    d, k, ch, p = c["dim"], c["classes"], c["channels"], c["patch"]
+    hidden = vv.mlp_hidden(c)
+    gh, gw = vv.grid(c)
+    tokens = gh * gw + vv.prefix_tokens(c)
+    block = (2 * d) + (3 * d * d + 3 * d) + (d * d + d) + (2 * d) + (d * hidden + hidden) \
+        + (hidden * d + d)
+    return ((ch * p * p * d + d) + (d if c["class_token"] else 0) + tokens * d
+            + c["depth"] * block + 2 * d + (d * k + k if k > 0 else 0))
+
+
 # ---- the vitperf side ----
 
 def read_jsonl(path):
@@ -160,22 +174,23 @@ def run_vitperf(binary, out_jsonl, device):
 
 # ---- the Python side ----
 
-class Normalised:
-    """uint8 [B, C, H, W] -> the model's logits, normalising on the device first (one module, so
-    torch.compile fuses the normalisation into its first kernels as a careful user's would)."""
+def normalised_model(torch, model, dtype, device):
+    """uint8 [B, C, H, W] -> the model's logits, normalising on the device first: one module, so
+    torch.compile fuses the normalisation into its first kernels as a careful user's would."""
 
-    def __init__(self, torch, model, dtype, device):
-        self.torch = torch
-        mean = torch.tensor(IMAGENET_MEAN, device=device).view(1, 3, 1, 1)
-        std = torch.tensor(IMAGENET_STD, device=device).view(1, 3, 1, 1)
-        self.scale = (1.0 / (255.0 * std)).float()
-        self.shift = (-mean / std).float()
-        self.model = model
-        self.dtype = dtype
+    class Normalised(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            mean = torch.tensor(IMAGENET_MEAN, device=device).view(1, 3, 1, 1)
+            std = torch.tensor(IMAGENET_STD, device=device).view(1, 3, 1, 1)
+            self.register_buffer("scale", (1.0 / (255.0 * std)).float())
+            self.register_buffer("shift", (-mean / std).float())
+            self.model = model
 
-    def __call__(self, pixels):
-        x = (pixels.float() * self.scale + self.shift).to(self.dtype)
-        return self.model(x)
+        def forward(self, pixels):
+            return self.model((pixels.float() * self.scale + self.shift).to(dtype))
+
+    return Normalised().eval()
 
 
 def careful_loop(torch, fn, source, start, classes, dtype, warmup, window_s, windows, slots=3):
@@ -346,7 +361,7 @@ def measure_python(a, models, done, write):
         for mode in a.modes:
             if all((model_name, s, mode) in done for s in a.starts):
                 continue
-            eager_fn = Normalised(torch, model, dtype, "cuda")
+            eager_fn = normalised_model(torch, model, dtype, "cuda")
             fn, compile_s = eager_fn, None
             try:
                 if mode != "eager":
@@ -429,6 +444,10 @@ def compare(vitperf_records, python_records, models, starts, batch, res):
                 rec["python_parameters"] = best_py.get("parameters")
             if v and best_py:
                 rec["ratio_vitperf_to_python"] = v["throughput_ips"] / best_py["e2e_ips"]
+                # The same architecture on both sides: timm's parameter count against the count
+                # of the vitperf record's config.
+                rec["vitperf_parameters"] = vit_parameters(v["config"])
+                rec["same_architecture"] = rec["vitperf_parameters"] == best_py.get("parameters")
             out.append(rec)
     return out, vit_prov
 
@@ -586,7 +605,14 @@ def self_test():
           "batch": 256, "res": 224, "mode": "compile", "e2e_ips": 9000.0},
          {"kind": "point", "status": "error", "model": "vit_b16", "start": "pinned",
           "batch": 256, "res": 224, "mode": "compile"}]
+    b16 = {"name": "vit_b16", "image_height": 224, "image_width": 224, "patch": 16,
+           "dim": 768, "depth": 12, "heads": 12, "classes": 1000}
+    assert vit_parameters(b16) == 86567656, vit_parameters(b16)  # timm vit_base_patch16_224
+    for r in v[1:]:
+        r["config"].update(b16)
+    p[1]["parameters"] = 86567656
     recs, prov = compare(v, p, ["vit_b16"], ["pageable", "pinned"], 256, 224)
+    assert recs[0]["same_architecture"] is True, recs[0]
     a, b = recs
     assert a["vitperf_execution"] == "graph" and a["vitperf_e2e_ips"] == 9500, a
     assert abs(a["vitperf_compute_ips"] - 256 / 25.6e-3) < 1e-6, a
