@@ -126,6 +126,7 @@ const std::vector<KeyRule>& Rules() {
       {"compute_only", [](const std::string& t, ViTConfig&,
                           PipelineOptions& o) { o.compute_only = ParseBool("compute_only", t); }},
       {"compile_mode", EnumSetter(&PipelineOptions::compile_mode)},
+      {"start", EnumSetter(&PipelineOptions::start)},
   };
   return rules;
 }
@@ -362,6 +363,7 @@ std::string PlannedPoint::Label() const {
   if (options.pipeline != d.pipeline)
     s << " " << ToString(options.pipeline) << "/q" << options.queue_depth;
   if (options.numa != d.numa) s << " numa=" << ToString(options.numa);
+  if (options.start != d.start) s << " start=" << ToString(options.start);
   return s.str();
 }
 

@@ -18,6 +18,7 @@
 
 #include "measure/aoti_package.h"
 #include "measure/aoti_runner.h"
+#include "measure/batch_ring.h"
 #include "measure/cupti_tracer.h"
 #include "measure/device.h"
 #include "measure/micro_probes.h"
@@ -181,6 +182,7 @@ struct Point {
     dtype = ComputeDtype(c.precision);
     // No pinned memory without CUDA (see the header); the record says so.
     host_memory = d.cuda ? o.host_memory : HostMemory::pageable;
+    staging = o.start == ImageStart::pageable;
     node = HostAllocator{x.host_alloc, x.host_free};
     in_shape = {b, c.channels, c.image_height, c.image_width};
     in_dtype = o.input == InputFormat::uint8 ? torch::kUInt8 : torch::kFloat;
@@ -227,9 +229,10 @@ struct Point {
   // The device part of an iteration: normalise (uint8) or cast (float32), then forward. The
   // package takes images in the model's dtype, so a compiled point normalises eagerly (one
   // fused multiply-add and a cast) as a graph point captures it.
-  torch::Tensor Forward(const torch::Tensor& dev_in) const {
-    if (options.input == InputFormat::uint8) return Model(NormalizeImages(dev_in, dtype));
-    return Model(dev_in.to(dtype));
+  torch::Tensor Forward(const torch::Tensor& dev_in) const { return Model(ModelInput(dev_in)); }
+  torch::Tensor ModelInput(const torch::Tensor& dev_in) const {
+    if (options.input == InputFormat::uint8) return NormalizeImages(dev_in, dtype);
+    return dev_in.to(dtype);
   }
 
   // A valid device input (what H2D would deliver), for graph capture warm-up.
@@ -255,6 +258,9 @@ struct Point {
   torch::Device tdev{torch::kCPU};
   torch::ScalarType dtype;
   HostMemory host_memory;
+  // Producers stage each batch from `source` into the host buffers; false: the images start in
+  // those (pinned) buffers, written once before timing (options.start=pinned).
+  bool staging = true;
   HostAllocator node;
   std::vector<std::int64_t> in_shape, out_shape;
   torch::ScalarType in_dtype;
@@ -302,16 +308,18 @@ class SequentialRunner {
     host_out_t_ = p.WrapHost(host_out_, p.out_shape, p.dtype);
     dev_in_ = p.ExampleDeviceInput();
     async_ = host_in_.pinned();
+    if (!p.staging) p.pre.Run(host_in_.data(), 0, p.batch);  // the images start here
     if (p.graph()) graph_.Capture(p.d, [this] { output_ = p_.Forward(dev_in_); });
   }
 
   // [ms] end to end; stage times appended to the vectors.
   double Iteration() {
     const auto t0 = Clock::now();
-    pool_.Run([this](int w, int n) {
-      const std::int64_t b = p_.batch;
-      p_.pre.Run(host_in_.data(), b * w / n, b * (w + 1) / n);
-    });
+    if (p_.staging)
+      pool_.Run([this](int w, int n) {
+        const std::int64_t b = p_.batch;
+        p_.pre.Run(host_in_.data(), b * w / n, b * (w + 1) / n);
+      });
     preprocess_.push_back(MsSince(t0));
     e0_.Record();
     dev_in_.copy_(host_in_t_, async_);
@@ -354,50 +362,61 @@ class SequentialRunner {
   std::vector<double> preprocess_, h2d_, compute_, d2h_;
 };
 
-// Overlapped pipeline: producer threads fill a ring of queue_depth host buffers; the calling
-// thread queues H2D, compute and D2H of each batch on three streams chained by events; a
-// completion thread waits for each batch's D2H, records its latency and frees its slot.
+// Overlapped pipeline over a BatchRing (measure/batch_ring.h): producer threads fill a ring of
+// queue_depth host buffers (pinned unless host_memory=pageable), each batch's staging copy split
+// between them; an H2D thread, a compute thread and a D2H thread each queue their stage of batch j
+// on a stream of their own, that stream first waiting on the previous stage's event; the calling
+// thread waits for each batch's D2H, records its latency and frees its slot. One issuing thread
+// per stage keeps a blocking copy (pageable memory) or the eager dispatch of one stage from
+// holding up the others. Nothing is allocated per batch on the host; a slot's device buffers are
+// made once (eager activations come from the caching allocator's cache).
+// The input stage also normalises (uint8) or casts (float32) the batch on the device, on the H2D
+// stream after the copy: the device-side preprocessing overlaps the previous batch's forward
+// pass, and the compute stage runs the very work of the compute-only timing (the model on an
+// input in its dtype), so end-to-end / compute-only measures the pipeline alone. stage_ms.h2d is
+// the copy alone; the normalisation is in no stage time (the sequential pipeline counts it in
+// compute, as before).
 class OverlappedRunner {
  public:
   explicit OverlappedRunner(const Point& p)
       : p_(p),
+        ring_(p.options.queue_depth, p.batch, p.options.producer_threads),
         h2d_stream_(DeviceStream::FromPool(p.d)),
         compute_stream_(DeviceStream::FromPool(p.d)),
         d2h_stream_(DeviceStream::FromPool(p.d)) {
-    const int q = p.options.queue_depth;
-    for (int s = 0; s < q; ++s) {
+    for (int s = 0; s < ring_.slots(); ++s) {
       auto slot = std::make_unique<Slot>(p);
-      slot->batch_index = s;
+      // Images that start in pinned memory are in the ring before the pipeline starts.
+      if (!p.staging) p.pre.Run(slot->host_in.data(), 0, p.batch);
       if (p.graph())
         slot->dev_out =
             torch::empty(p.out_shape, torch::TensorOptions().dtype(p.dtype).device(p.tdev));
       slots_.push_back(std::move(slot));
     }
+    async_ = slots_[0]->host_in.pinned();
     if (p.graph()) {
-      // One graph with static buffers; each slot's input is copied in and the output out on the
-      // compute stream (cheap device copies), so slots do not each need a graph.
-      static_in_ = p.ExampleDeviceInput();
-      graph_.Capture(p.d, [this] { static_out_ = p_.Forward(static_in_); });
+      // One graph of the model alone with static buffers; each slot's normalised input is
+      // copied in and the output out on the compute stream (device copies of tens of MB), so
+      // slots do not each need a graph and its activations.
+      static_in_ = p.ModelInput(p.ExampleDeviceInput()).clone();
+      graph_.Capture(p.d, [this] { static_out_ = p_.Model(static_in_); });
     }
   }
 
   void Measure(PipelineRecord* r) {
     Synchronize(p_.d);
-    const int q = p_.options.queue_depth;
-    warm_batches_ = std::max(p_.ctx.warmup, 1) + q;  // fill the ring, then warm up
+    warm_batches_ = std::max(p_.ctx.warmup, 1) + ring_.slots();  // fill the ring, then warm up
     std::vector<std::thread> threads;
     for (int t = 0; t < p_.options.producer_threads; ++t)
       threads.emplace_back([this] { Guarded([this] { Produce(); }); });
-    threads.emplace_back([this] { Guarded([this] { Complete(); }); });
-    Guarded([this] { Enqueue(); });
-    // Buffers must outlive queued copies: drain the device before anyone returns.
-    try {
-      Synchronize(p_.d);
-    } catch (...) {
-      Fail(std::current_exception());
-    }
-    Fail(nullptr);  // stop everyone
+    threads.emplace_back([this] { Guarded([this] { IssueH2d(); }); });
+    threads.emplace_back([this] { Guarded([this] { IssueCompute(); }); });
+    threads.emplace_back([this] { Guarded([this] { IssueD2h(); }); });
+    Guarded([this] { Complete(); });
+    ring_.Stop();
     for (auto& t : threads) t.join();
+    // Buffers must outlive queued copies: drain the device before anyone returns.
+    Guarded([this] { Synchronize(p_.d); });
     if (error_) std::rethrow_exception(error_);
 
     const int n = static_cast<int>(latency_.size());
@@ -412,7 +431,7 @@ class OverlappedRunner {
   }
 
  private:
-  enum class State { free, filling, ready, in_flight };
+  using Stage = BatchRing::Stage;
   struct Slot {
     explicit Slot(const Point& p)
         : host_in(p.d, p.in_bytes, p.host_memory, p.node),
@@ -422,180 +441,148 @@ class OverlappedRunner {
           c0(p.d),
           c1(p.d),
           d0(p.d),
-          d1(p.d) {
+          d1(p.d),
+          n1(p.d) {
       host_in_t = p.WrapHost(host_in, p.in_shape, p.in_dtype);
       host_out_t = p.WrapHost(host_out, p.out_shape, p.dtype);
       dev_in = torch::empty(p.in_shape, torch::TensorOptions().dtype(p.in_dtype).device(p.tdev));
     }
     HostBuffer host_in, host_out;
     DeviceEvent h0, h1, c0, c1, d0, d1;  // start/end of H2D, compute, D2H
-    torch::Tensor host_in_t, host_out_t, dev_in, dev_out, out;
-    State state = State::free;
-    long long batch_index = 0;  // the batch this slot holds or waits for
-    Clock::time_point start;    // when preprocessing of its batch began
-    double preprocess_ms = 0;
+    DeviceEvent n1;                      // the input normalised (after h1, on the H2D stream)
+    // x: the batch in the model's dtype (made on the H2D stream, read on the compute stream);
+    // out: its device output (made on the compute stream, read on the D2H stream). Both are
+    // held until the batch's D2H is complete, so that the caching allocator, which saw them
+    // allocated on one stream, cannot hand them out while another still reads them.
+    torch::Tensor host_in_t, host_out_t, dev_in, dev_out, x, out;
   };
+  Slot& SlotFor(long long batch) { return *slots_[static_cast<std::size_t>(ring_.SlotOf(batch))]; }
 
   // Runs fn; any exception stops the pipeline and is rethrown by Measure.
   void Guarded(const std::function<void()>& fn) {
     try {
       fn();
     } catch (...) {
-      Fail(std::current_exception());
+      {
+        std::lock_guard<std::mutex> lock(error_mutex_);
+        if (!error_) error_ = std::current_exception();
+      }
+      ring_.Stop();
     }
-  }
-  void Fail(std::exception_ptr e) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (e && !error_) error_ = e;
-      stop_ = true;
-    }
-    cv_.notify_all();
   }
 
+  // A producer: claims chunks of the oldest unfilled batch and stages its images (no copy when
+  // they start in pinned memory: the claim alone hands the batch over, as a loader would).
   void Produce() {
     if (p_.ctx.bind_thread) p_.ctx.bind_thread();
-    const auto q = static_cast<long long>(slots_.size());
-    while (true) {
-      Slot* s = nullptr;
-      {
-        std::unique_lock<std::mutex> lock(mutex_);
-        if (stop_) return;
-        const long long j = next_produce_++;
-        s = slots_[static_cast<std::size_t>(j % q)].get();
-        cv_.wait(lock, [&] { return stop_ || (s->state == State::free && s->batch_index == j); });
-        if (stop_) return;
-        s->state = State::filling;
-        s->start = Clock::now();
-      }
-      const auto t0 = Clock::now();
-      p_.pre.Run(s->host_in.data(), 0, p_.batch);
-      const double ms = MsSince(t0);
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        s->preprocess_ms = ms;
-        s->state = State::ready;
-      }
-      cv_.notify_all();
+    while (const auto claim = ring_.ClaimChunk()) {
+      if (p_.staging)
+        p_.pre.Run(SlotFor(claim->batch).host_in.data(), claim->first_image, claim->end_image);
+      ring_.FinishChunk(*claim);
     }
   }
 
-  void Enqueue() {
+  void IssueH2d() {
     c10::InferenceMode inference;
-    const auto q = static_cast<long long>(slots_.size());
-    const bool async = slots_[0]->host_in.pinned();
-    for (long long j = 0;; ++j) {
-      Slot* s = slots_[static_cast<std::size_t>(j % q)].get();
-      {
-        std::unique_lock<std::mutex> lock(mutex_);
-        cv_.wait(lock, [&] { return stop_ || (s->state == State::ready && s->batch_index == j); });
-        if (stop_) return;
-      }
-      {
-        auto scope = h2d_stream_.MakeCurrent();
-        s->h0.Record(h2d_stream_);
-        s->dev_in.copy_(s->host_in_t, async);
-        s->h1.Record(h2d_stream_);
-      }
-      {
-        auto scope = compute_stream_.MakeCurrent();
-        s->h1.MakeWait(compute_stream_);
-        s->c0.Record(compute_stream_);
-        if (graph_.captured()) {
-          static_in_.copy_(s->dev_in);
-          graph_.Replay();
-          s->dev_out.copy_(static_out_);
-          s->out = s->dev_out;
-        } else {
-          // Allocated on the compute stream and read on the D2H stream: the slot holds it
-          // until the completion thread has seen the D2H finish, so the allocator cannot
-          // reuse it early.
-          s->out = p_.Forward(s->dev_in);
-        }
-        s->c1.Record(compute_stream_);
-      }
-      {
-        auto scope = d2h_stream_.MakeCurrent();
-        s->c1.MakeWait(d2h_stream_);
-        s->d0.Record(d2h_stream_);
-        s->host_out_t.copy_(s->out, async);
-        s->d1.Record(d2h_stream_);
-      }
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        s->state = State::in_flight;
-      }
-      cv_.notify_all();
+    auto scope = h2d_stream_.MakeCurrent();
+    for (long long j = 0; ring_.WaitFor(j, Stage::filled); ++j) {
+      Slot& s = SlotFor(j);
+      s.h0.Record(h2d_stream_);
+      s.dev_in.copy_(s.host_in_t, async_);
+      s.h1.Record(h2d_stream_);
+      s.x = p_.ModelInput(s.dev_in);
+      s.n1.Record(h2d_stream_);
+      ring_.Advance(j, Stage::h2d);
     }
   }
 
+  void IssueCompute() {
+    c10::InferenceMode inference;
+    auto scope = compute_stream_.MakeCurrent();
+    for (long long j = 0; ring_.WaitFor(j, Stage::h2d); ++j) {
+      Slot& s = SlotFor(j);
+      s.n1.MakeWait(compute_stream_);
+      s.c0.Record(compute_stream_);
+      if (graph_.captured()) {
+        static_in_.copy_(s.x);
+        graph_.Replay();
+        s.dev_out.copy_(static_out_);
+        s.out = s.dev_out;
+      } else {
+        s.out = p_.Model(s.x);
+      }
+      s.c1.Record(compute_stream_);
+      ring_.Advance(j, Stage::compute);
+    }
+  }
+
+  void IssueD2h() {
+    c10::InferenceMode inference;
+    auto scope = d2h_stream_.MakeCurrent();
+    for (long long j = 0; ring_.WaitFor(j, Stage::compute); ++j) {
+      Slot& s = SlotFor(j);
+      s.c1.MakeWait(d2h_stream_);
+      s.d0.Record(d2h_stream_);
+      s.host_out_t.copy_(s.out, async_);
+      s.d1.Record(d2h_stream_);
+      ring_.Advance(j, Stage::d2h);
+    }
+  }
+
+  // Waits for each batch's D2H in order; times it; stops when the latencies are stable.
   void Complete() {
     c10::InferenceMode inference;
-    const auto q = static_cast<long long>(slots_.size());
     const TimingOptions timing = p_.ctx.Timing();
     const auto min_measured =
         std::max<std::size_t>(static_cast<std::size_t>(timing.min_repeats), 2 * slots_.size());
     std::size_t next_check = min_measured;
-    for (long long j = 0;; ++j) {
-      Slot* s = slots_[static_cast<std::size_t>(j % q)].get();
-      {
-        std::unique_lock<std::mutex> lock(mutex_);
-        cv_.wait(lock,
-                 [&] { return stop_ || (s->state == State::in_flight && s->batch_index == j); });
-        if (stop_) return;
-      }
-      s->d1.Synchronize();
+    for (long long j = 0; ring_.WaitFor(j, Stage::d2h); ++j) {
+      Slot& s = SlotFor(j);
+      s.d1.Synchronize();
       const auto done = Clock::now();
       bool finished = false;
       if (j == warm_batches_ - 1) first_done_ = done;
       if (j >= warm_batches_) {
-        if (latency_.empty()) CheckFinite(s->host_out_t, "pipeline");
-        latency_.push_back(std::chrono::duration<double, std::milli>(done - s->start).count());
-        preprocess_.push_back(s->preprocess_ms);
-        h2d_.push_back(s->h1.ElapsedMsSince(s->h0));
-        compute_.push_back(s->c1.ElapsedMsSince(s->c0));
-        d2h_.push_back(s->d1.ElapsedMsSince(s->d0));
+        if (latency_.empty()) CheckFinite(s.host_out_t, "pipeline");
+        latency_.push_back(
+            std::chrono::duration<double, std::milli>(done - ring_.FillStart(j)).count());
+        preprocess_.push_back(ring_.FillMs(j));
+        h2d_.push_back(s.h1.ElapsedMsSince(s.h0));
+        compute_.push_back(s.c1.ElapsedMsSince(s.c0));
+        d2h_.push_back(s.d1.ElapsedMsSince(s.d0));
         last_done_ = done;
-        const bool long_enough =
-            std::chrono::duration<double>(done - first_done_).count() >= timing.min_time_s;
-        if (latency_.size() >= next_check && long_enough) {
+        const double measured_s = std::chrono::duration<double>(done - first_done_).count();
+        if (latency_.size() >= next_check && measured_s >= timing.min_time_s) {
           next_check = latency_.size() + std::max<std::size_t>(1, latency_.size() / 32);
           if (Summarise(latency_, "").RelativeSpread() < timing.target_spread) {
             stop_reason_ = "spread";
             finished = true;
           }
         }
-        if (!finished &&
-            std::chrono::duration<double>(done - first_done_).count() >= timing.time_cap_s) {
+        if (!finished && measured_s >= timing.time_cap_s) {
           stop_reason_ = "time_cap";
           finished = true;
         }
       }
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        s->out = torch::Tensor();
-        s->state = State::free;
-        s->batch_index = j + q;
-        if (finished) stop_ = true;
-      }
-      cv_.notify_all();
+      s.x = torch::Tensor();
+      s.out = torch::Tensor();
+      ring_.Release(j);
       if (finished) return;
     }
   }
 
   const Point& p_;
+  BatchRing ring_;
   DeviceStream h2d_stream_, compute_stream_, d2h_stream_;
   std::vector<std::unique_ptr<Slot>> slots_;
+  bool async_ = false;  // pinned host buffers: copies do not block the issuing thread
   DeviceGraph graph_;
   torch::Tensor static_in_, static_out_;
 
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool stop_ = false;
+  std::mutex error_mutex_;
   std::exception_ptr error_;
-  long long next_produce_ = 0;
 
-  // Written by the completion thread only, read after it joined.
+  // Written by the completion (calling) thread only.
   long long warm_batches_ = 1;
   std::vector<double> latency_, preprocess_, h2d_, compute_, d2h_;
   Clock::time_point first_done_, last_done_;
@@ -704,7 +691,8 @@ std::string PipelinePointId(const ViTConfig& c, int batch, const PipelineOptions
              : "")
      << "|" << ToString(o.input) << "|" << ToString(o.host_memory) << "|" << ToString(o.pipeline)
      << "|q" << o.queue_depth << "|t" << o.producer_threads << "|" << ToString(o.numa)
-     << (o.compute_only ? "|compute_only" : "") << "|" << device;
+     << (o.compute_only ? "|compute_only" : "")
+     << (o.start == ImageStart::pinned ? "|start-pinned" : "") << "|" << device;
   return id.str();
 }
 

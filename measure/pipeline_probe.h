@@ -6,9 +6,20 @@
 // and out of the tensors the forward pass reads and writes (small, but not zero); pinned memory
 // does not exist without CUDA, so host buffers are pageable and the record's message says so.
 //
+// Overlapped points (measure/batch_ring.h): producers split each batch's host staging copy
+// between them and fill a ring of queue_depth host buffers; H2D, compute and D2H are each queued
+// by a thread of their own on a stream of their own, ordered by events; the calling thread
+// completes batches in order. The input stage normalises (uint8) or casts (float32) on the
+// device after its copy, so an overlapped point's compute stage is the model alone, as the
+// compute-only timing; a sequential point's compute stage includes the normalisation.
+// options.start=pinned: the images start in the ring's pinned buffers, so no staging copy is
+// made (the other start state of the Python side by side).
+//
 // Threads: producer threads (options.producer_threads) call ctx.bind_thread first. The calling
 // thread is not re-bound: bind it before calling (the sweep runner does) if it should live on a
-// NUMA node. Host buffers come from ctx.host_alloc / host_free when set.
+// NUMA node; the stage-issuing threads inherit its binding (Linux threads start with their
+// creator's CPU set and memory policy). Host buffers come from ctx.host_alloc /
+// host_free when set.
 #pragma once
 
 #include <string>

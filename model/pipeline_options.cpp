@@ -15,6 +15,11 @@ bool PipelineOptions::IsValid(std::string* why) const {
   if (producer_threads < 1) return fail("producer_threads: must be at least 1");
   if (compile_mode != CompileMode::standard && execution != ExecutionMode::compiled)
     return fail("compile_mode: max-autotune applies to execution=compiled only");
+  if (start == ImageStart::pinned &&
+      (input != InputFormat::uint8 || host_memory != HostMemory::pinned))
+    return fail(
+        "start: pinned (images already in pinned memory) needs input=uint8 and "
+        "host_memory=pinned; accepted otherwise: pageable");
   return true;
 }
 
@@ -28,6 +33,7 @@ void to_json(nlohmann::json& j, const PipelineOptions& o) {
                      {"producer_threads", o.producer_threads},
                      {"compute_only", o.compute_only}};
   if (o.execution == ExecutionMode::compiled) j["compile_mode"] = o.compile_mode;
+  if (o.start != ImageStart::pageable) j["start"] = o.start;
 }
 
 void from_json(const nlohmann::json& j, PipelineOptions& o) {
@@ -40,7 +46,8 @@ void from_json(const nlohmann::json& j, PipelineOptions& o) {
       .Optional("numa", o.numa)
       .Optional("producer_threads", o.producer_threads)
       .Optional("compute_only", o.compute_only)
-      .Optional("compile_mode", o.compile_mode);
+      .Optional("compile_mode", o.compile_mode)
+      .Optional("start", o.start);
   s.RejectUnknownKeys();
   std::string why;
   if (!o.IsValid(&why)) throw std::invalid_argument(why);

@@ -22,6 +22,10 @@ enum class NumaBinding { none, local, remote };
 // How a compiled model was built (execution=compiled only): AOTInductor with its default
 // settings, or with max_autotune (GEMM and kernel configurations benchmarked at compile time).
 enum class CompileMode { standard, max_autotune };
+// Where a batch's decoded uint8 images start: in pageable host memory, as a data loader hands
+// them over (producers stage them into the pinned ring: the host staging copy), or already in the
+// ring's pinned buffers (a loader that decodes into pinned memory: no staging copy).
+enum class ImageStart { pageable, pinned };
 
 template <>
 struct EnumNames<ExecutionMode> {
@@ -75,12 +79,22 @@ struct EnumNames<CompileMode> {
   }};
 };
 
+template <>
+struct EnumNames<ImageStart> {
+  static constexpr const char* kField = "start";
+  static constexpr std::array<std::pair<ImageStart, const char*>, 2> kNames{{
+      {ImageStart::pageable, "pageable"},
+      {ImageStart::pinned, "pinned"},
+  }};
+};
+
 VITPERF_ENUM_JSON(ExecutionMode)
 VITPERF_ENUM_JSON(InputFormat)
 VITPERF_ENUM_JSON(HostMemory)
 VITPERF_ENUM_JSON(PipelineMode)
 VITPERF_ENUM_JSON(NumaBinding)
 VITPERF_ENUM_JSON(CompileMode)
+VITPERF_ENUM_JSON(ImageStart)
 
 struct PipelineOptions {
   ExecutionMode execution = ExecutionMode::eager;
@@ -95,6 +109,9 @@ struct PipelineOptions {
   // Meaningful with execution=compiled only; JSON carries it only there, so the records and
   // point ids of eager and graph points stay as they were.
   CompileMode compile_mode = CompileMode::standard;
+  // pinned: input=uint8 in pinned host memory only. JSON carries it only when pinned, so the
+  // records and point ids of every other point stay as they were.
+  ImageStart start = ImageStart::pageable;
 
   bool IsValid(std::string* why) const;
 };

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# RQ5 on the GPU host (issue 24), in one device call under a wall-clock deadline: the build,
+# the C++ pipeline study (data/experiments/rq5_pipeline.json) and the Python side by side
+# (scripts/python_pipeline_compare.py: timm eager and torch.compile with a careful user's loop),
+# then the tables (scripts/rq5_table.py).
+#
+# Run from the repository root with $OUT set (carry .deps: the header-only dependencies and
+# .deps/git_revision, written by scripts/stamp_revision.sh before the call):
+#   scripts/gpu_rq5.sh          # everything, in priority order, stopping by the deadline
+# Order: build (scripts/gpu_build.sh); the C++ points the comparison and the latency table need
+# (sweeps side_by_side, sequential_224, latency, latency_sequential, and the h2d/d2h probes);
+# the Python loops; the rest of the C++ study; the comparison again over every record; tables.
+# Every C++ point is appended to $OUT/rq5_pipeline.jsonl as it is measured and every Python point
+# to $OUT/python_pipeline.jsonl; a stage cut by the deadline stops after its current point.
+# A second call finishes what the first left: place the first call's files at
+# data/measurements/h200/rq5_pipeline.jsonl and data/measurements/h200/python_pipeline.jsonl
+# in the tree; they are copied to $OUT and resumed (points already there are not measured again).
+#
+# Environment: RQ5_DEADLINE_S (default 540: seconds from the start to finish everything),
+# RQ5_PY_RESERVE_S (default 200: kept for the Python stage when the first C++ stage starts).
+set -uo pipefail
+[ -n "${OUT:-}" ] || { echo "gpu_rq5.sh: OUT: set it to the folder results go to" >&2; exit 2; }
+case "${RQ5_DEADLINE_S:-540}${RQ5_PY_RESERVE_S:-200}" in
+  *[!0-9]*)
+    echo "gpu_rq5.sh: RQ5_DEADLINE_S, RQ5_PY_RESERVE_S: whole seconds expected" >&2
+    exit 2
+    ;;
+esac
+export LD_LIBRARY_PATH="$PWD/.deps/usr/lib:${LD_LIBRARY_PATH:-}"
+mkdir -p "$OUT"
+start=$(date +%s)
+deadline=$((start + ${RQ5_DEADLINE_S:-540}))
+since() { echo "$(($(date +%s) - start)) s"; }
+left() { echo $((deadline - $(date +%s))); }
+# A positive number of seconds for `timeout`: what is left minus a reserve, at least $2.
+budget() {
+  local b=$(($(left) - $1))
+  [ "$b" -lt "$2" ] && b=$2
+  echo "$b"
+}
+
+V=build-gpu/cli/vitperf
+J="$OUT/rq5_pipeline.jsonl"
+P="$OUT/python_pipeline.jsonl"
+C="$OUT/h200-pipeline_vs_python.json"
+for f in rq5_pipeline.jsonl python_pipeline.jsonl; do
+  if [ ! -f "$OUT/$f" ] && [ -f "data/measurements/h200/$f" ]; then
+    cp "data/measurements/h200/$f" "$OUT/$f"
+    echo "resuming $f ($(grep -c . "$OUT/$f") lines)"
+  fi
+done
+
+nvidia-smi --query-gpu=name,driver_version,memory.total,pci.bus_id --format=csv,noheader \
+  | tee "$OUT/gpu.txt"
+python3 -c 'import torch, timm; print("torch", torch.__version__, "cuda", torch.version.cuda, "timm", timm.__version__)' \
+  | tee -a "$OUT/gpu.txt"
+
+# ---- build ----
+if ! scripts/gpu_build.sh >"$OUT/build.log" 2>&1; then
+  tail -60 "$OUT/build.log"
+  echo "gpu_rq5.sh: build failed after $(since)" >&2
+  exit 1
+fi
+echo "build done after $(since)"
+
+measure() {  # measure SECONDS [overrides...]
+  local seconds=$1
+  shift
+  timeout -s TERM -k 30 "${seconds}s" "$V" measure -e rq5_pipeline --device cuda:0 --cupti off \
+    -o "$J" --resume "$@" 2>>"$OUT/measure.log" | tail -3
+}
+
+# ---- the points the comparison and the latency table need ----
+measure "$(budget "${RQ5_PY_RESERVE_S:-200}" 30)" \
+  sweep=side_by_side,sequential_224,latency,latency_sequential
+echo "C++ side_by_side and latency done after $(since)"
+
+# ---- the Python side by side ----
+# --time-budget: start no new model once it is spent (a model's torch.compile takes 15-20 s).
+py_budget=$(budget 150 20)
+timeout -s TERM -k 15 "$(budget 60 30)s" python3 scripts/python_pipeline_compare.py \
+  -o "$C" --python-jsonl "$P" --vitperf-jsonl "$J" --time-budget "$py_budget" \
+  2>&1 | tee "$OUT/python_pipeline_compare.log" | tail -12
+echo "Python side by side done after $(since)"
+
+# ---- the rest of the study ----
+measure "$(budget 25 10)"
+echo "C++ study done after $(since)"
+
+# ---- the comparison over every record, and the tables ----
+python3 scripts/python_pipeline_compare.py --compare-only -o "$C" --python-jsonl "$P" \
+  --vitperf-jsonl "$J" >/dev/null 2>&1 || true
+python3 scripts/rq5_table.py "$J" --comparison "$C" >"$OUT/rq5_tables.md" 2>"$OUT/rq5_table.err" \
+  || tail -3 "$OUT/rq5_table.err"
+tail -40 "$OUT/rq5_tables.md"
+python3 - "$J" <<'PY'
+import collections, json, sys
+count = collections.Counter()
+for line in open(sys.argv[1]):
+    try:
+        j = json.loads(line)
+    except ValueError:
+        continue
+    if j.get("kind") == "pipeline":
+        count[j.get("status")] += 1
+print("pipeline records by status:", dict(count))
+PY
+echo "gpu_rq5.sh took $(since)"

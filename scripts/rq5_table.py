@@ -1,0 +1,355 @@
+#!/usr/bin/env python3
+"""The RQ5 tables (issue 24) for the README and docs/rq5.md, computed from the records of
+`vitperf measure -e rq5_pipeline` and, when given, the side-by-side comparison written by
+scripts/python_pipeline_compare.py. Markdown on stdout; nothing is edited by hand.
+
+Tables:
+  1. pipeline efficiency = end-to-end throughput / compute-only throughput of the same record's
+     execution mode (its `compute`: the forward pass alone on a device-resident input), sequential
+     and overlapped, per model, resolution and execution mode;
+  2. recommended queue depth and producer count per model: the smallest that reach 99% of the
+     best overlapped throughput measured for that model at 224 px, batch 256 (with what was
+     measured);
+  3. the side by side with Python (ratios);
+  4. where the remaining gap is: the slowest stage (median per batch) of each model's best
+     overlapped record, its share of the batch period, and the efficiency;
+  5. latency p50/p90/p99 of a batch [ms] at batch 1 and at each model's throughput-optimal batch,
+     sequential and overlapped;
+  6. input format and host memory (uint8 vs float32, pinned vs pageable), sequential and
+     overlapped.
+
+Usage: rq5_table.py RQ5.jsonl [--comparison h200-pipeline_vs_python.json] [--self-test]
+Exit status: 0, or 2 for a missing or unreadable file.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+MODELS = ("vit_s16", "vit_b16", "vit_b32", "vit_l16")
+
+
+def read_jsonl(path):
+    out = []
+    with open(path, "r", encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                pass  # a torn last line of an interrupted run
+    return out
+
+
+def ok_pipeline(records):
+    return [r for r in records if r.get("kind") == "pipeline" and r.get("status") == "ok"]
+
+
+def compute_ips(r):
+    m = r.get("compute", {}).get("median_ms", 0)
+    return r["batch"] / (m * 1e-3) if m > 0 else 0.0
+
+
+def efficiency(r):
+    c = compute_ips(r)
+    return r["throughput_ips"] / c if c > 0 else None
+
+
+def res(r):
+    return r["config"]["image_height"]
+
+
+def start(r):
+    return r["options"].get("start", "pageable")
+
+
+def is_standard(r):
+    """uint8 into pinned buffers, not compute-only: the pipeline as deployed."""
+    o = r["options"]
+    return o.get("input") == "uint8" and o.get("host_memory") == "pinned" and not o.get(
+        "compute_only")
+
+
+def best(records, key=lambda r: r["throughput_ips"]):
+    return max(records, key=key) if records else None
+
+
+def fmt(x, digits=0):
+    if x is None:
+        return "-"
+    return ("%." + str(digits) + "f") % x
+
+
+def table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def efficiency_table(recs):
+    rows = []
+    groups = {}
+    for r in recs:
+        if not is_standard(r) or start(r) != "pageable":
+            continue
+        key = (r["config"]["name"], res(r), r["batch"], r["options"]["execution"])
+        groups.setdefault(key, []).append(r)
+    for key in sorted(groups, key=lambda k: (k[1], MODELS.index(k[0]) if k[0] in MODELS else 9,
+                                             k[0], k[2], k[3])):
+        if key[2] == 1:
+            continue  # batch 1 is the latency table's
+        g = groups[key]
+        seq = best([r for r in g if r["options"]["pipeline"] == "sequential"])
+        ovl = best([r for r in g if r["options"]["pipeline"] == "overlapped"])
+        ref = ovl or seq
+        rows.append([key[0], key[1], key[2], key[3], fmt(compute_ips(ref)),
+                     fmt(seq["throughput_ips"]) if seq else "-",
+                     fmt(efficiency(seq), 3) if seq else "-",
+                     fmt(ovl["throughput_ips"]) if ovl else "-",
+                     fmt(efficiency(ovl), 3) if ovl else "-",
+                     "q%d/t%d" % (ovl["options"]["queue_depth"],
+                                  ovl["options"]["producer_threads"]) if ovl else "-"])
+    return table(["model", "res", "batch", "execution", "compute img/s", "sequential img/s",
+                  "seq. efficiency", "overlapped img/s", "ovl. efficiency", "best ring"], rows)
+
+
+def recommended_table(recs, near=0.99):
+    rows = []
+    names = sorted({r["config"]["name"] for r in recs},
+                   key=lambda n: (MODELS.index(n) if n in MODELS else 9, n))
+    for name in names:
+        g = [r for r in recs if r["config"]["name"] == name and is_standard(r)
+             and start(r) == "pageable" and res(r) == 224 and r["batch"] == 256
+             and r["options"]["pipeline"] == "overlapped"]
+        if not g:
+            continue
+        top = best(g)
+        good = [r for r in g if r["throughput_ips"] >= near * top["throughput_ips"]]
+        pick = min(good, key=lambda r: (r["options"]["queue_depth"],
+                                        r["options"]["producer_threads"], -r["throughput_ips"]))
+        qs = sorted({r["options"]["queue_depth"] for r in g})
+        ts = sorted({r["options"]["producer_threads"] for r in g})
+        rows.append([name, pick["options"]["queue_depth"], pick["options"]["producer_threads"],
+                     pick["options"]["execution"], fmt(pick["throughput_ips"]),
+                     fmt(top["throughput_ips"]), fmt(efficiency(pick), 3),
+                     ",".join(map(str, qs)), ",".join(map(str, ts))])
+    return table(["model", "queue depth", "producers", "execution", "img/s", "best img/s",
+                  "efficiency", "depths measured", "producers measured"], rows)
+
+
+def side_by_side_table(comparison):
+    rows = []
+    for r in comparison["records"]:
+        eff = (r["vitperf_e2e_ips"] / r["vitperf_compute_ips"]
+               if r.get("vitperf_e2e_ips") and r.get("vitperf_compute_ips") else None)
+        ratio = r.get("ratio_vitperf_to_python")
+        rows.append([r["model"], r["start"], fmt(r.get("vitperf_e2e_ips")),
+                     fmt(r.get("vitperf_compute_ips")), fmt(eff, 3),
+                     r.get("vitperf_execution") or "-", fmt(r.get("python_best_e2e_ips")),
+                     r.get("python_best_mode") or "-", fmt(ratio, 3)])
+    return table(["model", "images start", "vitperf e2e img/s", "vitperf compute img/s",
+                  "vitperf efficiency", "vitperf mode", "Python best e2e img/s", "Python mode",
+                  "vitperf / Python"], rows)
+
+
+def slowest_stage_table(recs):
+    rows = []
+    for name in MODELS:
+        for s in ("pageable", "pinned"):
+            g = [r for r in recs if r["config"]["name"] == name and is_standard(r)
+                 and start(r) == s and res(r) == 224 and r["batch"] == 256
+                 and r["options"]["pipeline"] == "overlapped"]
+            r = best(g)
+            if not r:
+                continue
+            stages = r.get("stage_ms", {})
+            slowest = max(("preprocess", "h2d", "compute", "d2h"), key=lambda k: stages.get(k, 0))
+            period_ms = r["batch"] / r["throughput_ips"] * 1e3
+            rows.append([name, s, r["options"]["execution"],
+                         fmt(stages.get("preprocess"), 2), fmt(stages.get("h2d"), 2),
+                         fmt(stages.get("compute"), 2), fmt(stages.get("d2h"), 3),
+                         fmt(period_ms, 2), slowest,
+                         fmt(stages.get(slowest, 0) / period_ms, 3),
+                         fmt(efficiency(r), 3)])
+    return table(["model", "images start", "execution", "preprocess ms", "H2D ms", "compute ms",
+                  "D2H ms", "batch period ms", "slowest stage", "slowest / period",
+                  "efficiency"], rows)
+
+
+def latency_table(recs):
+    rows = []
+    for name in MODELS:
+        g = [r for r in recs if r["config"]["name"] == name and is_standard(r)
+             and start(r) == "pageable" and res(r) == 224]
+        if not g:
+            continue
+        ovl_batches = [r for r in g if r["options"]["pipeline"] == "overlapped"]
+        top = best(ovl_batches)
+        for batch, why in ((1, "batch 1"), (top["batch"] if top else None, "throughput-optimal")):
+            if batch is None:
+                continue
+            for pipeline in ("sequential", "overlapped"):
+                cands = [r for r in g if r["batch"] == batch
+                         and r["options"]["pipeline"] == pipeline]
+                if batch == 1:
+                    # The lowest-latency ring: latency at batch 1 is what it is measured for.
+                    cands_sorted = sorted(cands, key=lambda r: r["latency"]["median_ms"])
+                    chosen = cands_sorted[0] if cands_sorted else None
+                else:
+                    chosen = best(cands)
+                if not chosen:
+                    continue
+                lat = chosen["latency"]
+                ring = ("q%d/t%d" % (chosen["options"]["queue_depth"],
+                                     chosen["options"]["producer_threads"])
+                        if pipeline == "overlapped" else "-")
+                rows.append([name, why, batch, pipeline, chosen["options"]["execution"], ring,
+                             fmt(lat["median_ms"], 2), fmt(lat["p90_ms"], 2),
+                             fmt(lat["p99_ms"], 2), fmt(chosen["throughput_ips"])])
+    return table(["model", "batch kind", "batch", "pipeline", "execution", "ring", "p50 ms",
+                  "p90 ms", "p99 ms", "img/s"], rows)
+
+
+def input_memory_table(recs):
+    rows = []
+    for name in MODELS:
+        g = [r for r in recs if r["config"]["name"] == name and res(r) == 224
+             and r["batch"] == 256 and start(r) == "pageable"
+             and r["options"].get("execution") == "graph"
+             and r["options"]["queue_depth"] in (1, 4) and r["options"]["producer_threads"] == 4]
+        for inp in ("uint8", "float32"):
+            for mem in ("pinned", "pageable"):
+                cells = []
+                for pipeline in ("sequential", "overlapped"):
+                    r = best([x for x in g if x["options"]["input"] == inp
+                              and x["options"]["host_memory"] == mem
+                              and x["options"]["pipeline"] == pipeline])
+                    cells += [fmt(r["throughput_ips"]) if r else "-",
+                              fmt(efficiency(r), 3) if r else "-"]
+                if any(c != "-" for c in cells):
+                    rows.append([name, inp, mem] + cells)
+    return table(["model", "input", "host memory", "sequential img/s", "seq. efficiency",
+                  "overlapped img/s", "ovl. efficiency"], rows)
+
+
+def report(records, comparison):
+    recs = ok_pipeline(records)
+    prov = next((r for r in records if r.get("kind") == "provenance"), {})
+    status = {}
+    for r in records:
+        if r.get("kind") == "pipeline":
+            status[r.get("status")] = status.get(r.get("status"), 0) + 1
+    out = ["# RQ5 tables",
+           "",
+           "Records: %s; device %s, git %s, first provenance %s." % (
+               ", ".join("%s %d" % kv for kv in sorted(status.items())) or "none",
+               prov.get("device_name", "?"), prov.get("git_revision", "?"),
+               prov.get("time_utc", "?")),
+           "",
+           "## Pipeline efficiency (end-to-end / compute-only, same execution mode)", "",
+           efficiency_table(recs), "",
+           "## Recommended queue depth and producers (224 px, batch 256)", "",
+           recommended_table(recs), ""]
+    if comparison is not None:
+        out += ["## Side by side with Python (timm, careful loop), batch %s, %s px, bf16" % (
+            comparison.get("batch"), comparison.get("res")), "",
+            side_by_side_table(comparison), ""]
+    out += ["## Where the gap is: stages of the best overlapped record (224 px, batch 256)", "",
+            slowest_stage_table(recs), "",
+            "## Latency of a batch (224 px)", "",
+            latency_table(recs), "",
+            "## Input format and host memory (224 px, batch 256, graph)", "",
+            input_memory_table(recs), ""]
+    return "\n".join(out)
+
+
+def self_test():
+    def rec(name, batch, pipeline, ips, compute_ms, q=4, t=4, execution="graph", s="pageable",
+            inp="uint8", mem="pinned", r=224, lat=(10.0, 11.0, 12.0), stages=None):
+        o = {"execution": execution, "input": inp, "host_memory": mem, "pipeline": pipeline,
+             "queue_depth": q, "producer_threads": t, "compute_only": False, "numa": "none"}
+        if s != "pageable":
+            o["start"] = s
+        return {"kind": "pipeline", "status": "ok", "id": "x",
+                "config": {"name": name, "image_height": r, "image_width": r,
+                           "precision": "bf16"},
+                "batch": batch, "options": o, "throughput_ips": ips,
+                "compute": {"median_ms": compute_ms},
+                "latency": {"median_ms": lat[0], "p90_ms": lat[1], "p99_ms": lat[2]},
+                "stage_ms": stages or {"preprocess": 1.0, "h2d": 0.8, "compute": 20.0,
+                                       "d2h": 0.01}}
+    recs = [
+        rec("vit_b16", 256, "overlapped", 10000, 25.0, q=2),
+        rec("vit_b16", 256, "overlapped", 12700, 20.0, q=4),
+        rec("vit_b16", 256, "overlapped", 12750, 20.0, q=8),
+        rec("vit_b16", 256, "sequential", 8000, 20.0, q=1),
+        rec("vit_b16", 1, "sequential", 500, 1.5, q=1, t=1, lat=(2.0, 2.2, 2.5)),
+        rec("vit_b16", 1, "overlapped", 900, 1.5, q=4, t=1, lat=(4.0, 4.1, 4.2)),
+        rec("vit_b16", 1, "overlapped", 800, 1.5, q=2, t=1, lat=(2.5, 2.6, 2.7)),
+        rec("vit_b16", 256, "overlapped", 3000, 20.0, inp="float32", mem="pinned"),
+        {"kind": "pipeline", "status": "oom"},
+        {"kind": "provenance", "device_name": "GPU", "git_revision": "abc"},
+    ]
+    rec_table = recommended_table(ok_pipeline(recs))
+    # q4 reaches 99% of q8's 12750: recommended, with q2, q4, q8 measured.
+    assert "| vit_b16 | 4 | 4 | graph | 12700 | 12750 |" in rec_table, rec_table
+    assert "2,4,8" in rec_table, rec_table
+    eff = efficiency_table(ok_pipeline(recs))
+    # compute 256 / 20 ms = 12800 img/s; overlapped best 12750 -> 0.996; sequential 0.625.
+    assert "| vit_b16 | 224 | 256 | graph | 12800 | 8000 | 0.625 | 12750 | 0.996 | q8/t4 |" \
+        in eff, eff
+    lat = latency_table(ok_pipeline(recs))
+    assert "| vit_b16 | batch 1 | 1 | overlapped | graph | q2/t1 | 2.50 |" in lat, lat
+    assert "| vit_b16 | throughput-optimal | 256 | sequential |" in lat, lat
+    slow = slowest_stage_table(ok_pipeline(recs))
+    assert "| compute |" in slow, slow
+    im = input_memory_table(ok_pipeline(recs))
+    assert "| vit_b16 | float32 | pinned | - | - | 3000 | 0.234 |" in im, im
+    comp = {"batch": 256, "res": 224, "records": [
+        {"model": "vit_b16", "start": "pinned", "vitperf_e2e_ips": 11000.0,
+         "vitperf_compute_ips": 11200.0, "vitperf_execution": "graph",
+         "python_best_e2e_ips": 10000.0, "python_best_mode": "compile",
+         "ratio_vitperf_to_python": 1.1}]}
+    side = side_by_side_table(comp)
+    assert "| vit_b16 | pinned | 11000 | 11200 | 0.982 | graph | 10000 | compile | 1.100 |" \
+        in side, side
+    text = report(recs, comp)
+    assert "Records: ok 8, oom 1; device GPU, git abc" in text, text.splitlines()[2]
+    print("rq5_table.py self-test: ok")
+    return 0
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("records", nargs="?", help="JSONL of `vitperf measure -e rq5_pipeline`")
+    ap.add_argument("--comparison", help="h200-pipeline_vs_python.json")
+    ap.add_argument("--self-test", action="store_true")
+    a = ap.parse_args(argv)
+    if a.self_test:
+        return self_test()
+    if not a.records:
+        print("rq5_table.py: records: the JSONL file is required", file=sys.stderr)
+        return 2
+    for path in [a.records] + ([a.comparison] if a.comparison else []):
+        if not os.path.isfile(path):
+            print("rq5_table.py: '%s' is not a file" % path, file=sys.stderr)
+            return 2
+    comparison = None
+    if a.comparison:
+        with open(a.comparison, "r", encoding="utf-8") as f:
+            try:
+                comparison = json.load(f)
+            except ValueError as e:
+                print("rq5_table.py: comparison: %s is not JSON (%s)" % (a.comparison, e),
+                      file=sys.stderr)
+                return 2
+    print(report(read_jsonl(a.records), comparison))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
