@@ -203,7 +203,9 @@ def main():
         if (M / src).exists():
             git_mv(M / src, M / dst, a.dry_run)
     if not a.dry_run:
-        study_files = sorted((M / "studies").rglob("*.jsonl"))
+        # vitperf's own records only; the diagnostic scripts' outputs move as they are.
+        study_files = [p for p in sorted((M / "studies").rglob("*.jsonl"))
+                       if '"schema":"vitperf.measurement"' in p.read_text().split("\n", 1)[0]]
         entries = []
         for p in study_files:
             gpu = p.name.split("-")[0]
