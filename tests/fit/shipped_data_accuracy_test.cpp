@@ -15,26 +15,14 @@
 namespace vitperf::testing {
 namespace {
 
-// The shipped fit set of one GPU: every lease's calibration, campaign, quick_test and
-// staging_study file (data/measurements/<gpu>-<experiment>*.jsonl, the README's fit command),
-// sorted, space-separated for the command line.
+// The shipped fit set of one GPU: every run's calibration, campaign, quick_test and
+// staging_study records (data/measurements/<gpu>/<experiment>.jsonl, the README's fit command),
+// space-separated for the command line.
 std::string ShippedFiles(const std::string& gpu) {
-  const std::filesystem::path data =
-      std::filesystem::path(VITPERF_SOURCE_DIR) / "data/measurements";
-  std::vector<std::string> found;
-  for (const auto& entry : std::filesystem::directory_iterator(data)) {
-    const std::string name = entry.path().filename().string();
-    for (const char* experiment : {"calibration", "campaign", "quick_test", "staging_study"}) {
-      const std::string prefix = gpu + "-" + experiment;
-      if (name.rfind(prefix, 0) == 0 && name.size() > 6 &&
-          name.compare(name.size() - 6, 6, ".jsonl") == 0 &&
-          (name[prefix.size()] == '.' || name[prefix.size()] == '-'))
-        found.push_back(entry.path().string());
-    }
-  }
-  std::sort(found.begin(), found.end());
   std::string files;
-  for (const auto& f : found) files += f + " ";
+  for (const char* experiment : {"calibration", "campaign", "quick_test", "staging_study"})
+    files += std::string(VITPERF_SOURCE_DIR) + "/data/measurements/" + gpu + "/" + experiment +
+             ".jsonl ";
   return files;
 }
 
@@ -64,7 +52,7 @@ TEST(ShippedData, H100HeldOutErrorStaysWithinItsBound) {
 TEST(ShippedData, SimtFallbackCheckStaysWithinItsBound) {
   const CommandResult r =
       RunVitperf("validate --profile h100 --data " + std::string(VITPERF_SOURCE_DIR) +
-                     "/data/measurements/h100-simt_check.jsonl --max-mape 6 --max-regret 3 --json",
+                     "/data/measurements/h100/simt_check.jsonl --max-mape 6 --max-regret 3 --json",
                  "shipped_simt_check");
   ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 2000) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["summary"]["points"].get<int>(), 7);
@@ -78,7 +66,7 @@ TEST(ShippedData, AttentionCheckStaysWithinItsBound) {
   for (const char* gpu : {"h100", "h200"}) {
     const CommandResult r =
         RunVitperf(std::string("validate --profile ") + gpu + " --data " + VITPERF_SOURCE_DIR +
-                       "/data/measurements/" + gpu + "-attention_check.jsonl --max-mape 15 --json",
+                       "/data/measurements/" + gpu + "/attention_check.jsonl --max-mape 15 --json",
                    std::string("shipped_attention_check_") + gpu);
     ASSERT_EQ(r.exit_code, 0) << gpu << r.out.substr(0, 2000) << r.err;
     const auto j = nlohmann::json::parse(r.out);

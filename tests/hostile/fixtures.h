@@ -41,7 +41,7 @@ inline void WriteAtomically(const std::string& name, const std::string& content)
 }
 
 // The shipped H200 quick_test dataset and profile the dataset cases start from.
-inline const char* kDataset = "data/measurements/h200-quick_test.jsonl";
+inline const char* kDataset = "data/measurements/h200/quick_test.jsonl";
 inline const char* kProfile = "data/hardware/h200.json";
 
 inline std::vector<std::string> DatasetLines() {
