@@ -5,7 +5,7 @@
 namespace vitperf {
 
 std::uint64_t Fnv1a64(std::string_view bytes) {
-  std::uint64_t h = 1469598103934665603ull;  // offset basis
+  std::uint64_t h = 1469598103934665603ull;  // offset basis (see the header)
   for (const unsigned char c : bytes) {
     h ^= c;
     h *= 1099511628211ull;  // FNV prime
