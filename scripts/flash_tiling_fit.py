@@ -2,7 +2,7 @@
 """How cuDNN's flash attention kernel tiles, from the CUPTI times in the shipped records.
 
 For every traced bf16/fp16 fused-attention record of the fitted datasets (calibration,
-campaign, quick_test of every lease; pooled per distinct shape: tokens, head
+campaign, quick_test of every run; pooled per distinct shape: tokens, head
 dim, batch x heads), the per-layer attention kernel time is fitted as
     t = latency + waves x (setup + per_block x key_blocks x head_dim_factor)
 by linear least squares on relative error, for query tiles of 64 or 128 rows, key blocks of
@@ -22,7 +22,7 @@ def shapes(gpu):
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     runs = collections.defaultdict(list)
     paths = [p for e in FITTED_EXPERIMENTS
-             for p in glob.glob(os.path.join(root, 'data/measurements', gpu + '-' + e + '*.jsonl'))]
+             for p in glob.glob(os.path.join(root, 'data/measurements', gpu, e + '.jsonl'))]
     for path in paths:
         for line in open(path):
             r = json.loads(line)

@@ -67,12 +67,12 @@ def main():
     ap.add_argument('--profile', help='profile for predict (default: the --gpu name)')
     ap.add_argument('--binary', default='build-me/cli/vitperf')
     ap.add_argument('--set', default='*',
-                    help='dataset files data/measurements/GPU-SET.jsonl (default: all of them)')
+                    help='experiment files data/measurements/GPU/SET.jsonl (default: all of them)')
     ap.add_argument('--worst', type=int, default=12)
     a = ap.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     groups = collections.defaultdict(list)
-    for path in glob.glob(os.path.join(root, 'data/measurements', a.gpu + '-' + a.set + '.jsonl')):
+    for path in glob.glob(os.path.join(root, 'data/measurements', a.gpu, a.set + '.jsonl')):
         for line in open(path):
             r = json.loads(line)
             if r.get('kind') != 'pipeline' or r.get('status') != 'ok' or not r.get('breakdown'):
@@ -99,7 +99,7 @@ def main():
         print('warning: vitperf predict failed for %d point(s); they are left out' % skipped,
               file=sys.stderr)
     if not rows:
-        sys.exit('no traced pipeline record in data/measurements/%s-%s.jsonl' % (a.gpu, a.set))
+        sys.exit('no traced pipeline record in data/measurements/%s/%s.jsonl' % (a.gpu, a.set))
     print('class             points  mean |err|  median |err|  max |err|  median err'
           '  (model over CUPTI - 1)')
     for cls in ('matmul', 'attention', 'patch_conv', 'norm_elementwise'):
