@@ -28,7 +28,7 @@ std::string ShippedFiles(const std::string& gpu) {
 
 // Measured (scripts/accuracy_figures.sh, 15 leases): MAPE 3.4%, median 2.0%, regret mean 0.0% and
 // max 0.2%. The bounds catch a change that breaks accuracy. The max regret's bound is a guard
-// above the leave-one-lease-out worst (3.2%, scripts/regret_leave_one_lease_out.sh), not the
+// above the leave-one-lease-out worst (3.2%, docs/probes/regret_leave_one_run_out.sh), not the
 // issue's 3%: one config (vit_s16 384 px, batch 32 against 128) sits at the host's cache cliff,
 // where which batch wins changes from lease to lease (README Accuracy).
 TEST(ShippedData, H100HeldOutErrorStaysWithinItsBound) {

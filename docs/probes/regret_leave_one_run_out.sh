@@ -4,7 +4,7 @@
 # Runs are named by their records' provenance.run_id; the campaign resumed after a reboot on
 # 2026-11-24 (15:40 and 15:51) is left out as one.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 V=${V:-build/cli/vitperf}
 D=data/measurements/h100
 files=("$D"/{calibration,campaign,quick_test,staging_study}.jsonl)

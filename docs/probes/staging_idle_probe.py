@@ -9,7 +9,7 @@ tenants, the forward pass's own host work), or the idle core drops into a deep s
 flushes its private caches. This times the same staging copy after an idle gap spent sleeping
 or spinning: spinning keeps the core awake, so if only sleeping slows the copy, the core's power
 state is the cause. Sizes, gaps and modes are interleaved so slow drift hits all alike.
-Run on the GPU host: python3 scripts/staging_idle_probe.py > staging_idle.txt
+Run on the GPU host: python3 docs/probes/staging_idle_probe.py > staging_idle.txt
 """
 import json
 import statistics

@@ -3,7 +3,7 @@
 
 Windows of: 300 tiny in-place adds (host dispatch per framework call, like vitperf's launch
 probe) timed with a synchronised host clock, then 20 synchronised batch-1 bf16 forwards of a
-timm ViT. Over ~60 s the host's speed drifts (scripts/host_noise_probe.py); a high correlation
+timm ViT. Over ~60 s the host's speed drifts (docs/probes/host_noise_probe.py); a high correlation
 between the two per-window medians means a per-point probe can explain that drift.
 """
 import json

@@ -10,7 +10,7 @@ by linear least squares on relative error, for query tiles of 64 or 128 rows, ke
 coefficients and MAPE, then the per-shape errors of the one chosen with --show. This is the
 table in docs/accuracy-notes.md (eighth session) behind model/roofline.h TimeFlashAttention.
 
-  python3 scripts/flash_tiling_fit.py --gpu h100 [--show 128,128,whole] [--head-dim padded|raw]
+  python3 docs/probes/flash_tiling_fit.py --gpu h100 [--show 128,128,whole] [--head-dim padded|raw]
 """
 import argparse, collections, glob, json, math, os, sys
 
@@ -19,7 +19,7 @@ FITTED_EXPERIMENTS = ('calibration', 'campaign', 'quick_test')
 
 
 def shapes(gpu):
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     runs = collections.defaultdict(list)
     paths = [p for e in FITTED_EXPERIMENTS
              for p in glob.glob(os.path.join(root, 'data/measurements', gpu, e + '.jsonl'))]

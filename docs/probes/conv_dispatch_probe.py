@@ -6,7 +6,7 @@ counts (docs/accuracy-notes.md). The patch conv is the one op whose library path
 384 at patch 32 runs cuDNN's xmma implicit GEMM, width 768 CUTLASS's tensor-core fprop. This
 times, on the GPU host, the host side of one conv call (perf_counter around the call, no sync)
 and its device time (CUDA events), over widths, patches and batches, interleaved.
-Run: python3 scripts/conv_dispatch_probe.py > conv_dispatch.txt
+Run: python3 docs/probes/conv_dispatch_probe.py > conv_dispatch.txt
 """
 import json
 import statistics

@@ -6,7 +6,7 @@ drops, while a ViT forward interleaves its GEMMs with memory-bound kernels and k
 clock. Each phase below runs for a few seconds while a thread samples the SM clock and the
 board power from NVML; GEMM phases report their rate from CUDA events. Also: the 1024^3 probe
 timed one call per event pair (as `vitperf measure` does) against 100 calls per pair.
-Run on the GPU host: python3 scripts/gemm_clock_probe.py > gemm_clock.json
+Run on the GPU host: python3 docs/probes/gemm_clock_probe.py > gemm_clock.json
 """
 import json
 import statistics

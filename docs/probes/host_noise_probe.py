@@ -6,7 +6,7 @@ eager overhead regime) in short windows. Host settings (CPU affinity, intra-op t
 window by window, so slow drift of the machine hits every setting alike. Each window also
 records a fixed pure-CPU loop (host core speed), a CUDA-graph replay of the same forward (GPU
 side without host dispatch) and the SM clock from NVML, so the cause of a slow window shows.
-Run on the GPU host: python3 scripts/host_noise_probe.py [seconds] > host_noise.txt
+Run on the GPU host: python3 docs/probes/host_noise_probe.py [seconds] > host_noise.txt
 """
 import json
 import os

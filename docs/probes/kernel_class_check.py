@@ -5,7 +5,7 @@ attention, the patch conv and the norm/elementwise kernels with the sums of the 
 operators of `vitperf predict --operators --json` (the same config, batch and precision, on
 the given profile). Prints the per-class error by group, and the worst points.
 
-  python3 scripts/kernel_class_check.py --gpu h100 [--set attention_check] [--binary B]
+  python3 docs/probes/kernel_class_check.py --gpu h100 [--set attention_check] [--binary B]
 
 For fused-attention records the attention class is the fused kernel alone, so
 `--set attention_check` gives the attention kernel's error on that held-out set.
@@ -70,7 +70,7 @@ def main():
                     help='experiment files data/measurements/GPU/SET.jsonl (default: all of them)')
     ap.add_argument('--worst', type=int, default=12)
     a = ap.parse_args()
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     groups = collections.defaultdict(list)
     for path in glob.glob(os.path.join(root, 'data/measurements', a.gpu, a.set + '.jsonl')):
         for line in open(path):

@@ -41,4 +41,4 @@ for g in $(seq 0 $((gpus - 1))); do
 done
 wait
 for g in $(seq 0 $((gpus - 1))); do tail -1 "$OUT/numa_study-gpu$g.log"; done
-echo "session took $(( $(date +%s) - start )) s"
+echo "study took $(( $(date +%s) - start )) s"
