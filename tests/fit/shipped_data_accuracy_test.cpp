@@ -26,11 +26,11 @@ std::string ShippedFiles(const std::string& gpu) {
   return files;
 }
 
-// Measured (scripts/accuracy_figures.sh, 15 leases): MAPE 3.4%, median 2.0%, regret mean 0.0% and
+// Measured (scripts/accuracy_figures.sh, 15 H100 runs): MAPE 3.4%, median 2.0%, regret mean 0.0% and
 // max 0.2%. The bounds catch a change that breaks accuracy. The max regret's bound is a guard
-// above the leave-one-lease-out worst (3.2%, docs/probes/regret_leave_one_run_out.sh), not the
+// above the leave-one-run-out worst (3.2%, docs/probes/regret_leave_one_run_out.sh), not the
 // issue's 3%: one config (vit_s16 384 px, batch 32 against 128) sits at the host's cache cliff,
-// where which batch wins changes from lease to lease (README Accuracy).
+// where which batch wins changes from run to run (README Accuracy).
 TEST(ShippedData, H100HeldOutErrorStaysWithinItsBound) {
   const std::string files = ShippedFiles("h100");
   const CommandResult r = RunVitperf("validate --profile " + std::string(VITPERF_SOURCE_DIR) +
@@ -61,7 +61,7 @@ TEST(ShippedData, SimtFallbackCheckStaysWithinItsBound) {
 // The shipped profiles on attention shapes no fitted dataset has (data/experiments/
 // attention_check.json: head dims 32, 96, 128; 145 and 401 tokens), measured after the flash
 // attention model was committed. Compute regime: H100 4.2%, H200 2.9%. All points: H100 11.3%
-// (its lease's host ran eager batch-1 forwards 0.9-1.6 ms), H200 4.5%.
+// (its run's host ran eager batch-1 forwards 0.9-1.6 ms), H200 4.5%.
 TEST(ShippedData, AttentionCheckStaysWithinItsBound) {
   for (const char* gpu : {"h100", "h200"}) {
     const CommandResult r =
@@ -81,10 +81,10 @@ TEST(ShippedData, AttentionCheckStaysWithinItsBound) {
 
 // Cross-GPU (RQ6): the shipped H100 coefficients on the H200's datasheet, the host-side costs
 // scaled to the H200 host by its launch probes and its staging coefficients refitted to its
-// staging probes (no H200 throughput is used), validated on the H200 data (ten leases). The
+// staging probes (no H200 throughput is used), validated on the H200 data (ten runs). The
 // issue's target is 10%. Measured 7.5% (mean regret 0.5%, max 11.8%: the staging study's cache
-// holds 25 MB batches that the pipelines' hosts streamed from DRAM); 11.0% when H200 lease 6,
-// on a slow host, was the only H200 lease with the grid sample.
+// holds 25 MB batches that the pipelines' hosts streamed from DRAM); 11.0% when the H200 run of 16:55,
+// on a slow host, was the only H200 run with the grid sample.
 TEST(ShippedData, CrossGpuErrorStaysWithinTheTarget) {
   const std::string files = ShippedFiles("h200");
   const CommandResult r = RunVitperf(
