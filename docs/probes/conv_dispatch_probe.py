@@ -2,7 +2,7 @@
 """Host time of the patch-embedding conv call, per cuDNN path.
 
 vit_s32's eager forward takes ~0.45 ms more host time than vit_b32's with the same op and kernel
-counts (docs/accuracy-notes.md). The patch conv is the one op whose library path differs: width
+counts (docs/accuracy.md). The patch conv is the one op whose library path differs: width
 384 at patch 32 runs cuDNN's xmma implicit GEMM, width 768 CUTLASS's tensor-core fprop. This
 times, on the GPU host, the host side of one conv call (perf_counter around the call, no sync)
 and its device time (CUDA events), over widths, patches and batches, interleaved.

@@ -8,7 +8,7 @@ dim, batch x heads), the per-layer attention kernel time is fitted as
 by linear least squares on relative error, for query tiles of 64 or 128 rows, key blocks of
 64 or 128 keys, and fractional or whole waves over the multiprocessors. Prints each variant's
 coefficients and MAPE, then the per-shape errors of the one chosen with --show. This is the
-table in docs/accuracy-notes.md (eighth session) behind model/roofline.h TimeFlashAttention.
+table in docs/accuracy.md (2026-11-24, step 8) behind model/roofline.h TimeFlashAttention.
 
   python3 docs/probes/flash_tiling_fit.py --gpu h100 [--show 128,128,whole] [--head-dim padded|raw]
 """

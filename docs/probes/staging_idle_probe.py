@@ -4,7 +4,7 @@
 In vitperf's sequential pipeline the producer copies a uint8 batch into pinned memory, then
 waits while the batch is copied to the GPU and computed. On the H100 host a batch that fits the
 CPU cache copies at ~10 GB/s after ~1.5 ms of compute and at ~6 GB/s after 10 ms or more
-(docs/accuracy-notes.md). Two candidate causes: the data leaves the cache over time (other
+(docs/accuracy.md). Two candidate causes: the data leaves the cache over time (other
 tenants, the forward pass's own host work), or the idle core drops into a deep sleep state that
 flushes its private caches. This times the same staging copy after an idle gap spent sleeping
 or spinning: spinning keeps the core awake, so if only sleeping slows the copy, the core's power
