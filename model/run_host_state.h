@@ -2,7 +2,7 @@
 // launch cost around it (host_launch_us), so it follows the host's drift within a run; a user
 // who probes the host once knows its speed during that run, not its drift. Giving every point its
 // run's median separates the two (two runs of one GPU: a run's points range over 4.9-8.9 us around
-// a median of 6.5-6.8 us; the H200 run of 2026-11-24 17:20's launch probe, at its campaign's start, read 5.5 us).
+// a median of 6.5-6.8 us; one run's launch probe, at its campaign's start, read 5.5 us).
 #pragma once
 
 #include <vector>

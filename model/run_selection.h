@@ -1,6 +1,6 @@
 // Selecting runs within a dataset. One file holds every run of one experiment on one GPU; each
-// record's provenance names its run ("run_id": the GPU, the UTC date and the start time of the
-// run, e.g. "h200-2026-11-24-1720"), so runs are told apart by their records, not by files.
+// record's provenance names its run ("run_id": the machine, the UTC date and the start time of
+// the run, "<gpu>-2026-11-24-1720"), so runs are told apart by their records, not by files.
 #pragma once
 
 #include <string>
