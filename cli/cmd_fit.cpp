@@ -10,12 +10,14 @@
 #include "fit/host_staging_fit.h"
 #include "model/output_file.h"
 #include "model/repeated_points.h"
+#include "model/run_selection.h"
 
 namespace vitperf::cli {
 namespace {
 
 struct FitFlags {
   std::vector<std::string> data;
+  std::vector<std::string> runs;  // run ids kept (none: every run)
   std::string base;
   std::string output;
   std::string loss = "cauchy";
@@ -44,14 +46,16 @@ void RunFit(const FitFlags& f) {
   MeasurementSet data;
   const std::vector<FitInput> inputs = ReadInputs(f.data, &data);
   if (const std::string s = RejectionSummary(data); !s.empty()) Warn(s);
+  KeepRuns(f.runs, &data);
   const int pooled_repeats = PoolRepeatedPoints(&data);
   const std::string host_note = AdoptDataHostThreshold(data, &base);
   if (!host_note.empty()) std::cerr << host_note << "\n";
   options.observations.host_launch_reference_us = MedianHostLaunchUs(data.pipeline);
   const FitResult result = FitCoefficients(base, data, options);
   CheckFitUsable(result, f.output);
-  const HardwareProfile fitted =
+  HardwareProfile fitted =
       MakeFittedProfile(base, result, inputs, options, data.probes, data.pipeline);
+  if (!f.runs.empty()) fitted.fit["runs"] = f.runs;
   WriteCalibrationFile(fitted, f.output);
 
   if (f.json) {
@@ -79,6 +83,9 @@ void AddFitCommand(CLI::App& app) {
       "fit",
       "Fit a hardware profile's coefficients to measurements (JSONL from `vitperf measure`)");
   cmd->add_option("data", flags->data, "measurement files (JSONL)")->required();
+  cmd->add_option("--run", flags->runs,
+                  "fit only these runs of the data (run ids, as in the records' provenance.run_id; "
+                  "repeatable)");
   cmd->add_option("--base", flags->base,
                   "profile to start from: a name (see `vitperf gpus`) or a .json file")
       ->required();

@@ -14,10 +14,12 @@
 #include "cli/commands.h"
 #include "cli/run_meta.h"
 #include "cli/warnings.h"
+#include "model/fnv1a.h"
 #include "model/output_file.h"
 #include "model/profile_transfer.h"
 #include "model/repeated_points.h"
 #include "model/run_host_state.h"
+#include "model/run_selection.h"
 #include "predict/text_table.h"
 #include "predict/validation_output.h"
 #ifdef VITPERF_HAVE_FIT
@@ -41,6 +43,7 @@ struct ValidateFlags {
   bool host_state_from_data = false;
   std::string host_state_scope;  // empty: point
   std::vector<std::string> data;
+  std::vector<std::string> runs;  // run ids kept from --data (none: every run)
   std::string holdout;
   std::optional<double> holdout_fraction;
   std::optional<int> kfold;
@@ -52,19 +55,13 @@ struct ValidateFlags {
   bool json = false;
 };
 
-std::uint64_t Fnv1a(const std::string& s) {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char ch : s) h = (h ^ ch) * 1099511628211ULL;
-  return h;
-}
-
 // Config keys in a fixed pseudo-random order (by hash), so splits are reproducible.
 std::vector<std::string> ShuffledConfigs(const std::vector<PipelineRecord>& records) {
   std::set<std::string> keys;
   for (const auto& r : records) keys.insert(ConfigKey(r));
   std::vector<std::string> out(keys.begin(), keys.end());
   std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
-    return Fnv1a(a) != Fnv1a(b) ? Fnv1a(a) < Fnv1a(b) : a < b;
+    return Fnv1a64(a) != Fnv1a64(b) ? Fnv1a64(a) < Fnv1a64(b) : a < b;
   });
   return out;
 }
@@ -218,6 +215,7 @@ void RunValidate(const ValidateFlags& f) {
   MeasurementSet data;
   for (const auto& path : f.data) ReadMeasurements(path, &data);
   if (const std::string s = RejectionSummary(data); !s.empty()) Warn(s);
+  KeepRuns(f.runs, &data);
 #ifdef VITPERF_HAVE_FIT
   if (!f.allow_device_mismatch) WarnDeviceMismatch(data, profile);
 #endif
@@ -348,6 +346,9 @@ void AddValidateCommand(CLI::App& app) {
                   "profile: a name (see `vitperf gpus`) or a .json file")
       ->required();
   cmd->add_option("--data", flags->data, "measurement files (JSONL)")->required();
+  cmd->add_option("--run", flags->runs,
+                  "keep only these runs of --data (run ids, as in the records' provenance.run_id; "
+                  "repeatable)");
   cmd->add_option("--coefficients-from", flags->coefficients_from,
                   "predict with another (calibrated) profile's coefficients moved onto --profile's "
                   "datasheet: the cross-GPU check");
@@ -377,7 +378,7 @@ void AddValidateCommand(CLI::App& app) {
                 "with the host's drift taken out");
   cmd->add_option("--host-state-scope", flags->host_state_scope,
                   "with --host-state-from-data: point (each point's own recorded state, the "
-                  "default) or run (its run's median: the host's speed on the lease known, its "
+                  "default) or run (its run's median: the host's speed during the run known, its "
                   "drift within the run not)");
   cmd->add_option("--holdout", flags->holdout,
                   "comma-separated config names (e.g. vit_l16) kept out of a refit and validated "

@@ -13,6 +13,7 @@
 #include "fit/compile_time_summary.h"
 #include "model/build_info.h"
 #include "model/calibration.h"
+#include "model/fnv1a.h"
 #include "model/input_file.h"
 #include "model/output_file.h"
 #include "model/profile_transfer.h"
@@ -32,17 +33,6 @@ std::string UtcNow() {
 
 }  // namespace
 
-std::string HashFnv1a64(const std::string& bytes) {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-  return hex;
-}
-
 std::vector<FitInput> ReadInputs(const std::vector<std::string>& paths, MeasurementSet* data) {
   std::vector<FitInput> inputs;
   for (const auto& path : paths) {
@@ -52,7 +42,7 @@ std::vector<FitInput> ReadInputs(const std::vector<std::string>& paths, Measurem
     ReadMeasurementsText(text, path, data);
     FitInput in;
     in.path = path;
-    in.fnv1a64 = HashFnv1a64(text);
+    in.fnv1a64 = Fnv1a64Hex(text);
     in.records = static_cast<int>(data->pipeline.size() + data->probes.size() - before);
     inputs.push_back(in);
   }

@@ -20,8 +20,6 @@ struct FitInput {
   int records = 0;      // pipeline and probe records read from it
 };
 
-// FNV-1a 64 of bytes as 16 hex digits.
-std::string HashFnv1a64(const std::string& bytes);
 
 // Reads each file once (rejected lines counted in data->rejected), recording path, hash of the
 // bytes read and record count. Throws std::invalid_argument for a missing or unreadable file.

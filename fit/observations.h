@@ -48,7 +48,7 @@ struct Observation {
   // Pipeline observations: eager dispatch relative to the reference host state (see
   // ObservationOptions::host_launch_reference_us); 1 without one.
   double dispatch_scale = 1;
-  // How many measurements it stands for: a pipeline point pooled from n runs (leases) counts as n
+  // How many measurements it stands for: a pipeline point pooled from n runs counts as n
   // observations, as the same probe measured in n runs does.
   int runs = 1;
 };

@@ -115,7 +115,7 @@ class PeakMemoryResidual {
 // records a device event, calls the operator once and records another, so the kernel waits for
 // the host to dispatch the call: time = dispatch_us + TimeOperator (1024^3 bf16 GEMM: 18-22 us
 // between the events for a ~3 us kernel). A GEMM repeated back to back also holds the board at
-// its power limit, where the SM clock drops (data/measurements/diagnostics/h100-gemm_clock.json:
+// its power limit, where the SM clock drops (data/measurements/studies/diagnostics/h100-gemm_clock.json:
 // 8192^3 at 1500 MHz, a ViT-L forward at 1770): with `sustained_clock`, the kernel runs at
 // sustained_matmul_clock in proportion to the share of the time the GPU is busy with it.
 class OperatorRateResidual {

@@ -10,6 +10,7 @@
 #include "measure/tensor_archive.h"
 #include "measure/vit_module.h"
 #include "model/build_info.h"
+#include "model/fnv1a.h"
 #include "model/input_file.h"
 #include "model/output_file.h"
 #include "model/strict_json.h"
@@ -18,15 +19,6 @@ namespace vitperf::measure {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::uint64_t Fnv1a64(const std::string& text) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
 
 std::string Join(const std::string& dir, const std::string& name) {
   return (fs::path(dir) / name).string();

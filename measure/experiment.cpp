@@ -14,6 +14,7 @@
 
 #include "model/build_info.h"
 #include "model/closest_names.h"
+#include "model/fnv1a.h"
 #include "model/input_file.h"
 #include "model/presets.h"
 #include "model/strict_json.h"
@@ -295,15 +296,6 @@ std::string JoinValues(const std::vector<std::pair<std::string, std::string>>& k
   std::string out;
   for (const auto& [k, v] : kv) out += (out.empty() ? "" : " ") + k + "=" + v;
   return out;
-}
-
-std::uint64_t Fnv1a64(const std::string& text) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
 }
 
 // Points an experiment expands to, counted before expanding (saturating in a double): a

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 
@@ -26,14 +27,26 @@ std::string UtcTimeIso8601() {
   return text;
 }
 
-// A lease of the GPU host is one boot: records measured by several processes of one lease (a
-// campaign resumed in a second call) share it, and so the host state of that lease.
+// One stint on the GPU host is one boot: records measured by several processes of it (a
+// campaign resumed in a second call) share it, and so the host state of that stint.
 std::string HostBootId() {
   std::ifstream in("/proc/sys/kernel/random/boot_id");
   std::string id;
   std::getline(in, id);
   return id;
 }
+
+// The run the records belong to (data/measurements/README.md): VITPERF_RUN_ID when set (the
+// campaign script gives its experiments one, "<gpu>-<UTC date>-<HHMM>"), else this process,
+// "<hostname>-<UTC date>-<HHMM>" of its start.
+namespace {
+std::string RunId(const std::string& host, const std::string& time_utc) {
+  if (const char* env = std::getenv("VITPERF_RUN_ID"); env != nullptr && *env != '\0') return env;
+  // time_utc is YYYY-MM-DDTHH:MM:SSZ.
+  return host + "-" + time_utc.substr(0, 10) + "-" + time_utc.substr(11, 2) +
+         time_utc.substr(14, 2);
+}
+}  // namespace
 
 std::string HostName() {
   char name[256] = {0};
@@ -71,6 +84,7 @@ nlohmann::json MakeProvenance(const ProvenanceInputs& in, const NumaTopology& to
   p["git_revision"] = GitRevision();
   p["vitperf_version"] = VersionString();
   p["time_utc"] = UtcTimeIso8601();
+  p["run_id"] = RunId(p["hostname"].get<std::string>(), p["time_utc"].get<std::string>());
   p["argv"] = in.argv;
   p["experiment"] = in.experiment;
   p["shard"] = in.shard.empty() ? nlohmann::json() : nlohmann::json(in.shard);

@@ -31,7 +31,7 @@ T HostStagingSeconds(double staged_bytes, int threads, T idle_s, double nontempo
   if (idle_s >= T(0.0)) {
     // While the producer waits, what it left in the cache decays: a plateau, then a fall
     // (a measured host, 3.2 MB staged: 10.2 GB/s after 1.6 ms of idle, 8.3 after 5-6, 6.5-7.7 after
-    // 10-13; the idle probe, scripts/staging_idle_probe.py, 12.6 MB: 11 GB/s after 1-3 ms, 8.8
+    // 10-13; the idle probe, docs/probes/staging_idle_probe.py, 12.6 MB: 11 GB/s after 1-3 ms, 8.8
     // after 10, 6.1 after 30, whether the thread sleeps or spins).
     const T idle = idle_s / (c[Coef::host_cache_decay_ms] * 1e-3);
     hit = hit / (T(1.0) + idle * idle);

@@ -41,7 +41,7 @@ double ReferenceLaunchUs(const HardwareProfile& profile, const char* key = "laun
 // `point_launch_us` gives the same median for the data (MedianHostLaunchUs), their ratio is used
 // instead: taken around every point, it is the host's state while the work ran (it helps where
 // every run has per-point probes, and hurts where some lack them, since the pooled points' state
-// then leans to the runs that have them; docs/accuracy-notes.md). Without a reference, dispatch is
+// then leans to the runs that have them; docs/accuracy.md). Without a reference, dispatch is
 // the launch probe itself. Returns "name=value" for each coefficient set (none: no such probe). The
 // fitted costs that are host CPU time [us]: framework dispatch, graph launch, the per-batch
 // synchronisation and bookkeeping, the per-batch preprocessing floor.

@@ -22,8 +22,8 @@ namespace vitperf {
 // the same point id on two GPUs is two points.
 std::string MeasuredDeviceName(const PipelineRecord& record);
 
-// The run a record comes from: the host's boot (provenance "host_boot_id", one per lease of the
-// GPU host, whatever processes it ran) where recorded, else the measuring process (its
+// The run a record comes from: the host's boot (provenance "host_boot_id", one per stint on
+// the GPU host, whatever processes it ran) where recorded, else the measuring process (its
 // "time_utc", one per `vitperf measure` process); empty when the record carries neither.
 std::string RunKey(const PipelineRecord& record);
 

@@ -45,7 +45,7 @@ double WaveEfficiency(const GemmShape& g, int tile_m, int tile_n, int multiproce
   // work, not as a whole wave: GEMM libraries come with a dense menu of tile shapes (cuBLAS's
   // token edge in steps of 8), so one of them nearly always fills the last wave (5-fold
   // held-out, whole waves against this: 5.84% against 5.75% and 7.02% against 6.55% on this
-  // project's two calibrated GPUs, docs/accuracy-notes.md).
+  // project's two calibrated GPUs, docs/accuracy.md).
   const double waves = std::max(tiles / multiprocessors, 1.0);
   // Tiles cut by the matrix edge do partial work: count only the useful fraction.
   const double useful = (g.m * g.n * g.count) / (static_cast<double>(tile_m) * tile_n);

@@ -104,11 +104,11 @@ T TimePatchConv(const Operator& op, const DeviceRates& r, CoefficientView<T> c) 
   switch (op.conv_path) {
     case ConvPath::tensor_core:
       // Whole waves of 128x128 tiles, each walking the inner dimension (CUPTI: the kernel's time
-      // steps with the wave count, docs/accuracy-notes.md "patch convolution").
+      // steps with the wave count, docs/accuracy.md "patch convolution").
       return T(WholeWaves(op.gemm, 128, 128, r.multiprocessors)) * tile_walk_s;
     case ConvPath::implicit_gemm: {
       // Waves of 64x64 tiles at their own step; one wave costs what the tensor-core kernel's
-      // does (CUPTI, docs/accuracy-notes.md "patch convolution").
+      // does (CUPTI, docs/accuracy.md "patch convolution").
       const T waves_s = T(WholeWaves(op.gemm, 64, 64, r.multiprocessors)) * T(op.gemm.k) *
                         c[Coef::conv_gemm_step_ns] * 1e-9;
       return MaxOf(waves_s, tile_walk_s);
@@ -131,7 +131,7 @@ T TimePatchConv(const Operator& op, const DeviceRates& r, CoefficientView<T> c) 
 // score; the exponentials take as long as the MMAs at head dim 64, which is why 197 tokens (2
 // key blocks, 256 padded) or head dim 80 (padded to 128) cost more than their FLOPs say. A CTA
 // also pays a fixed setup (load Q, store O, fill the pipeline). CUPTI over 91 shapes: this
-// tiling fits at 4.3% against 30-34% for FLOPs at a fitted rate (docs/accuracy-notes.md).
+// tiling fits at 4.3% against 30-34% for FLOPs at a fitted rate (docs/accuracy.md).
 inline constexpr double kFlashTile = 128;  // query rows per CTA and keys per block
 
 struct FlashTiling {

@@ -1,8 +1,8 @@
 // How finely validation knows the host's speed. Every eager pipeline point records the host's
 // launch cost around it (host_launch_us), so it follows the host's drift within a run; a user
-// who probes the host once knows its speed on that lease, not its drift. Giving every point its
+// who probes the host once knows its speed during that run, not its drift. Giving every point its
 // run's median separates the two (two runs of one GPU: a run's points range over 4.9-8.9 us around
-// a median of 6.5-6.8 us; lease 7's launch probe, at its campaign's start, read 5.5 us).
+// a median of 6.5-6.8 us; one run's launch probe, at its campaign's start, read 5.5 us).
 #pragma once
 
 #include <vector>
@@ -14,7 +14,7 @@ namespace vitperf {
 
 enum class HostStateScope {
   point,  // each point's own host_launch_us: the host's drift taken out
-  run,    // its run's median: the host's speed on the lease known, its drift not
+  run,    // its run's median: the host's speed during the run known, its drift not
 };
 
 template <>

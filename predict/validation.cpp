@@ -91,7 +91,7 @@ void ScoreAgainstPick(const std::vector<const ValidationInput*>& rows, std::size
 }
 
 // A record's throughput [images/s] per run: the long-run average of its entries of that run
-// (one, unless two experiments of one lease measured the same point).
+// (one, unless two experiments of one run measured the same point).
 std::map<std::string, double> ThroughputByRun(const PipelineRecord& record) {
   std::map<std::string, std::vector<double>> entries;
   for (const RunThroughput& t : RunThroughputs(record)) entries[t.run].push_back(t.throughput_ips);

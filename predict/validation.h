@@ -56,8 +56,8 @@ struct PointError {
 };
 
 // The best-batch regret of one config, paired by run. A dataset pools the same point from
-// several runs (PoolRepeatedPoints), and the host's speed differs between runs (GPU leases, up
-// to ~15%): a batch measured only on a slow lease must not be compared with another measured on
+// several runs (PoolRepeatedPoints), and the host's speed differs between runs (runs on lent GPU
+// hosts, up to ~15%): a batch measured only in a slow run must not be compared with another measured on
 // eight, or the regret measures the hosts, not the batches. So each other batch b is compared
 // with the model's pick p only over the runs that measured both: ratio_b = H_b / H_p, H the
 // harmonic mean (images over total time) of that batch's throughputs over the shared runs. The

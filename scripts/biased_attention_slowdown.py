@@ -3,7 +3,7 @@
 attention_bias run: the fused attention's rate without a bias over its rate with one, at the
 same batch and token count, median over the shapes of batch >= 64 (the GPU full).
 
-  python3 scripts/biased_attention_slowdown.py data/measurements/h200-attention_bias.jsonl \
+  python3 scripts/biased_attention_slowdown.py data/measurements/h200/attention_bias.jsonl \
       --arch data/arch/sm90.json
 
 Without --arch it prints.

@@ -14,7 +14,7 @@ mape() {  # GPU(h100|h200) extra-flags...
   local gpu=$1 base; shift
   base=data/hardware/$([ "$gpu" = h100 ] && echo h100-sxm || echo h200).json
   "$V" validate --profile "$base" --kfold 5 "$@" --json \
-      --data $D/$gpu-{calibration,campaign,quick_test,staging_study}*.jsonl |
+      --data $D/$gpu/{calibration,campaign,quick_test,staging_study}.jsonl |
     python3 -c 'import json,sys; print("%.3f" % (100*json.load(sys.stdin)["summary"]["mape"]))'
 }
 h100=$(mape h100); h200=$(mape h200)

@@ -25,18 +25,18 @@ D = "data/measurements"
 
 
 def data(gpu):
-    return sorted(str(p.relative_to(ROOT)) for kind in ("calibration", "campaign", "quick_test",
-                                                        "staging_study")
-                  for p in (ROOT / D).glob(f"{gpu}-{kind}*.jsonl"))
+    """The GPU's fitted experiments, every run (data/measurements/README.md)."""
+    return [f"{D}/{gpu}/{kind}.jsonl"
+            for kind in ("calibration", "campaign", "quick_test", "staging_study")]
 
 
 def shown(args):
-    """The command as a person types it: each GPU's data as its shell glob."""
+    """The command as a person types it: each GPU's data as one shell brace expansion."""
     out, globbed = [], set()
     for a in args:
         if a.startswith(D + "/"):
-            glob = f"{D}/{a.split('/')[-1].split('-')[0]}-{{calibration,campaign,quick_test," \
-                   "staging_study}*.jsonl"
+            glob = f"{D}/{a.split('/')[-2]}/{{calibration,campaign,quick_test," \
+                   "staging_study}.jsonl"
             if glob not in globbed:
                 globbed.add(glob)
                 out.append(glob)

@@ -2,7 +2,7 @@
 """RQ3 table: graph and compiled (AOTInductor) throughput over eager, measured and predicted,
 with compile times and the break-even image count, from an rq3_compiled run.
 
-  python3 scripts/rq3_table.py data/measurements/h200-rq3-compiled.jsonl \
+  python3 scripts/rq3_table.py data/measurements/h200/rq3_compiled.jsonl \
       --binary build/cli/vitperf --gpu h200
 
 Break-even images = compile time / (1/eager ips - 1/compiled ips): the images after which the

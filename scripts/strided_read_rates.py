@@ -2,7 +2,7 @@
 """Sets an architecture's strided_read_bytes_per_sm_cycle and transposed_read_bytes_per_sm_cycle
 from the strided_copy and device_copy probes of a layout_study run.
 
-  python3 scripts/strided_read_rates.py data/measurements/h200-layout_study.jsonl \
+  python3 scripts/strided_read_rates.py data/measurements/h200/layout_study.jsonl \
       --hardware data/hardware/h200.json --arch data/arch/sm90.json [--write]
 
 A strided copy reads S bytes from the non-contiguous view and writes S contiguous bytes. With

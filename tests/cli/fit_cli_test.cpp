@@ -249,7 +249,8 @@ TEST(FitCliEndToEnd, MeasureFitValidateOnCpu) {
 }
 
 TEST(FitCliEndToEnd, HostStateScopeNamesItsValuesAndNeedsTheHostState) {
-  const std::string data = VITPERF_SOURCE_DIR "/data/measurements/h200-campaign-lease7.jsonl";
+  const std::string data = VITPERF_SOURCE_DIR 
+      "/data/measurements/h200/campaign.jsonl --run h200-2026-11-24-1720";
   const CommandResult bad = RunVitperf(
       "validate --profile h200 --data " + data + " --host-state-from-data --host-state-scope runs",
       "host_state_scope_bad");
@@ -266,9 +267,9 @@ TEST(FitCliEndToEnd, HostStateScopeNamesItsValuesAndNeedsTheHostState) {
 }
 
 TEST(FitCliEndToEnd, HostStateFromDataNeedsRecordsThatCarryIt) {
-  // The first H200 lease's quick_test predates host_launch_us.
+  // The first H200 run's quick_test (2026-11-23) predates host_launch_us.
   const CommandResult v = RunVitperf("validate --profile h100 --data " VITPERF_SOURCE_DIR
-                                     "/data/measurements/h200-quick_test-lease1.jsonl "
+                                     "/data/measurements/h200/quick_test.jsonl --run h200-2026-11-23-2325 "
                                      "--host-state-from-data",
                                      "host_state_missing");
   EXPECT_EQ(v.exit_code, 2);

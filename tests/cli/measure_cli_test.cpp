@@ -104,6 +104,10 @@ TEST(MeasureCli, CiCpuExperimentWritesAConsistentDataset) {
   EXPECT_EQ(lines[0]["experiment"], "ci_cpu");
   EXPECT_FALSE(lines[0]["git_revision"].get<std::string>().empty());
   EXPECT_FALSE(lines[0]["time_utc"].get<std::string>().empty());
+  // Its run: this process unless VITPERF_RUN_ID names one, "<host>-<UTC date>-<HHMM>".
+  EXPECT_NE(lines[0]["run_id"].get<std::string>().find(
+                lines[0]["time_utc"].get<std::string>().substr(0, 10)),
+            std::string::npos);
   if (std::ifstream("/proc/sys/kernel/random/boot_id"))
     EXPECT_EQ(lines[0]["host_boot_id"].get<std::string>().size(), 36u) << "a UUID";
   EXPECT_GE(lines[0]["numa"]["nodes"].get<int>(), 1);

@@ -1,4 +1,4 @@
-// A pipeline point pooled from n runs (leases) weighs in the fit as n observations, as the same
+// A pipeline point pooled from n runs weighs in the fit as n observations, as the same
 // probe measured in n runs does: a long-run average over seven hosts is not outvoted by one run
 // on one host.
 #include <gtest/gtest.h>

@@ -15,34 +15,22 @@
 namespace vitperf::testing {
 namespace {
 
-// The shipped fit set of one GPU: every lease's calibration, campaign, quick_test and
-// staging_study file (data/measurements/<gpu>-<experiment>*.jsonl, the README's fit command),
-// sorted, space-separated for the command line.
+// The shipped fit set of one GPU: every run's calibration, campaign, quick_test and
+// staging_study records (data/measurements/<gpu>/<experiment>.jsonl, the README's fit command),
+// space-separated for the command line.
 std::string ShippedFiles(const std::string& gpu) {
-  const std::filesystem::path data =
-      std::filesystem::path(VITPERF_SOURCE_DIR) / "data/measurements";
-  std::vector<std::string> found;
-  for (const auto& entry : std::filesystem::directory_iterator(data)) {
-    const std::string name = entry.path().filename().string();
-    for (const char* experiment : {"calibration", "campaign", "quick_test", "staging_study"}) {
-      const std::string prefix = gpu + "-" + experiment;
-      if (name.rfind(prefix, 0) == 0 && name.size() > 6 &&
-          name.compare(name.size() - 6, 6, ".jsonl") == 0 &&
-          (name[prefix.size()] == '.' || name[prefix.size()] == '-'))
-        found.push_back(entry.path().string());
-    }
-  }
-  std::sort(found.begin(), found.end());
   std::string files;
-  for (const auto& f : found) files += f + " ";
+  for (const char* experiment : {"calibration", "campaign", "quick_test", "staging_study"})
+    files += std::string(VITPERF_SOURCE_DIR) + "/data/measurements/" + gpu + "/" + experiment +
+             ".jsonl ";
   return files;
 }
 
-// Measured (scripts/accuracy_figures.sh, 15 leases): MAPE 3.4%, median 2.0%, regret mean 0.0% and
+// Measured (scripts/accuracy_figures.sh, 15 H100 runs): MAPE 3.4%, median 2.0%, regret mean 0.0% and
 // max 0.2%. The bounds catch a change that breaks accuracy. The max regret's bound is a guard
-// above the leave-one-lease-out worst (3.2%, scripts/regret_leave_one_lease_out.sh), not the
+// above the leave-one-run-out worst (3.2%, docs/probes/regret_leave_one_run_out.sh), not the
 // issue's 3%: one config (vit_s16 384 px, batch 32 against 128) sits at the host's cache cliff,
-// where which batch wins changes from lease to lease (README Accuracy).
+// where which batch wins changes from run to run (README Accuracy).
 TEST(ShippedData, H100HeldOutErrorStaysWithinItsBound) {
   const std::string files = ShippedFiles("h100");
   const CommandResult r = RunVitperf("validate --profile " + std::string(VITPERF_SOURCE_DIR) +
@@ -64,7 +52,7 @@ TEST(ShippedData, H100HeldOutErrorStaysWithinItsBound) {
 TEST(ShippedData, SimtFallbackCheckStaysWithinItsBound) {
   const CommandResult r =
       RunVitperf("validate --profile h100 --data " + std::string(VITPERF_SOURCE_DIR) +
-                     "/data/measurements/h100-simt_check.jsonl --max-mape 6 --max-regret 3 --json",
+                     "/data/measurements/h100/simt_check.jsonl --max-mape 6 --max-regret 3 --json",
                  "shipped_simt_check");
   ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 2000) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["summary"]["points"].get<int>(), 7);
@@ -73,12 +61,12 @@ TEST(ShippedData, SimtFallbackCheckStaysWithinItsBound) {
 // The shipped profiles on attention shapes no fitted dataset has (data/experiments/
 // attention_check.json: head dims 32, 96, 128; 145 and 401 tokens), measured after the flash
 // attention model was committed. Compute regime: H100 4.2%, H200 2.9%. All points: H100 11.3%
-// (its lease's host ran eager batch-1 forwards 0.9-1.6 ms), H200 4.5%.
+// (its run's host ran eager batch-1 forwards 0.9-1.6 ms), H200 4.5%.
 TEST(ShippedData, AttentionCheckStaysWithinItsBound) {
   for (const char* gpu : {"h100", "h200"}) {
     const CommandResult r =
         RunVitperf(std::string("validate --profile ") + gpu + " --data " + VITPERF_SOURCE_DIR +
-                       "/data/measurements/" + gpu + "-attention_check.jsonl --max-mape 15 --json",
+                       "/data/measurements/" + gpu + "/attention_check.jsonl --max-mape 15 --json",
                    std::string("shipped_attention_check_") + gpu);
     ASSERT_EQ(r.exit_code, 0) << gpu << r.out.substr(0, 2000) << r.err;
     const auto j = nlohmann::json::parse(r.out);
@@ -93,10 +81,10 @@ TEST(ShippedData, AttentionCheckStaysWithinItsBound) {
 
 // Cross-GPU (RQ6): the shipped H100 coefficients on the H200's datasheet, the host-side costs
 // scaled to the H200 host by its launch probes and its staging coefficients refitted to its
-// staging probes (no H200 throughput is used), validated on the H200 data (ten leases). The
+// staging probes (no H200 throughput is used), validated on the H200 data (ten runs). The
 // issue's target is 10%. Measured 7.5% (mean regret 0.5%, max 11.8%: the staging study's cache
-// holds 25 MB batches that the pipelines' hosts streamed from DRAM); 11.0% when H200 lease 6,
-// on a slow host, was the only H200 lease with the grid sample.
+// holds 25 MB batches that the pipelines' hosts streamed from DRAM); 11.0% when the H200 run of 16:55,
+// on a slow host, was the only H200 run with the grid sample.
 TEST(ShippedData, CrossGpuErrorStaysWithinTheTarget) {
   const std::string files = ShippedFiles("h200");
   const CommandResult r = RunVitperf(

@@ -85,7 +85,7 @@ TEST(ReaderFuzz, MeasurementJsonl) {
   // Seeds of a few lines each: a provenance, probes and pipeline records.
   std::vector<std::string> lines;
   {
-    std::stringstream s(Slurp(Src("data/measurements/h200-quick_test.jsonl")));
+    std::stringstream s(Slurp(Src("data/measurements/h200/quick_test.jsonl")));
     for (std::string line; std::getline(s, line);) lines.push_back(line);
   }
   std::vector<std::string> seeds;

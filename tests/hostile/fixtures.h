@@ -40,15 +40,26 @@ inline void WriteAtomically(const std::string& name, const std::string& content)
   std::rename(tmp.c_str(), Path(name).c_str());
 }
 
-// The shipped H200 quick_test dataset and profile the dataset cases start from.
-inline const char* kDataset = "data/measurements/h200-quick_test.jsonl";
+// The shipped H200 quick_test dataset, the run of it (2026-11-24 02:45) and the profile the
+// dataset cases start from.
+inline const char* kDataset = "data/measurements/h200/quick_test.jsonl";
+inline const char* kDatasetRun = "h200-2026-11-24-0245";
 inline const char* kProfile = "data/hardware/h200.json";
 
 inline std::vector<std::string> DatasetLines() {
   std::vector<std::string> lines;
   std::stringstream s(Slurp(Src(kDataset)));
-  for (std::string line; std::getline(s, line);) lines.push_back(line);
+  const std::string run = std::string("\"run_id\":\"") + kDatasetRun + "\"";
+  for (std::string line; std::getline(s, line);)
+    if (line.find(run) != std::string::npos) lines.push_back(line);
   return lines;
+}
+
+// That run's lines as one text, each ending in a newline.
+inline std::string DatasetText() {
+  std::string text;
+  for (const auto& line : DatasetLines()) text += line + "\n";
+  return text;
 }
 
 // The dataset with its first ok pipeline record changed by `edit` and appended as a new line
@@ -248,7 +259,7 @@ inline void WriteFixtures() {
     data("d_version.jsonl", [](auto& j) { j["schema_version"] = 2; });
     data("d_version_frac.jsonl", [](auto& j) { j["schema_version"] = 1.5; });
     {
-      std::string all = Slurp(Src(kDataset));
+      std::string all = DatasetText();
       files["d_garbage_tail.jsonl"] = all + garbage_lines;
       files["d_not_object.jsonl"] = all + "[1, 2]\n17\n";
       files["d_dup_key.jsonl"] = all + R"({"kind": "pipeline", "kind": "probe"})" + "\n";

@@ -122,7 +122,8 @@ std::vector<Case> Cases() {
   auto add = [&](std::string name, std::string args, int exit_code, std::string needle = "") {
     cases.push_back({Id(name), std::move(args), exit_code, std::move(needle), "", 1});
   };
-  const std::string D = "{S}/data/measurements/h200-quick_test.jsonl";
+  const std::string D =
+      std::string("{S}/") + kDataset + " --run " + kDatasetRun;  // the same run as the fixtures
 
   // ---- numeric flags: NaN, infinities, signs, zero, junk ----
   struct Flag {

@@ -1,4 +1,4 @@
-// The operator-structure terms found from the H100 CUPTI breakdowns (docs/accuracy-notes.md):
+// The operator-structure terms found from the H100 CUPTI breakdowns (docs/accuracy.md):
 // the patch convolution, per-row reduction cost, device normalisation traffic, misaligned and
 // small-tile GEMMs, block softmax, tf32 attention and the views that launch no kernel. Each
 // against a hand count.

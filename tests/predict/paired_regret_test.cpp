@@ -1,5 +1,5 @@
 // Best-batch regret paired by run: batches are compared over the runs that measured both, so
-// that a host's speed in one run (a GPU lease) does not pass for a batch's.
+// that a host's speed in one run (a stint on a GPU host) does not pass for a batch's.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -85,8 +85,8 @@ TEST(PairedRegret, ComparesBatchesOnlyOverTheRunsThatMeasuredBoth) {
 }
 
 TEST(PairedRegret, APickMeasuredOnlyOnASlowLeaseIsNotChargedForTheHost) {
-  // The reported artifact: the pick (64) measured once, on a slow lease (B); 128 measured on that
-  // lease and on a fast one (A). Pooled, 128 looks 7.5% better; in run B it is 1% better.
+  // The reported artifact: the pick (64) measured once, in a slow run (B); 128 measured in that
+  // run and in a fast one (A). Pooled, 128 looks 7.5% better; in run B it is 1% better.
   const std::vector<ValidationInput> in =
       Inputs({RunRecord(64, kRunB, 1000), RunRecord(128, kRunA, 1150), RunRecord(128, kRunB, 1010)},
              {{64, 1200}, {128, 1100}});
@@ -235,7 +235,7 @@ TEST(PairedRegret, PoolingListsEachRunsThroughput) {
   EXPECT_EQ(RunKey(b), kRunB);
   EXPECT_EQ(RunKey(no_provenance), "");
 
-  // A lease's boot names the run where recorded: two processes of one lease are one run.
+  // A host boot names the run where recorded: two processes of one boot are one run.
   PipelineRecord first_call = RunRecord(16, kRunA, 1000), resumed = RunRecord(128, kRunB, 1000);
   first_call.provenance["host_boot_id"] = "6f1c2a9e-0000-4000-8000-000000000001";
   resumed.provenance["host_boot_id"] = "6f1c2a9e-0000-4000-8000-000000000001";

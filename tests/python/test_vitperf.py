@@ -67,7 +67,7 @@ class SameAsCommandLine(unittest.TestCase):
         self.assertIn("h100-sxm", [g["name"] for g in gpus["gpus"]])
 
     def test_validate(self):
-        data = os.path.join(SOURCE_DIR, "data", "measurements", "h200-quick_test.jsonl")
+        data = os.path.join(SOURCE_DIR, "data", "measurements", "h200", "quick_test.jsonl")
         py = vitperf.validate("h200", data, max_mape=1000)
         self.assertEqual(without_argv(py),
                          without_argv(cli_json("validate", "--profile", "h200", "--data", data,
