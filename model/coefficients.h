@@ -26,7 +26,6 @@ namespace vitperf {
   X(template_matmul_efficiency, 0.85, 0.05, 2.0, "ratio", device,                                  \
     "generated (max-autotune template) GEMM rate over the library's")                              \
   X(dispatch_us, 6.0, 0.1, 500.0, "us", launch, "host time per framework call, eager")             \
-  X(sync_us, 20.0, 0.0, 20000.0, "us", launch, "fixed per-batch cost: synchronise, bookkeeping")   \
   X(compiled_extern_us, 20.0, 0.0, 2000.0, "us", launch,                                           \
     "host time per library call (GEMM, attention, conv) from compiled code")                       \
   X(compiled_launch_us, 6.0, 0.0, 1000.0, "us", launch,                                            \
@@ -41,8 +40,7 @@ namespace vitperf {
     "host float32 normalisation output, per thread")                                               \
   X(host_cache_mb, 32.0, 1.0, 1024.0, "MB", host,                                                  \
     "uint8 staging size where copies fall off the host cache")                                     \
-  X(host_dram_copy_gbs, 5.0, 0.01, 500.0, "GB/s", host,                                            \
-    "host staging past that size, per thread")                                                     \
+  X(host_dram_copy_gbs, 5.0, 0.01, 500.0, "GB/s", host, "host staging past that size, per thread") \
   X(host_batch_us, 20.0, 0.0, 5000.0, "us", host, "fixed host preprocessing cost per batch")       \
   X(host_nt_copy_gbs, 7.5, 0.01, 500.0, "GB/s", host,                                              \
     "host staging with streaming stores (one copy past glibc's threshold), per thread")            \
@@ -51,6 +49,8 @@ namespace vitperf {
   X(attention_efficiency, 0.45, 0.01, 1.0, "fraction", architecture,                               \
     "of the rate, fp32 fused attention")                                                           \
   X(kernel_gap_us, 1.0, 0.0, 100.0, "us", architecture, "device idle between kernels, eager")      \
+  X(sync_us, 20.0, 0.0, 20000.0, "us", architecture,                                               \
+    "fixed per-batch cost: synchronise, bookkeeping")                                              \
   X(graph_kernel_gap_us, 0.5, 0.0, 100.0, "us", architecture,                                      \
     "device idle between kernels of a CUDA graph")                                                 \
   X(matmul_k_half, 64.0, 0.0, 8192.0, "elements", architecture,                                    \
