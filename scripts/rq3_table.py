@@ -65,6 +65,8 @@ def main():
     ap.add_argument("data")
     ap.add_argument("--binary", default="build/cli/vitperf")
     ap.add_argument("--gpu", default="h200")
+    ap.add_argument("--res", type=int, action="append",
+                    help="only these input resolutions [px] (repeatable; default: all)")
     ap.add_argument("--by-class", action="store_true",
                     help="also print the CUPTI kernel time per class and mode (RQ3.4)")
     args = ap.parse_args()
@@ -84,7 +86,7 @@ def main():
     print("|---|---|---|---|---|---|---|---|")
     errors, errors_autotune = [], []
     for (name, px, batch, compute_only), modes in sorted(points.items()):
-        if not compute_only or "eager" not in modes:
+        if not compute_only or "eager" not in modes or (args.res and px not in args.res):
             continue
         eager = modes["eager"]
         e_ips = eager["throughput_ips"]
