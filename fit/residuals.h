@@ -52,7 +52,9 @@ class PipelineTimeResidual {
   bool operator()(const T* log_c, T* residual) const {
     using std::log;
     auto c = CoefficientsFromLogs(log_c);
-    c[static_cast<int>(Coef::dispatch_us)] *= T(dispatch_scale_);  // the host state of this point
+    // The host state of this point: every per-kernel host cost scales with it.
+    for (Coef k : {Coef::dispatch_us, Coef::compiled_extern_us, Coef::compiled_launch_us})
+      c[static_cast<int>(k)] *= T(dispatch_scale_);
     const CoefficientView<T> view{c.data()};
     const ForwardTime<T> forward = TimeForward(ops_, rates_, options_.execution, view);
     T predicted_s = forward.kernels_s;

@@ -116,7 +116,7 @@ double MedianHostLaunchUs(const std::vector<PipelineRecord>& records) {
 
 double DispatchScale(const PipelineRecord& record, double reference_launch_us) {
   if (!(reference_launch_us > 0) || !(record.host_launch_us > 0) ||
-      record.options.execution != ExecutionMode::eager)
+      record.options.execution == ExecutionMode::graph)
     return 1.0;
   return record.host_launch_us / reference_launch_us;
 }

@@ -139,8 +139,9 @@ void from_json(const nlohmann::json& j, ProbeRecord& r);
 // a fit refers its eager dispatch cost to.
 double MedianHostLaunchUs(const std::vector<PipelineRecord>& records);
 
-// Eager dispatch of a point relative to the reference host state: host_launch_us / reference,
-// or 1 when either is missing or the point does not dispatch eagerly.
+// The host's per-kernel costs of a point (eager dispatch, compiled code's calls and launches)
+// relative to the reference host state: host_launch_us / reference, or 1 when either is
+// missing or the point replays a graph (one launch per batch).
 double DispatchScale(const PipelineRecord& record, double reference_launch_us);
 
 // One dataset read from one or more JSONL files.

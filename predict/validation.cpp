@@ -152,7 +152,9 @@ std::vector<ValidationInput> PredictRecords(const std::vector<PipelineRecord>& r
     std::string why;
     if (!r.config.IsValid(&why) || r.batch <= 0 || !r.options.IsValid(&why)) continue;
     CoefficientValues<double> c = base;
-    c[Coef::dispatch_us] *= DispatchScale(r, host_launch_reference_us);
+    const double scale = DispatchScale(r, host_launch_reference_us);
+    for (Coef k : {Coef::dispatch_us, Coef::compiled_extern_us, Coef::compiled_launch_us})
+      c[k] *= scale;
     ValidationInput in{r, Evaluate(r.config, r.batch, r.options, profile, c)};
     out.push_back(std::move(in));
   }

@@ -35,11 +35,13 @@ TEST(HostState, MedianSkipsRecordsWithoutOneAndFailedPoints) {
   EXPECT_DOUBLE_EQ(MedianHostLaunchUs({Record(ExecutionMode::eager, 0)}), 0);
 }
 
-TEST(HostState, ScalesEagerDispatchOnly) {
+TEST(HostState, ScalesPerKernelHostCostsNotAGraphLaunch) {
   EXPECT_DOUBLE_EQ(DispatchScale(Record(ExecutionMode::eager, 9), 6), 1.5);
   EXPECT_DOUBLE_EQ(DispatchScale(Record(ExecutionMode::eager, 9), 0), 1) << "no reference";
   EXPECT_DOUBLE_EQ(DispatchScale(Record(ExecutionMode::eager, 0), 6), 1) << "not measured";
   EXPECT_DOUBLE_EQ(DispatchScale(Record(ExecutionMode::graph, 9), 6), 1) << "graphs don't dispatch";
+  // Compiled code launches each kernel from the host as eager does.
+  EXPECT_DOUBLE_EQ(DispatchScale(Record(ExecutionMode::compiled, 9), 6), 1.5);
 }
 
 TEST(HostState, ValidationPredictsASlowHostStateSlower) {
