@@ -134,6 +134,9 @@ std::vector<Case> Cases() {
   const std::vector<Flag> flags = {
       {"predict", "--latency-slo", "latency-slo", non_positive},
       {"predict", "--memory-limit", "memory-limit", {"nan", "inf", "-1", "0", "1e30", "abc"}},
+      {"predict --execution compiled", "--compile-mode", "compile_mode", {"bogus", "autotune"}},
+      // max-autotune names how a compiled model was built: without --execution compiled, refused.
+      {"predict", "--compile-mode", "compile_mode", {"max-autotune"}},
       {"best --model vit_s16", "--memory-limit", "memory-limit", {"nan", "inf", "-1", "0", "1e30"}},
       {"best --model vit_s16", "--latency-slo", "latency-slo", {"nan", "inf", "-1", "0"}},
       {"best --model vit_s16", "--top", "top", {"0", "-3"}},
@@ -392,7 +395,8 @@ std::vector<Case> Cases() {
       "junit: writing '/dev/full' failed");
   add("validate_junit_fifo", "validate --profile h200 --data " + D + " --junit {T}/a_fifo", 2,
       "junit: '" + Dir() + "/a_fifo' is a FIFO that no process reads");
-  add("fit_output_fifo", "fit " + D + " --base h200 -o {T}/a_fifo", 2, "FIFO that no process reads");
+  add("fit_output_fifo", "fit " + D + " --base h200 -o {T}/a_fifo", 2,
+      "FIFO that no process reads");
   add("measure_output_full", "measure -e quick_test --device cpu -o /dev/full probes=none", 1,
       "/dev/full");
   add("report_output_not_dir", "report --gpu h200 -o /dev/full", 1,

@@ -44,12 +44,14 @@ class SameAsCommandLine(unittest.TestCase):
 
     def test_predict_with_overrides_and_pipeline(self):
         py = vitperf.predict(model="vit_l16", gpu="h200", res=512, precision="fp16",
-                             execution="compiled", pipeline="overlapped", compute_only=False,
+                             execution="compiled", compile_mode="max-autotune",
+                             pipeline="overlapped", compute_only=False,
                              latency_slo=50, operators=True)
         self.assertEqual(
             without_argv(py),
             without_argv(cli_json("predict", "--model", "vit_l16", "--gpu", "h200", "--res",
                                   "512", "--precision", "fp16", "--execution", "compiled",
+                                  "--compile-mode", "max-autotune",
                                   "--pipeline", "overlapped", "--latency-slo", "50",
                                   "--operators")))
 
