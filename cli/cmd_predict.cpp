@@ -24,7 +24,7 @@ struct PredictFlags {
 void Run(const PredictFlags& f) {
   PredictQuery q;
   q.config = ResolveModel(f.model);
-  q.options = ResolvePipeline(f.pipeline);
+  q.options = ResolvePipeline(f.pipeline, PipelineMode::overlapped);
   q.profile = ResolveGpu(f.gpu);
   q.latency_slo_ms = f.latency_slo_ms;
   q.memory_limit_gib = f.memory_limit_gib;

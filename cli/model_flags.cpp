@@ -46,7 +46,8 @@ void AddPipelineFlags(CLI::App* c, PipelineFlags* f) {
                 "with --execution compiled: default or max-autotune (AOTInductor settings)");
   c->add_option("--input", f->input, "uint8 (normalised on the GPU) or float32 (default uint8)");
   c->add_option("--host-memory", f->host_memory, "pinned or pageable (default pinned)");
-  c->add_option("--pipeline", f->pipeline, "sequential or overlapped (default sequential)");
+  c->add_option("--pipeline", f->pipeline,
+                "sequential or overlapped (default: predict overlapped, the studies sequential)");
   c->add_option("--queue-depth", f->queue_depth, "batches in flight when overlapped (default 2)");
   c->add_option("--numa", f->numa, "none, local or remote (default none)");
   c->add_option("--producer-threads", f->producer_threads, "host threads preparing batches");

@@ -47,11 +47,15 @@ std::optional<int> RecommendBatch(const std::vector<Prediction>& rows,
   for (size_t i = 0; i < rows.size(); ++i) {
     if (allowed(rows[i]) && rows[i].throughput_ips >= k.near_best_fraction * best) {
       if (reason) {
-        char text[200];
+        // The latency the throughput costs, so that a latency-bound user sees the trade.
+        char text[300];
         std::snprintf(text, sizeof text,
-                      "smallest batch within %.0f%% of the best throughput (%.0f img/s)%s",
+                      "smallest batch within %.0f%% of the best throughput (%.0f img/s)%s; "
+                      "p90 latency there %.1f ms%s",
                       (1 - k.near_best_fraction) * 100, best,
-                      k.latency_slo_ms ? " meeting the p90 latency SLO" : "");
+                      k.latency_slo_ms ? " meeting the p90 latency SLO" : "",
+                      rows[i].latency_p90_s * 1e3,
+                      k.latency_slo_ms ? "" : " (--latency-slo MS trades throughput for latency)");
         *reason = text;
       }
       return static_cast<int>(i);

@@ -121,8 +121,9 @@ ViTConfig ResolveModel(const ModelRequest& f) {
   return c;
 }
 
-PipelineOptions ResolvePipeline(const PipelineRequest& f) {
+PipelineOptions ResolvePipeline(const PipelineRequest& f, PipelineMode default_mode) {
   PipelineOptions o;
+  o.pipeline = default_mode;
   if (!f.execution.empty()) o.execution = ParseEnumOrThrow<ExecutionMode>(f.execution);
   if (!f.compile_mode.empty()) o.compile_mode = ParseEnumOrThrow<CompileMode>(f.compile_mode);
   if (!f.input.empty()) o.input = ParseEnumOrThrow<InputFormat>(f.input);

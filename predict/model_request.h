@@ -39,7 +39,11 @@ struct PipelineRequest {
 
 // Throw std::invalid_argument naming the field and the accepted values.
 ViTConfig ResolveModel(const ModelRequest& request);
-PipelineOptions ResolvePipeline(const PipelineRequest& request);
+// `default_mode` when the request names no pipeline: `predict` assumes the overlapped pipeline
+// a deployment runs (RQ5: 0.95-1.00 of compute-only throughput on the H200); the studies'
+// commands (regimes, laws, report) keep the sequential reference pipeline.
+PipelineOptions ResolvePipeline(const PipelineRequest& request,
+                                PipelineMode default_mode = PipelineMode::sequential);
 
 // "1,2,8" or "1 2 8" -> {1, 2, 8}; every entry a positive integer.
 std::vector<int> ParseBatchList(const std::string& text);

@@ -168,7 +168,7 @@ std::string PyPredict(const Fields& fields, const std::vector<std::string>& argv
   r.Finish();
   // In the command line's order, so that the first bad field is the one it would name.
   q.config = ResolveModel(model);
-  q.options = ResolvePipeline(pipeline);
+  q.options = ResolvePipeline(pipeline, PipelineMode::overlapped);
   q.profile = LoadProfile(gpu);
   if (batch) q.batches = ParseBatchList(*batch);
   return PredictJson(RunPredict(std::move(q)), argv).dump();

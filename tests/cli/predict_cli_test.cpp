@@ -231,7 +231,7 @@ TEST(PredictCli, HostColumnIsTheHostStageOfTheJson) {
 
 TEST(PredictCli, SequentialExplanationSaysWhatTheHostStageCosts) {
   // vit_s16 at batch 1024: compute-bound, the host stage over a third of a sequential batch.
-  const std::string args = "--model vit_s16 --gpu h100 -b 1024";
+  const std::string args = "--model vit_s16 --gpu h100 -b 1024 --pipeline sequential";
   const auto j = PredictJson(args);
   const auto& row = j["rows"][0];
   const double preprocess_ms = row["stage_ms"]["preprocess"].get<double>();
@@ -249,13 +249,28 @@ TEST(PredictCli, SequentialExplanationSaysWhatTheHostStageCosts) {
   EXPECT_TRUE(Contains(r.out, "The host prepares each batch in " + Fixed3(preprocess_ms) + " ms"));
 
   // Overlapped, the same host stage hides behind the forward: no such sentence.
-  const auto o = PredictJson(args + " --pipeline overlapped");
+  const auto o = PredictJson("--model vit_s16 --gpu h100 -b 1024 --pipeline overlapped");
   const auto& orow = o["rows"][0];
   ASSERT_NE(orow["regime"], "preprocess");
   ASSERT_GT(orow["stage_ms"]["preprocess"].get<double>(), 0.1 * orow["period_ms"].get<double>());
   const std::string explained = o["explanation"].get<std::string>();
   EXPECT_TRUE(Contains(explained, "The host prepares each batch in ")) << explained;
   EXPECT_FALSE(Contains(explained, "Run sequentially")) << explained;
+}
+
+TEST(PredictCli, AssumesTheOverlappedPipelineAndStatesTheLatencyOfItsPick) {
+  // What a deployment runs (issue 24): overlapped unless --pipeline says otherwise; the
+  // recommendation says what its batch costs in latency.
+  const auto j = PredictJson("--model vit_b16 --gpu h100");
+  EXPECT_EQ(j["options"]["pipeline"], "overlapped");
+  EXPECT_EQ(j["options"]["queue_depth"], 2);
+  const std::string reason = j["recommendation_reason"].get<std::string>();
+  EXPECT_TRUE(Contains(reason, "p90 latency there")) << reason;
+  EXPECT_TRUE(Contains(reason, "--latency-slo")) << reason;
+  const auto s = PredictJson("--model vit_b16 --gpu h100 --pipeline sequential");
+  EXPECT_EQ(s["options"]["pipeline"], "sequential");
+  // Overlap hides the host stage: the sequential pick is the larger batch.
+  EXPECT_GT(s["recommended_batch"].get<int>(), j["recommended_batch"].get<int>());
 }
 
 TEST(PredictCli, ComputeOnlyHasNoHostStage) {

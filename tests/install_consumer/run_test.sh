@@ -23,7 +23,9 @@ if [ "$data_dir" != "$tmp/moved/share/vitperf/data" ]; then
   exit 1
 fi
 sed -n 2p <<<"$out" >"$tmp/consumer.json"
-"$cli" predict --model vit_b16 --gpu h100 --batch 1,64 --json >"$tmp/cli.json"
+# --pipeline sequential: the library's PipelineOptions default (the CLI's predict assumes the
+# overlapped pipeline unless told).
+"$cli" predict --model vit_b16 --gpu h100 --batch 1,64 --pipeline sequential --json >"$tmp/cli.json"
 python3 - "$tmp/consumer.json" "$tmp/cli.json" <<'PY'
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:])
