@@ -68,6 +68,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vitperf_vit as vv  # noqa: E402
+from jsonl_records import read_jsonl  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCHEMA_POINT = "vitperf.python_pipeline"
@@ -120,20 +121,6 @@ def vit_parameters(config):
 
 
 # ---- the vitperf side ----
-
-def read_jsonl(path):
-    out = []
-    with open(path, "r", encoding="utf-8") as f:
-        for line in f:
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                pass  # a torn last line of an interrupted run
-    return out
-
 
 def vitperf_start(options):
     return options.get("start", "pageable")

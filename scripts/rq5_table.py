@@ -27,21 +27,10 @@ import json
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from jsonl_records import read_jsonl  # noqa: E402
+
 MODELS = ("vit_s16", "vit_b16", "vit_b32", "vit_l16")
-
-
-def read_jsonl(path):
-    out = []
-    with open(path, "r", encoding="utf-8") as f:
-        for line in f:
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                pass  # a torn last line of an interrupted run
-    return out
 
 
 def ok_pipeline(records):
