@@ -15,6 +15,7 @@
 #include "fit/observations.h"
 #include "model/hardware_profile.h"
 #include "model/pipeline.h"
+#include "model/profile_transfer.h"
 #include "model/roofline.h"
 #include "model/transfers.h"
 
@@ -53,8 +54,7 @@ class PipelineTimeResidual {
     using std::log;
     auto c = CoefficientsFromLogs(log_c);
     // The host state of this point: every per-kernel host cost scales with it.
-    for (Coef k : {Coef::dispatch_us, Coef::compiled_extern_us, Coef::compiled_launch_us})
-      c[static_cast<int>(k)] *= T(dispatch_scale_);
+    for (Coef k : kPerKernelHostCoefficients) c[static_cast<int>(k)] *= T(dispatch_scale_);
     const CoefficientView<T> view{c.data()};
     const ForwardTime<T> forward = TimeForward(ops_, rates_, options_.execution, view);
     T predicted_s = forward.kernels_s;
@@ -117,9 +117,10 @@ class PeakMemoryResidual {
 // records a device event, calls the operator once and records another, so the kernel waits for
 // the host to dispatch the call: time = dispatch_us + TimeOperator (1024^3 bf16 GEMM: 18-22 us
 // between the events for a ~3 us kernel). A GEMM repeated back to back also holds the board at
-// its power limit, where the SM clock drops (data/measurements/studies/diagnostics/h100-gemm_clock.json:
-// 8192^3 at 1500 MHz, a ViT-L forward at 1770): with `sustained_clock`, the kernel runs at
-// sustained_matmul_clock in proportion to the share of the time the GPU is busy with it.
+// its power limit, where the SM clock drops
+// (data/measurements/studies/diagnostics/h100-gemm_clock.json: 8192^3 at 1500 MHz, a ViT-L forward
+// at 1770): with `sustained_clock`, the kernel runs at sustained_matmul_clock in proportion to the
+// share of the time the GPU is busy with it.
 class OperatorRateResidual {
  public:
   // `work` is what the probe's value counts per run: FLOPs for matmul (value in TFLOP/s, so

@@ -49,6 +49,11 @@ inline constexpr Coef kHostTimeCoefficients[] = {
     Coef::dispatch_us,        Coef::graph_launch_us, Coef::compiled_extern_us,
     Coef::compiled_launch_us, Coef::sync_us,         Coef::host_batch_us};
 
+// The host costs paid per kernel (eager dispatch, compiled code's calls and launches): what a
+// point's own host state (DispatchScale) scales, in the fit and in validate --host-state-from-data.
+inline constexpr Coef kPerKernelHostCoefficients[] = {Coef::dispatch_us, Coef::compiled_extern_us,
+                                                      Coef::compiled_launch_us};
+
 std::vector<std::string> ApplyHostProbes(const std::vector<ProbeRecord>& probes,
                                          HardwareProfile* profile, double point_launch_us = 0);
 

@@ -7,6 +7,7 @@
 #include <numeric>
 #include <set>
 
+#include "model/profile_transfer.h"
 #include "model/repeated_points.h"
 #include "predict/batch_sweep.h"
 
@@ -153,8 +154,7 @@ std::vector<ValidationInput> PredictRecords(const std::vector<PipelineRecord>& r
     if (!r.config.IsValid(&why) || r.batch <= 0 || !r.options.IsValid(&why)) continue;
     CoefficientValues<double> c = base;
     const double scale = DispatchScale(r, host_launch_reference_us);
-    for (Coef k : {Coef::dispatch_us, Coef::compiled_extern_us, Coef::compiled_launch_us})
-      c[k] *= scale;
+    for (Coef k : kPerKernelHostCoefficients) c[k] *= scale;
     ValidationInput in{r, Evaluate(r.config, r.batch, r.options, profile, c)};
     out.push_back(std::move(in));
   }
