@@ -7,7 +7,6 @@
 #include <stdexcept>
 
 #include "model/output_file.h"
-#include "model/repeated_points.h"
 #include "predict/json_envelope.h"
 #include "predict/text_table.h"
 
@@ -166,25 +165,6 @@ void ScoreValidation(const std::vector<ValidationInput>& inputs, size_t records_
   check("max_regret", o->report.max_regret, max_regret_pct);
   o->passed = true;
   for (const auto& c : o->checks) o->passed &= c.passed;
-}
-
-ValidationOutcome ValidateProfile(const HardwareProfile& profile,
-                                  const std::vector<std::string>& data, double near_best,
-                                  std::optional<double> max_mape_pct,
-                                  std::optional<double> max_regret_pct,
-                                  std::vector<std::string>* warnings) {
-  CheckBounds(max_mape_pct, max_regret_pct, near_best);
-  ValidationOutcome o;
-  o.profile = profile;
-  o.data = data;
-  o.near_best = near_best;
-  MeasurementSet set;
-  for (const auto& path : data) ReadMeasurements(path, &set);
-  if (const std::string s = RejectionSummary(set); !s.empty() && warnings) warnings->push_back(s);
-  o.pooled_repeats = PoolRepeatedPoints(&set);
-  ScoreValidation(PredictRecords(set.pipeline, profile), set.pipeline.size(), max_mape_pct,
-                  max_regret_pct, &o);
-  return o;
 }
 
 std::string ValidationSummaryLine(const ValidationReport& r) {

@@ -44,14 +44,6 @@ void ScoreValidation(const std::vector<ValidationInput>& inputs, size_t records_
                      std::optional<double> max_mape_pct, std::optional<double> max_regret_pct,
                      ValidationOutcome* outcome);
 
-// The plain validation: the files read, repeats pooled, every record predicted at the profile's
-// own coefficients. `warnings` receives what reading skipped.
-ValidationOutcome ValidateProfile(const HardwareProfile& profile,
-                                  const std::vector<std::string>& data, double near_best,
-                                  std::optional<double> max_mape_pct,
-                                  std::optional<double> max_regret_pct,
-                                  std::vector<std::string>* warnings);
-
 // "12 points: MAPE 4.10%, median APE 3.00%, max regret 0.00%"
 std::string ValidationSummaryLine(const ValidationReport& report);
 
