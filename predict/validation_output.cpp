@@ -198,7 +198,7 @@ void PrintValidation(std::ostream& out, const ValidationOutcome& o) {
   out << "validating " << o.profile.name << " (" << o.profile.display_name << ", "
       << (o.profile.calibrated ? "calibrated" : "uncalibrated") << ") against " << o.data.size()
       << " file(s)";
-  if (o.split.value("kind", "none") != "none") out << ", split: " << o.split.dump();
+  if (o.split.kind != SplitKind::none) out << ", split: " << nlohmann::json(o.split).dump();
   out << "\n";
   if (o.pooled_repeats > 0)
     out << o.pooled_repeats

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "predict/validation.h"
+#include "predict/validation_split.h"
 
 namespace vitperf {
 
@@ -25,7 +26,7 @@ struct ValidationCheck {
 struct ValidationOutcome {
   HardwareProfile profile;
   std::vector<std::string> data;  // the measurement files
-  nlohmann::json split = {{"kind", "none"}};
+  ValidationSplit split;
   std::vector<std::string> host_probes;  // host coefficients set from the data's probes
   bool host_state_from_data = false;
   std::string host_state_scope = "point";

@@ -89,8 +89,8 @@ std::vector<ValidationInput> FitAndPredict(const HardwareProfile& profile,
 // The cross-GPU check in one go: fits `transfer_from` (a datasheet profile of the source GPU)
 // to `transfer_data`, then moves the fitted coefficients onto `target` (the target GPU's
 // datasheet). Returns the split record for the report.
-nlohmann::json CalibrateAndTransfer(const ValidateRequest& r, const ProfileRefitter* refitter,
-                                    HardwareProfile* target) {
+ValidationSplit CalibrateAndTransfer(const ValidateRequest& r, const ProfileRefitter* refitter,
+                                     HardwareProfile* target) {
   if (!refitter)
     throw std::invalid_argument(
         "transfer-from: calibrates the source GPU, and this vitperf was built without Ceres");
@@ -105,12 +105,14 @@ nlohmann::json CalibrateAndTransfer(const ValidateRequest& r, const ProfileRefit
   source = fit.profile;
   source.calibrated = true;
   *target = TransferCoefficients(source, *target);
-  return {{"kind", "cross_gpu"},
-          {"source", source.name},
-          {"source_architecture", source.architecture_name},
-          {"target_architecture", target->architecture_name},
-          {"source_records", data.pipeline.size() + data.probes.size()},
-          {"source_fit_mape", fit.mape}};
+  ValidationSplit split;
+  split.kind = SplitKind::cross_gpu;
+  split.source = source.name;
+  split.source_architecture = source.architecture_name;
+  split.target_architecture = target->architecture_name;
+  split.source_records = data.pipeline.size() + data.probes.size();
+  split.source_fit_mape = fit.mape;
+  return split;
 }
 
 // One warning when the data were measured on another device than the profile describes: the
@@ -149,7 +151,7 @@ ValidationOutcome RunValidation(const ValidateRequest& f, const ProfileRefitter*
   HardwareProfile profile = LoadProfile(f.profile);
   if (!f.coefficients_from.empty())
     profile = TransferCoefficients(LoadProfile(f.coefficients_from), profile);
-  nlohmann::json transfer;
+  std::optional<ValidationSplit> transfer;
   if (!f.transfer_from.empty()) {
     if (!f.coefficients_from.empty() || splits > 0)
       throw std::invalid_argument(
@@ -199,7 +201,7 @@ ValidationOutcome RunValidation(const ValidateRequest& f, const ProfileRefitter*
   }
 
   std::vector<ValidationInput> inputs;
-  nlohmann::json split = {{"kind", "none"}};
+  ValidationSplit split;
   if (!f.holdout.empty()) {
     std::set<std::string> names, held;
     std::stringstream list(f.holdout);
@@ -220,10 +222,10 @@ ValidationOutcome RunValidation(const ValidateRequest& f, const ProfileRefitter*
     std::vector<PipelineRecord> fit, test;
     Split(data.pipeline, held, &fit, &test);
     inputs = FitAndPredict(profile, data, fit, test, f, refitter);
-    split = {{"kind", "holdout"},
-             {"configs", std::vector<std::string>(names.begin(), names.end())},
-             {"fit_records", fit.size()},
-             {"test_records", test.size()}};
+    split.kind = SplitKind::holdout;
+    split.held_names.assign(names.begin(), names.end());
+    split.fit_records = fit.size();
+    split.test_records = test.size();
   } else if (f.holdout_fraction) {
     const std::vector<std::string> configs = ShuffledConfigs(data.pipeline);
     if (configs.size() < 2)
@@ -234,10 +236,10 @@ ValidationOutcome RunValidation(const ValidateRequest& f, const ProfileRefitter*
     std::vector<PipelineRecord> fit, test;
     Split(data.pipeline, std::set<std::string>(configs.begin(), configs.begin() + n), &fit, &test);
     inputs = FitAndPredict(profile, data, fit, test, f, refitter);
-    split = {{"kind", "holdout_fraction"},
-             {"fraction", *f.holdout_fraction},
-             {"held_configs", n},
-             {"configs", configs.size()}};
+    split.kind = SplitKind::holdout_fraction;
+    split.fraction = *f.holdout_fraction;
+    split.held_configs = n;
+    split.configs = configs.size();
   } else if (f.kfold) {
     const std::vector<std::string> configs = ShuffledConfigs(data.pipeline);
     const int k = *f.kfold;
@@ -252,7 +254,9 @@ ValidationOutcome RunValidation(const ValidateRequest& f, const ProfileRefitter*
       auto part = FitAndPredict(profile, data, fit, test, f, refitter);
       inputs.insert(inputs.end(), part.begin(), part.end());
     }
-    split = {{"kind", "kfold"}, {"folds", k}, {"configs", configs.size()}};
+    split.kind = SplitKind::kfold;
+    split.folds = k;
+    split.configs = configs.size();
   } else {
     double reference_us = 0;
     if (f.host_state_from_data) {
@@ -262,7 +266,7 @@ ValidationOutcome RunValidation(const ValidateRequest& f, const ProfileRefitter*
       if (!(reference_us > 0)) reference_us = MedianHostLaunchUs(data.pipeline);
     }
     inputs = PredictRecords(data.pipeline, profile, nullptr, reference_us);
-    if (!transfer.is_null()) split = transfer;
+    if (transfer) split = *transfer;
   }
 
   ValidationOutcome outcome;

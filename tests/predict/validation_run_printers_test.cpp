@@ -39,7 +39,7 @@ TEST(ValidationRun, PlainRunNeedsNoRefitter) {
   request.max_mape_pct = 6;
   RunMessages messages;
   const ValidationOutcome o = RunValidation(request, nullptr, &messages);
-  EXPECT_EQ(o.split["kind"], "none");
+  EXPECT_EQ(o.split.kind, SplitKind::none);
   EXPECT_EQ(o.report.points.size(), 7u);
   ASSERT_EQ(o.checks.size(), 1u);
   EXPECT_TRUE(o.passed);
@@ -68,8 +68,8 @@ TEST(ValidationRun, KFoldRefitsOncePerFoldAndRecordsTheSplit) {
   RunMessages messages;
   const ValidationOutcome o = RunValidation(request, &refitter, &messages);
   EXPECT_EQ(fits, 3);
-  EXPECT_EQ(o.split["kind"], "kfold");
-  EXPECT_EQ(o.split["folds"], 3);
+  EXPECT_EQ(o.split.kind, SplitKind::kfold);
+  EXPECT_EQ(o.split.folds, 3);
   // Every config is held out once: every ok point is scored, as in the plain run.
   request.kfold.reset();
   EXPECT_EQ(o.report.points.size(),
@@ -89,9 +89,9 @@ TEST(ValidationRun, CrossGpuTransferRecordsTheSource) {
   RunMessages messages;
   const ValidationOutcome o = RunValidation(request, &refitter, &messages);
   EXPECT_EQ(fits, 1);
-  EXPECT_EQ(o.split["kind"], "cross_gpu");
-  EXPECT_EQ(o.split["source"], "h100-sxm");
-  EXPECT_DOUBLE_EQ(o.split["source_fit_mape"].get<double>(), 0.0123);
+  EXPECT_EQ(o.split.kind, SplitKind::cross_gpu);
+  EXPECT_EQ(o.split.source, "h100-sxm");
+  EXPECT_DOUBLE_EQ(o.split.source_fit_mape, 0.0123);
 }
 
 TEST(ValidationRun, PrintersPrintTheOutcomeAsItStands) {
@@ -104,7 +104,9 @@ TEST(ValidationRun, PrintersPrintTheOutcomeAsItStands) {
   // Values no scoring of these data gives.
   o.report.mape = 0.4321;
   o.report.spearman = -0.5;
-  o.split = {{"kind", "kfold"}, {"folds", 9}, {"configs", 99}};
+  o.split.kind = SplitKind::kfold;
+  o.split.folds = 9;
+  o.split.configs = 99;
   o.pooled_repeats = 31;
   o.checks.front().message = "message from the struct";
   o.checks.front().passed = false;
