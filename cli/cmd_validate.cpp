@@ -14,6 +14,9 @@
 #include "cli/commands.h"
 #include "cli/run_meta.h"
 #include "cli/warnings.h"
+#ifdef VITPERF_HAVE_FIT
+#include "fit/fitted_profile.h"
+#endif
 #include "model/fnv1a.h"
 #include "model/output_file.h"
 #include "model/profile_transfer.h"
@@ -120,6 +123,14 @@ std::vector<ValidationInput> FitAndPredict(const HardwareProfile& profile,
   const double reference_us = MedianHostLaunchUs(data.pipeline);
   options.observations.host_launch_reference_us = reference_us;
   const FitResult result = FitCoefficients(base, fit_set, options);
+  // A refit that failed would score the held-out points with meaningless coefficients.
+  try {
+    CheckFitUsable(result, "the refit's profile");
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(std::string("validate: a refit of the split failed, so its held-out "
+                                         "points have no score: ") +
+                             e.what());
+  }
   HardwareProfile fitted = base;
   fitted.coefficients = result.coefficients;
   fitted.coefficient_errors = result.errors;

@@ -267,6 +267,19 @@ TEST(PredictCli, AssumesTheOverlappedPipelineAndStatesTheLatencyOfItsPick) {
   const std::string reason = j["recommendation_reason"].get<std::string>();
   EXPECT_TRUE(Contains(reason, "p90 latency there")) << reason;
   EXPECT_TRUE(Contains(reason, "--latency-slo")) << reason;
+  // ... and what halving the batch would give up: the row before the pick, in its own numbers.
+  const int pick = j["recommended_batch"].get<int>();
+  for (size_t i = 1; i < j["rows"].size(); ++i) {
+    if (j["rows"][i]["batch"].get<int>() != pick) continue;
+    const auto& before = j["rows"][i - 1];
+    char expected[96];
+    std::snprintf(
+        expected, sizeof expected, "; batch %d: %.0f%% of its throughput at %.1f ms",
+        before["batch"].get<int>(),
+        100 * before["throughput_ips"].get<double>() / j["rows"][i]["throughput_ips"].get<double>(),
+        before["latency_ms"]["p90"].get<double>());
+    EXPECT_TRUE(Contains(reason, expected)) << reason << "\nexpected: " << expected;
+  }
   const auto s = PredictJson("--model vit_b16 --gpu h100 --pipeline sequential");
   EXPECT_EQ(s["options"]["pipeline"], "sequential");
   // Overlap hides the host stage: the sequential pick is the larger batch.
