@@ -78,8 +78,8 @@ PipelineTime<T> TimePipeline(const ForwardTime<T>& forward, const TransferVolume
     // until batch j's D2H is back: the three device-side stages run back to back, and only
     // the producer threads' preprocessing overlaps them (vit_b16 b64 float32, queue 2:
     // period 13.2 ms = H2D 6.5 + compute 6.6 + D2H 0.05 [ms], preprocessing 7.1 ms hidden).
-    // With a thread per stage a blocking copy holds up only its own stage (H200, vit_b16 b256
-    // float32 pageable, q4: 9.8k img/s, within 10% of its compute-only throughput).
+    // With a thread per stage a blocking copy holds up only its own stage (a measured host,
+    // vit_b16 b256 float32 pageable, q4: 9.8k img/s, within 10% of its compute-only throughput).
     bottleneck = p.h2d_s + p.compute_s + p.d2h_s;
     if (p.h2d_s + p.d2h_s > p.compute_s) p.regime = Regime::transfer;
   }
