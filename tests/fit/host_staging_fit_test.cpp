@@ -284,7 +284,9 @@ TEST(HostStagingFit, NothingStagedHasFiniteDerivatives) {
   for (double bytes : {0.0, 38.5e6}) {
     const J s = HostStagingSeconds(bytes, 4, J(-1.0), kNontemporalBytes, view);
     EXPECT_TRUE(std::isfinite(s.a) && std::isfinite(s.v[0])) << bytes << " bytes";
-    if (bytes == 0) EXPECT_EQ(s.a, 0);
+    if (bytes == 0) {
+      EXPECT_EQ(s.a, 0);
+    }
   }
 }
 
