@@ -286,6 +286,23 @@ TEST(PredictCli, AssumesTheOverlappedPipelineAndStatesTheLatencyOfItsPick) {
   EXPECT_GT(s["recommended_batch"].get<int>(), j["recommended_batch"].get<int>());
 }
 
+TEST(PredictCli, ImagesDecodedIntoPinnedMemoryAreNotStaged) {
+  const auto pageable = PredictJson("--model vit_b16 --gpu h100 -b 256");
+  const auto pinned = PredictJson("--model vit_b16 --gpu h100 -b 256 --start pinned");
+  EXPECT_EQ(pinned["options"]["start"], "pinned");
+  EXPECT_FALSE(pageable["options"].contains("start"));
+  // Only the per-batch cost is left of the host stage: no 38.5 MB staging copy.
+  const double staged_ms = pageable["rows"][0]["stage_ms"]["preprocess"].get<double>();
+  const double pinned_ms = pinned["rows"][0]["stage_ms"]["preprocess"].get<double>();
+  EXPECT_GT(staged_ms, 1.0);
+  EXPECT_LT(pinned_ms, 0.1);
+  const CommandResult text = RunVitperf("predict --model vit_b16 --gpu h100 -b 256 --start pinned");
+  EXPECT_TRUE(Contains(text.out, "images decoded into pinned memory")) << text.out;
+  const CommandResult bad = RunVitperf("predict --model vit_b16 --start pinned --input float32");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_TRUE(Contains(bad.err, "start: pinned")) << bad.err;
+}
+
 TEST(PredictCli, ComputeOnlyHasNoHostStage) {
   const CommandResult r = RunVitperf("predict --model vit_ti16 --gpu h100 -b 1024 --compute-only");
   ASSERT_EQ(r.exit_code, 0) << r.err;
