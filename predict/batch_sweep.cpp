@@ -58,7 +58,8 @@ std::optional<int> RecommendBatch(const std::vector<Prediction>& rows, const Swe
                               rows[i].latency_p90_s * 1e3);
         if (i > 0 && allowed(rows[i - 1]) && n > 0 && n < static_cast<int>(sizeof text))
           n += std::snprintf(text + n, sizeof text - static_cast<std::size_t>(n),
-                             "; batch %d: %.0f%% of its throughput at %.1f ms", rows[i - 1].batch,
+                             "; batch %d: %.0f%% of that throughput at p90 %.1f ms",
+                             rows[i - 1].batch,
                              100 * rows[i - 1].throughput_ips / rows[i].throughput_ips,
                              rows[i - 1].latency_p90_s * 1e3);
         if (!k.latency_slo_ms && n > 0 && n < static_cast<int>(sizeof text))

@@ -274,7 +274,7 @@ TEST(PredictCli, AssumesTheOverlappedPipelineAndStatesTheLatencyOfItsPick) {
     const auto& before = j["rows"][i - 1];
     char expected[96];
     std::snprintf(
-        expected, sizeof expected, "; batch %d: %.0f%% of its throughput at %.1f ms",
+        expected, sizeof expected, "; batch %d: %.0f%% of that throughput at p90 %.1f ms",
         before["batch"].get<int>(),
         100 * before["throughput_ips"].get<double>() / j["rows"][i]["throughput_ips"].get<double>(),
         before["latency_ms"]["p90"].get<double>());
