@@ -50,6 +50,9 @@ void AddPipelineFlags(CLI::App* c, PipelineFlags* f) {
                 "sequential or overlapped (default: predict overlapped, the studies sequential)");
   c->add_option("--queue-depth", f->queue_depth, "batches in flight when overlapped (default 2)");
   c->add_option("--numa", f->numa, "none, local or remote (default none)");
+  c->add_option("--start", f->start,
+                "where decoded images start: pageable (the producers stage them; default) or "
+                "pinned (a loader decodes into pinned memory; needs uint8 and pinned memory)");
   c->add_option("--producer-threads", f->producer_threads, "host threads preparing batches");
   c->add_flag("--compute-only", f->compute_only,
               "forward pass only, on device-resident input (what timm's benchmark reports)");

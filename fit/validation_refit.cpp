@@ -1,9 +1,11 @@
 #include "fit/validation_refit.h"
 
 #include <set>
+#include <stdexcept>
 
 #include "fit/device_match.h"
 #include "fit/fit_coefficients.h"
+#include "fit/fitted_profile.h"
 #include "fit/host_staging_fit.h"
 
 namespace vitperf {
@@ -17,9 +19,14 @@ ProfileRefitter::Fitted Refit(const HardwareProfile& base, const MeasurementSet&
   options.frozen = refit.frozen;
   options.also_fitted = refit.also_fitted;
   const FitResult result = FitCoefficients(base, data, options);
-  ProfileRefitter::Fitted fitted{base, result.mape};
+  ProfileRefitter::Fitted fitted{base, result.mape, ""};
   fitted.profile.coefficients = result.coefficients;
   fitted.profile.coefficient_errors = result.errors;
+  try {
+    CheckFitUsable(result, "the refit's profile");
+  } catch (const std::runtime_error& e) {
+    fitted.unusable = e.what();
+  }
   return fitted;
 }
 

@@ -383,7 +383,8 @@ class OverlappedRunner {
         ring_(p.options.queue_depth, p.batch, p.options.producer_threads),
         h2d_stream_(DeviceStream::FromPool(p.d)),
         compute_stream_(DeviceStream::FromPool(p.d)),
-        d2h_stream_(DeviceStream::FromPool(p.d)) {
+        d2h_stream_(DeviceStream::FromPool(p.d)),
+        origin_(p.d) {
     for (int s = 0; s < ring_.slots(); ++s) {
       auto slot = std::make_unique<Slot>(p);
       // Images that start in pinned memory are in the ring before the pipeline starts.
@@ -426,8 +427,10 @@ class OverlappedRunner {
     r->h2d_ms = Median(h2d_);
     r->compute_ms = Median(compute_);
     r->d2h_ms = Median(d2h_);
+    r->compute_idle_ms = compute_idle_.empty() ? 0 : Median(compute_idle_);
     const double span_s = std::chrono::duration<double>(last_done_ - first_done_).count();
     r->throughput_ips = span_s > 0 ? n * p_.batch / span_s : 0;
+    r->window_ips = WindowThroughputs();
   }
 
  private:
@@ -499,6 +502,7 @@ class OverlappedRunner {
   void IssueCompute() {
     c10::InferenceMode inference;
     auto scope = compute_stream_.MakeCurrent();
+    origin_.Record(compute_stream_);  // the zero of the compute stream's timeline
     for (long long j = 0; ring_.WaitFor(j, Stage::h2d); ++j) {
       Slot& s = SlotFor(j);
       s.n1.MakeWait(compute_stream_);
@@ -529,6 +533,21 @@ class OverlappedRunner {
     }
   }
 
+  // [images/s] of three consecutive windows of the timed batches (one window below three
+  // batches), each from the completion before its first batch to its last batch's.
+  std::vector<double> WindowThroughputs() const {
+    const std::size_t n = done_.size(), windows = n >= 3 ? 3 : (n > 0 ? 1 : 0);
+    std::vector<double> ips;
+    Clock::time_point begin = first_done_;
+    for (std::size_t w = 0; w < windows; ++w) {
+      const std::size_t first = n * w / windows, end = n * (w + 1) / windows;
+      const double s = std::chrono::duration<double>(done_[end - 1] - begin).count();
+      if (s > 0) ips.push_back(static_cast<double>(end - first) * p_.batch / s);
+      begin = done_[end - 1];
+    }
+    return ips;
+  }
+
   // Waits for each batch's D2H in order; times it; stops when the latencies are stable.
   void Complete() {
     c10::InferenceMode inference;
@@ -542,7 +561,13 @@ class OverlappedRunner {
       const auto done = Clock::now();
       bool finished = false;
       if (j == warm_batches_ - 1) first_done_ = done;
+      // The compute stream's timeline: where this forward pass began, the previous one ended.
+      const double compute_start_ms = s.c0.ElapsedMsSince(origin_);
+      const double previous_end_ms = last_compute_end_ms_;
+      last_compute_end_ms_ = s.c1.ElapsedMsSince(origin_);
       if (j >= warm_batches_) {
+        done_.push_back(done);
+        compute_idle_.push_back(std::max(0.0, compute_start_ms - previous_end_ms));
         if (latency_.empty()) CheckFinite(s.host_out_t, "pipeline");
         latency_.push_back(
             std::chrono::duration<double, std::milli>(done - ring_.FillStart(j)).count());
@@ -574,6 +599,7 @@ class OverlappedRunner {
   const Point& p_;
   BatchRing ring_;
   DeviceStream h2d_stream_, compute_stream_, d2h_stream_;
+  DeviceEvent origin_;  // recorded on the compute stream before the first batch
   std::vector<std::unique_ptr<Slot>> slots_;
   bool async_ = false;  // pinned host buffers: copies do not block the issuing thread
   DeviceGraph graph_;
@@ -584,7 +610,9 @@ class OverlappedRunner {
 
   // Written by the completion (calling) thread only.
   long long warm_batches_ = 1;
-  std::vector<double> latency_, preprocess_, h2d_, compute_, d2h_;
+  std::vector<double> latency_, preprocess_, h2d_, compute_, d2h_, compute_idle_;
+  std::vector<Clock::time_point> done_;  // completion of each timed batch
+  double last_compute_end_ms_ = 0;       // [ms] since origin_: the latest forward pass's end
   Clock::time_point first_done_, last_done_;
   std::string stop_reason_;
 };

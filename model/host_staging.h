@@ -15,6 +15,9 @@ namespace vitperf {
 template <typename T>
 T HostStagingSeconds(double staged_bytes, int threads, T idle_s, double nontemporal_bytes,
                      CoefficientView<T> c) {
+  // Nothing staged (images decoded straight into the pinned ring): no copy, and no cache term,
+  // whose logarithm has no derivative at zero.
+  if (!(staged_bytes > 0)) return T(0.0);
   const T staged_gb = T(staged_bytes * 1e-9);
   const T producers = T(threads);
   if (nontemporal_bytes > 0 && staged_bytes / threads >= nontemporal_bytes) {

@@ -12,7 +12,16 @@
 #include "model/strict_json.h"
 
 namespace vitperf {
+
 namespace {
+// Whether the record's provenance.time_utc is at or after `since` (ISO 8601 UTC strings order as
+// times); `unknown` for a record without one.
+bool MeasuredSince(const PipelineRecord& r, const char* since, bool unknown) {
+  if (!r.provenance.is_object()) return unknown;
+  const auto it = r.provenance.find("time_utc");
+  if (it == r.provenance.end() || !it->is_string()) return unknown;
+  return it->get<std::string>() >= since;
+}
 
 // The field's value, or `fallback` when it is absent or null. A wrong type (a string or a
 // boolean for a number, 64.5 for an integer) throws std::invalid_argument naming the field.
@@ -78,6 +87,9 @@ void to_json(nlohmann::json& j, const PipelineRecord& r) {
                      {"host_launch_us", r.host_launch_us},
                      {"breakdown", r.breakdown},
                      {"provenance", r.provenance}};
+  // Only where measured, so that earlier records and other pipelines read as they always did.
+  if (r.compute_idle_ms > 0) j["stage_ms"]["compute_idle"] = r.compute_idle_ms;
+  if (!r.window_ips.empty()) j["window_ips"] = r.window_ips;
 }
 
 void from_json(const nlohmann::json& j, PipelineRecord& r) {
@@ -95,6 +107,17 @@ void from_json(const nlohmann::json& j, PipelineRecord& r) {
     r.h2d_ms = ValueOr(*it, "h2d", 0.0);
     r.compute_ms = ValueOr(*it, "compute", 0.0);
     r.d2h_ms = ValueOr(*it, "d2h", 0.0);
+    r.compute_idle_ms = ValueOr(*it, "compute_idle", 0.0);
+  }
+  if (auto it = j.find("window_ips"); it != j.end() && !it->is_null()) {
+    if (!it->is_array()) throw std::invalid_argument("window_ips: expected an array of numbers");
+    for (const auto& w : *it) {
+      try {
+        r.window_ips.push_back(StrictGet<double>(w));
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(std::string("window_ips: ") + e.what());
+      }
+    }
   }
   if (j.contains("compute")) r.compute = j["compute"].get<TimingStats>();
   r.peak_memory_bytes = ValueOr(j, "peak_memory_bytes", 0.0);
@@ -105,6 +128,7 @@ void from_json(const nlohmann::json& j, PipelineRecord& r) {
   r.patch_conv_ms = PatchConvKernelMs(r.breakdown);
   r.attention_ms = FusedAttentionKernelMs(r.breakdown);
   r.provenance = ValueOr(j, "provenance", nlohmann::json());
+  r.options.stage_threads = MeasuredSince(r, kStageThreadsSince, true);
 }
 
 double MedianHostLaunchUs(const std::vector<PipelineRecord>& records) {
@@ -247,11 +271,7 @@ void ReadMeasurements(const std::string& path, MeasurementSet* into, RecordCheck
 std::string RejectionSummary(const MeasurementSet& data) { return data.rejected.Summary(); }
 
 bool PeakMemoryIsPerPoint(const PipelineRecord& r) {
-  if (r.pooled_peak_per_point) return true;
-  if (!r.provenance.is_object()) return false;
-  const auto it = r.provenance.find("time_utc");
-  return it != r.provenance.end() && it->is_string() &&
-         it->get<std::string>() >= kPeakMemoryPerPointSince;
+  return r.pooled_peak_per_point || MeasuredSince(r, kPeakMemoryPerPointSince, false);
 }
 
 }  // namespace vitperf

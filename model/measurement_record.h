@@ -74,6 +74,12 @@ struct PipelineRecord {
   TimingStats latency;        // per batch, end to end
   // Per-stage medians [ms] for one batch; zero when the stage is absent.
   double preprocess_ms = 0, h2d_ms = 0, compute_ms = 0, d2h_ms = 0;
+  // Overlapped only (0 otherwise): [ms] median time the compute stream stood idle between one
+  // batch's forward pass and the next, the part of the batch period compute did not fill.
+  double compute_idle_ms = 0;
+  // Overlapped only (empty otherwise): [images/s] the timed batches split into three consecutive
+  // windows, each window's throughput (a Python loop reports the median of its windows).
+  std::vector<double> window_ips;
   TimingStats compute;           // pure forward pass on device-resident input
   double peak_memory_bytes = 0;  // device allocator peak during the point
   double wall_s = 0;             // [s] time spent measuring the point
@@ -111,6 +117,11 @@ inline constexpr const char* kPeakMemoryPerPointSince = "2026-11-24T11:00:00Z";
 // Whether the record's peak memory is its own point's: measured since kPeakMemoryPerPointSince,
 // or pooled from such runs.
 bool PeakMemoryIsPerPoint(const PipelineRecord& r);
+
+// Overlapped records measured before this time (provenance.time_utc) ran with one thread queuing
+// H2D, forward pass and D2H; since commit e368fd8 each stage has its own (measure/batch_ring.h).
+// from_json sets options.stage_threads from it.
+inline constexpr const char* kStageThreadsSince = "2026-12-04T20:12:28Z";
 
 // Micro-probes. Units are fixed per probe name:
 //   "matmul"      params {m, n, k, precision}        value [TFLOP/s]

@@ -112,6 +112,11 @@ struct PipelineOptions {
   // pinned: input=uint8 in pinned host memory only. JSON carries it only when pinned, so the
   // records and point ids of every other point stay as they were.
   ImageStart start = ImageStart::pageable;
+  // In memory only (never in JSON): who queues an overlapped pipeline's device stages. true: a
+  // thread per stage (measure/batch_ring.h), so a blocking pageable copy holds up only its own
+  // stage; false: one thread queued H2D, forward pass and D2H, as records measured before
+  // kStageThreadsSince (model/measurement_record.h) did.
+  bool stage_threads = true;
 
   bool IsValid(std::string* why) const;
 };

@@ -21,7 +21,8 @@ TransferVolume ComputeTransfers(const ViTConfig& c, int batch, const PipelineOpt
   const double pixels = static_cast<double>(batch) * static_cast<double>(c.PixelsPerImage());
   const double input_element = o.input == InputFormat::uint8 ? 1.0 : 4.0;
   t.h2d_bytes = pixels * input_element;
-  t.host_staged_bytes = t.h2d_bytes;
+  // Images decoded straight into the pinned ring leave the host nothing to stage.
+  t.host_staged_bytes = o.start == ImageStart::pinned ? 0.0 : t.h2d_bytes;
   t.host_normalizes = o.input == InputFormat::float32;
   t.d2h_bytes = OutputBytes(c, batch);
   return t;

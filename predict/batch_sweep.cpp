@@ -30,8 +30,8 @@ std::optional<double> MemoryBudgetBytes(std::optional<double> limit_gib,
   return *limit_gib * kGiB;
 }
 
-std::optional<int> RecommendBatch(const std::vector<Prediction>& rows,
-                                  const SweepConstraints& k, std::string* reason) {
+std::optional<int> RecommendBatch(const std::vector<Prediction>& rows, const SweepConstraints& k,
+                                  std::string* reason) {
   auto allowed = [&](const Prediction& p) {
     return p.fits && (!k.latency_slo_ms || p.latency_p90_s * 1e3 <= *k.latency_slo_ms);
   };
@@ -47,15 +47,24 @@ std::optional<int> RecommendBatch(const std::vector<Prediction>& rows,
   for (size_t i = 0; i < rows.size(); ++i) {
     if (allowed(rows[i]) && rows[i].throughput_ips >= k.near_best_fraction * best) {
       if (reason) {
-        // The latency the throughput costs, so that a latency-bound user sees the trade.
-        char text[300];
-        std::snprintf(text, sizeof text,
-                      "smallest batch within %.0f%% of the best throughput (%.0f img/s)%s; "
-                      "p90 latency there %.1f ms%s",
-                      (1 - k.near_best_fraction) * 100, best,
-                      k.latency_slo_ms ? " meeting the p90 latency SLO" : "",
-                      rows[i].latency_p90_s * 1e3,
-                      k.latency_slo_ms ? "" : " (--latency-slo MS trades throughput for latency)");
+        // The latency the throughput costs, and what the next smaller batch would give up, so
+        // that a latency-bound user sees the trade.
+        char text[420];
+        int n = std::snprintf(text, sizeof text,
+                              "smallest batch within %.0f%% of the best throughput (%.0f img/s)%s; "
+                              "p90 latency there %.1f ms",
+                              (1 - k.near_best_fraction) * 100, best,
+                              k.latency_slo_ms ? " meeting the p90 latency SLO" : "",
+                              rows[i].latency_p90_s * 1e3);
+        if (i > 0 && allowed(rows[i - 1]) && n > 0 && n < static_cast<int>(sizeof text))
+          n += std::snprintf(text + n, sizeof text - static_cast<std::size_t>(n),
+                             "; batch %d: %.0f%% of that throughput at p90 %.1f ms",
+                             rows[i - 1].batch,
+                             100 * rows[i - 1].throughput_ips / rows[i].throughput_ips,
+                             rows[i - 1].latency_p90_s * 1e3);
+        if (!k.latency_slo_ms && n > 0 && n < static_cast<int>(sizeof text))
+          std::snprintf(text + n, sizeof text - static_cast<std::size_t>(n),
+                        " (--latency-slo MS trades throughput for latency)");
         *reason = text;
       }
       return static_cast<int>(i);

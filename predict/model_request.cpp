@@ -130,6 +130,7 @@ PipelineOptions ResolvePipeline(const PipelineRequest& f, PipelineMode default_m
   if (!f.host_memory.empty()) o.host_memory = ParseEnumOrThrow<HostMemory>(f.host_memory);
   if (!f.pipeline.empty()) o.pipeline = ParseEnumOrThrow<PipelineMode>(f.pipeline);
   if (!f.numa.empty()) o.numa = ParseEnumOrThrow<NumaBinding>(f.numa);
+  if (!f.start.empty()) o.start = ParseEnumOrThrow<ImageStart>(f.start);
   if (o.pipeline == PipelineMode::overlapped) o.queue_depth = 2;
   if (f.queue_depth) o.queue_depth = *f.queue_depth;
   if (f.producer_threads) o.producer_threads = *f.producer_threads;
@@ -154,6 +155,7 @@ std::string DescribePipeline(const PipelineOptions& o) {
            ? "sequential"
            : "overlapped (queue depth " + std::to_string(o.queue_depth) + ")";
   if (o.numa != NumaBinding::none) s += ", NUMA " + ToString(o.numa);
+  if (o.start == ImageStart::pinned) s += ", images decoded into pinned memory (nothing staged)";
   return s;
 }
 

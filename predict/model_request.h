@@ -32,7 +32,7 @@ struct ModelRequest {
 };
 
 struct PipelineRequest {
-  std::string execution, compile_mode, input, host_memory, pipeline, numa;
+  std::string execution, compile_mode, input, host_memory, pipeline, numa, start;
   std::optional<int> queue_depth, producer_threads;
   bool compute_only = false;
 };

@@ -82,8 +82,14 @@ std::vector<ValidationInput> FitAndPredict(const HardwareProfile& profile,
   // The whole data's median host state, so that every fold refers dispatch to the same one.
   const double reference_us = MedianHostLaunchUs(data.pipeline);
   options.host_launch_reference_us = reference_us;
-  const HardwareProfile fitted = refitter->fit(base, fit_set, options).profile;
-  return PredictRecords(test_records, fitted, nullptr, r.host_state_from_data ? reference_us : 0);
+  const ProfileRefitter::Fitted fitted = refitter->fit(base, fit_set, options);
+  // A refit that failed would score the held-out points with meaningless coefficients.
+  if (!fitted.unusable.empty())
+    throw std::runtime_error(
+        "validate: a refit of the split failed, so its held-out points have no score: " +
+        fitted.unusable);
+  return PredictRecords(test_records, fitted.profile, nullptr,
+                        r.host_state_from_data ? reference_us : 0);
 }
 
 // The cross-GPU check in one go: fits `transfer_from` (a datasheet profile of the source GPU)

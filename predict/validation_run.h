@@ -59,6 +59,9 @@ struct ProfileRefitter {
   struct Fitted {
     HardwareProfile profile;  // the base with the fitted coefficients and their errors
     double mape = 0;          // [fraction] of the fit set
+    // Why the fit must not be used (the solver did not converge, a value is not finite); empty
+    // when it may.
+    std::string unusable;
   };
   std::function<Fitted(const HardwareProfile& base, const MeasurementSet& data, const Options&)>
       fit;

@@ -150,6 +150,7 @@ PipelineRequest ReadPipeline(FieldReader& r) {
   r.Take("host_memory", &p.host_memory);
   r.Take("pipeline", &p.pipeline);
   r.Take("numa", &p.numa);
+  r.Take("start", &p.start);
   p.queue_depth = r.Integer("queue_depth");
   p.producer_threads = r.Integer("producer_threads");
   p.compute_only = r.Switch("compute_only");

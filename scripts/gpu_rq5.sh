@@ -9,7 +9,10 @@
 #   scripts/gpu_rq5.sh          # everything, in priority order, stopping by the deadline
 # Order: build (scripts/gpu_build.sh); the C++ points the comparison and the latency table need
 # (sweeps side_by_side, sequential_224, latency, latency_sequential, and the h2d/d2h probes);
-# the Python loops; the rest of the C++ study; the comparison again over every record; tables.
+# with RQ5_COMPILED=1 (the default), the side_by_side sweep again with AOTInductor packages
+# (execution=compiled: packages built by scripts/aoti_compile.py into build-gpu/aoti, which stay
+# on the host for a second call); the Python loops; the rest of the C++ study; the comparison
+# again over every record; tables.
 # Every C++ point is appended to $OUT/rq5_pipeline.jsonl as it is measured and every Python point
 # to $OUT/python_pipeline.jsonl; a stage cut by the deadline stops after its current point.
 # A second call finishes what the first left: place the first call's files at
@@ -17,12 +20,20 @@
 # in the tree; they are copied to $OUT and resumed (points already there are not measured again).
 #
 # Environment: RQ5_DEADLINE_S (default 540: seconds from the start to finish everything),
-# RQ5_PY_RESERVE_S (default 200: kept for the Python stage when the first C++ stage starts).
+# RQ5_PY_RESERVE_S (default 200: kept for the Python stage when the first C++ stage starts),
+# RQ5_COMPILED (default 1; 0 skips the compiled points).
 set -uo pipefail
 [ -n "${OUT:-}" ] || { echo "gpu_rq5.sh: OUT: set it to the folder results go to" >&2; exit 2; }
 case "${RQ5_DEADLINE_S:-540}${RQ5_PY_RESERVE_S:-200}" in
   *[!0-9]*)
     echo "gpu_rq5.sh: RQ5_DEADLINE_S, RQ5_PY_RESERVE_S: whole seconds expected" >&2
+    exit 2
+    ;;
+esac
+case "${RQ5_COMPILED:-1}" in
+  0 | 1) ;;
+  *)
+    echo "gpu_rq5.sh: RQ5_COMPILED: 0 or 1 expected" >&2
     exit 2
     ;;
 esac
@@ -63,17 +74,31 @@ if ! scripts/gpu_build.sh >"$OUT/build.log" 2>&1; then
 fi
 echo "build done after $(since)"
 
+AOTI=build-gpu/aoti
 measure() {  # measure SECONDS [overrides...]
   local seconds=$1
   shift
   timeout -s TERM -k 30 "${seconds}s" "$V" measure -e rq5_pipeline --device cuda:0 --cupti off \
-    -o "$J" --resume "$@" 2>>"$OUT/measure.log" | tail -3
+    --aoti-dir "$AOTI" -o "$J" --resume "$@" 2>>"$OUT/measure.log" | tail -3
 }
 
 # ---- the points the comparison and the latency table need ----
 measure "$(budget "${RQ5_PY_RESERVE_S:-200}" 30)" \
   sweep=side_by_side,sequential_224,latency,latency_sequential
 echo "C++ side_by_side and latency done after $(since)"
+
+# ---- the compiled side_by_side (AOTInductor packages of the four models, default mode) ----
+if [ "${RQ5_COMPILED:-1}" = 1 ]; then
+  mkdir -p "$AOTI"
+  "$V" measure -e rq5_pipeline --device cuda:0 --aoti-dir "$AOTI" --aoti-prepare \
+    sweep=side_by_side execution=compiled >>"$OUT/measure.log" 2>&1 \
+    || echo "gpu_rq5.sh: --aoti-prepare failed (see measure.log)" >&2
+  python3 scripts/aoti_compile.py "$AOTI" --jobs 4 --only default \
+    --deadline "$(budget $((${RQ5_PY_RESERVE_S:-200} + 60)) 30)" >"$OUT/aoti_compile.log" 2>&1 \
+    || tail -5 "$OUT/aoti_compile.log"
+  measure "$(budget "${RQ5_PY_RESERVE_S:-200}" 30)" sweep=side_by_side execution=compiled
+  echo "C++ compiled side_by_side done after $(since)"
+fi
 
 # ---- the Python side by side ----
 # --time-budget: start no new model once it is spent (a model's torch.compile takes 15-20 s).

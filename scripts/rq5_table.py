@@ -18,7 +18,9 @@ Tables:
   6. input format and host memory (uint8 vs float32, pinned vs pageable), sequential and
      overlapped.
 
-Usage: rq5_table.py RQ5.jsonl [--comparison h200-pipeline_vs_python.json] [--self-test]
+Usage: rq5_table.py RQ5.jsonl [--comparison h200-pipeline_vs_python.json] [--readme]
+       rq5_table.py --self-test
+--readme prints only the README's summary: one row per model at 224 px, batch 256.
 Exit status: 0, or 2 for a missing or unreadable file.
 """
 
@@ -28,7 +30,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from jsonl_records import read_jsonl  # noqa: E402
+from jsonl_records import pipeline_e2e_ips, read_jsonl  # noqa: E402
 
 MODELS = ("vit_s16", "vit_b16", "vit_b32", "vit_l16")
 
@@ -44,7 +46,7 @@ def compute_ips(r):
 
 def efficiency(r):
     c = compute_ips(r)
-    return r["throughput_ips"] / c if c > 0 else None
+    return pipeline_e2e_ips(r) / c if c > 0 else None
 
 
 def res(r):
@@ -62,7 +64,7 @@ def is_standard(r):
         "compute_only")
 
 
-def best(records, key=lambda r: r["throughput_ips"]):
+def best(records, key=pipeline_e2e_ips):
     return max(records, key=key) if records else None
 
 
@@ -95,9 +97,9 @@ def efficiency_table(recs):
         ovl = best([r for r in g if r["options"]["pipeline"] == "overlapped"])
         ref = ovl or seq
         rows.append([key[0], key[1], key[2], key[3], fmt(compute_ips(ref)),
-                     fmt(seq["throughput_ips"]) if seq else "-",
+                     fmt(pipeline_e2e_ips(seq)) if seq else "-",
                      fmt(efficiency(seq), 3) if seq else "-",
-                     fmt(ovl["throughput_ips"]) if ovl else "-",
+                     fmt(pipeline_e2e_ips(ovl)) if ovl else "-",
                      fmt(efficiency(ovl), 3) if ovl else "-",
                      "q%d/t%d" % (ovl["options"]["queue_depth"],
                                   ovl["options"]["producer_threads"]) if ovl else "-"])
@@ -105,25 +107,36 @@ def efficiency_table(recs):
                   "seq. efficiency", "overlapped img/s", "ovl. efficiency", "best ring"], rows)
 
 
-def recommended_table(recs, near=0.99):
+def recommended_ring(recs, name, near=0.99):
+    """(pick, best, records) for one model: the smallest queue depth and producer count whose
+    overlapped throughput reaches `near` of the best measured at 224 px, batch 256, from pageable
+    images; None when none was measured."""
+    g = [r for r in recs if r["config"]["name"] == name and is_standard(r)
+         and start(r) == "pageable" and res(r) == 224 and r["batch"] == 256
+         and r["options"]["pipeline"] == "overlapped"]
+    if not g:
+        return None
+    top = best(g)
+    good = [r for r in g if pipeline_e2e_ips(r) >= near * pipeline_e2e_ips(top)]
+    pick = min(good, key=lambda r: (r["options"]["queue_depth"],
+                                    r["options"]["producer_threads"], -pipeline_e2e_ips(r)))
+    return pick, top, g
+
+
+def recommended_table(recs):
     rows = []
     names = sorted({r["config"]["name"] for r in recs},
                    key=lambda n: (MODELS.index(n) if n in MODELS else 9, n))
     for name in names:
-        g = [r for r in recs if r["config"]["name"] == name and is_standard(r)
-             and start(r) == "pageable" and res(r) == 224 and r["batch"] == 256
-             and r["options"]["pipeline"] == "overlapped"]
-        if not g:
+        found = recommended_ring(recs, name)
+        if not found:
             continue
-        top = best(g)
-        good = [r for r in g if r["throughput_ips"] >= near * top["throughput_ips"]]
-        pick = min(good, key=lambda r: (r["options"]["queue_depth"],
-                                        r["options"]["producer_threads"], -r["throughput_ips"]))
+        pick, top, g = found
         qs = sorted({r["options"]["queue_depth"] for r in g})
         ts = sorted({r["options"]["producer_threads"] for r in g})
         rows.append([name, pick["options"]["queue_depth"], pick["options"]["producer_threads"],
-                     pick["options"]["execution"], fmt(pick["throughput_ips"]),
-                     fmt(top["throughput_ips"]), fmt(efficiency(pick), 3),
+                     pick["options"]["execution"], fmt(pipeline_e2e_ips(pick)),
+                     fmt(pipeline_e2e_ips(top)), fmt(efficiency(pick), 3),
                      ",".join(map(str, qs)), ",".join(map(str, ts))])
     return table(["model", "queue depth", "producers", "execution", "img/s", "best img/s",
                   "efficiency", "depths measured", "producers measured"], rows)
@@ -156,7 +169,7 @@ def slowest_stage_table(recs):
                 continue
             stages = r.get("stage_ms", {})
             slowest = max(("preprocess", "h2d", "compute", "d2h"), key=lambda k: stages.get(k, 0))
-            period_ms = r["batch"] / r["throughput_ips"] * 1e3
+            period_ms = r["batch"] / pipeline_e2e_ips(r) * 1e3
             rows.append([name, s, r["options"]["execution"],
                          fmt(stages.get("preprocess"), 2), fmt(stages.get("h2d"), 2),
                          fmt(stages.get("compute"), 2), fmt(stages.get("d2h"), 3),
@@ -197,7 +210,7 @@ def latency_table(recs):
                         if pipeline == "overlapped" else "-")
                 rows.append([name, why, batch, pipeline, chosen["options"]["execution"], ring,
                              fmt(lat["median_ms"], 2), fmt(lat["p90_ms"], 2),
-                             fmt(lat["p99_ms"], 2), fmt(chosen["throughput_ips"])])
+                             fmt(lat["p99_ms"], 2), fmt(pipeline_e2e_ips(chosen))])
     return table(["model", "batch kind", "batch", "pipeline", "execution", "ring", "p50 ms",
                   "p90 ms", "p99 ms", "img/s"], rows)
 
@@ -216,12 +229,49 @@ def input_memory_table(recs):
                     r = best([x for x in g if x["options"]["input"] == inp
                               and x["options"]["host_memory"] == mem
                               and x["options"]["pipeline"] == pipeline])
-                    cells += [fmt(r["throughput_ips"]) if r else "-",
+                    cells += [fmt(pipeline_e2e_ips(r)) if r else "-",
                               fmt(efficiency(r), 3) if r else "-"]
                 if any(c != "-" for c in cells):
                     rows.append([name, inp, mem] + cells)
     return table(["model", "input", "host memory", "sequential img/s", "seq. efficiency",
                   "overlapped img/s", "ovl. efficiency"], rows)
+
+
+def readme_table(recs, comparison):
+    """One row per model for the README: compute-only and end-to-end throughput from both start
+    states (efficiency), the ratio to the best Python loop, the recommended ring and the slowest
+    stage of the best pageable record with its share of the batch period."""
+    sides = {(r["model"], r["start"]): r for r in (comparison or {}).get("records", [])}
+    rows = []
+    for name in MODELS:
+        cells = [name]
+        best_of = {}
+        for s in ("pageable", "pinned"):
+            g = [r for r in recs if r["config"]["name"] == name and is_standard(r)
+                 and start(r) == s and res(r) == 224 and r["batch"] == 256
+                 and r["options"]["pipeline"] == "overlapped"]
+            best_of[s] = best(g)
+        top = best_of["pageable"] or best_of["pinned"]
+        if not top:
+            continue
+        cells.append(fmt(compute_ips(top)))
+        for s in ("pageable", "pinned"):
+            r = best_of[s]
+            cells.append("%s (%s)" % (fmt(pipeline_e2e_ips(r)), fmt(efficiency(r), 2))
+                         if r else "-")
+        for s in ("pageable", "pinned"):
+            cells.append(fmt(sides.get((name, s), {}).get("ratio_vitperf_to_python"), 2))
+        found = recommended_ring(recs, name)
+        ring = ("q%d/t%d" % (found[0]["options"]["queue_depth"],
+                             found[0]["options"]["producer_threads"]) if found else "-")
+        stages = top.get("stage_ms", {})
+        slowest = max(("preprocess", "h2d", "compute", "d2h"), key=lambda k: stages.get(k, 0))
+        period_ms = top["batch"] / pipeline_e2e_ips(top) * 1e3
+        cells += [ring, "%s %s" % (slowest, fmt(stages.get(slowest, 0) / period_ms, 2))]
+        rows.append(cells)
+    return table(["model", "compute img/s", "from pageable img/s (eff.)",
+                  "from pinned img/s (eff.)", "/ Python, pageable", "/ Python, pinned", "ring",
+                  "slowest stage / period"], rows)
 
 
 def report(records, comparison):
@@ -305,6 +355,10 @@ def self_test():
     side = side_by_side_table(comp)
     assert "| vit_b16 | pinned | 11000 | 11200 | 0.982 | graph | 10000 | compile | 1.100 |" \
         in side, side
+    summary = readme_table(ok_pipeline(recs), comp)
+    # pageable best 12750 over compute 256 / 20 ms; no pinned record; q4/t4 recommended.
+    assert "| vit_b16 | 12800 | 12750 (1.00) | - | - | 1.10 | q4/t4 | compute 1.00 |" \
+        in summary, summary
     text = report(recs, comp)
     assert "Records: ok 8, oom 1; device GPU, git abc" in text, text.splitlines()[2]
     print("rq5_table.py self-test: ok")
@@ -316,6 +370,8 @@ def main(argv):
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("records", nargs="?", help="JSONL of `vitperf measure -e rq5_pipeline`")
     ap.add_argument("--comparison", help="h200-pipeline_vs_python.json")
+    ap.add_argument("--readme", action="store_true",
+                    help="only the README's one-row-per-model summary")
     ap.add_argument("--self-test", action="store_true")
     a = ap.parse_args(argv)
     if a.self_test:
@@ -336,7 +392,11 @@ def main(argv):
                 print("rq5_table.py: comparison: %s is not JSON (%s)" % (a.comparison, e),
                       file=sys.stderr)
                 return 2
-    print(report(read_jsonl(a.records), comparison))
+    records = read_jsonl(a.records)
+    if a.readme:
+        print(readme_table(ok_pipeline(records), comparison))
+        return 0
+    print(report(records, comparison))
     return 0
 
 

@@ -267,10 +267,40 @@ TEST(PredictCli, AssumesTheOverlappedPipelineAndStatesTheLatencyOfItsPick) {
   const std::string reason = j["recommendation_reason"].get<std::string>();
   EXPECT_TRUE(Contains(reason, "p90 latency there")) << reason;
   EXPECT_TRUE(Contains(reason, "--latency-slo")) << reason;
+  // ... and what halving the batch would give up: the row before the pick, in its own numbers.
+  const int pick = j["recommended_batch"].get<int>();
+  for (size_t i = 1; i < j["rows"].size(); ++i) {
+    if (j["rows"][i]["batch"].get<int>() != pick) continue;
+    const auto& before = j["rows"][i - 1];
+    char expected[96];
+    std::snprintf(
+        expected, sizeof expected, "; batch %d: %.0f%% of that throughput at p90 %.1f ms",
+        before["batch"].get<int>(),
+        100 * before["throughput_ips"].get<double>() / j["rows"][i]["throughput_ips"].get<double>(),
+        before["latency_ms"]["p90"].get<double>());
+    EXPECT_TRUE(Contains(reason, expected)) << reason << "\nexpected: " << expected;
+  }
   const auto s = PredictJson("--model vit_b16 --gpu h100 --pipeline sequential");
   EXPECT_EQ(s["options"]["pipeline"], "sequential");
   // Overlap hides the host stage: the sequential pick is the larger batch.
   EXPECT_GT(s["recommended_batch"].get<int>(), j["recommended_batch"].get<int>());
+}
+
+TEST(PredictCli, ImagesDecodedIntoPinnedMemoryAreNotStaged) {
+  const auto pageable = PredictJson("--model vit_b16 --gpu h100 -b 256");
+  const auto pinned = PredictJson("--model vit_b16 --gpu h100 -b 256 --start pinned");
+  EXPECT_EQ(pinned["options"]["start"], "pinned");
+  EXPECT_FALSE(pageable["options"].contains("start"));
+  // Only the per-batch cost is left of the host stage: no 38.5 MB staging copy.
+  const double staged_ms = pageable["rows"][0]["stage_ms"]["preprocess"].get<double>();
+  const double pinned_ms = pinned["rows"][0]["stage_ms"]["preprocess"].get<double>();
+  EXPECT_GT(staged_ms, 1.0);
+  EXPECT_LT(pinned_ms, 0.1);
+  const CommandResult text = RunVitperf("predict --model vit_b16 --gpu h100 -b 256 --start pinned");
+  EXPECT_TRUE(Contains(text.out, "images decoded into pinned memory")) << text.out;
+  const CommandResult bad = RunVitperf("predict --model vit_b16 --start pinned --input float32");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_TRUE(Contains(bad.err, "start: pinned")) << bad.err;
 }
 
 TEST(PredictCli, ComputeOnlyHasNoHostStage) {

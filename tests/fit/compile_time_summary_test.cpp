@@ -35,6 +35,15 @@ TEST(CompileTimeSummary, OneTimePerPackageAndAMedianPerMode) {
   EXPECT_DOUBLE_EQ(s["max-autotune"]["median_s"].get<double>(), 120);
 }
 
+TEST(CompileTimeSummary, PackagesBuiltUnderDifferentSettingsListThemAll) {
+  PipelineRecord other = Compiled("d.default.pt2", "default", 80);
+  other.provenance["compiled"]["compile_threads"] = "4";
+  other.provenance["compiled"]["concurrent_jobs"] = 4;
+  const nlohmann::json s = CompileTimeSummary({Compiled("a.default.pt2", "default", 70), other});
+  EXPECT_EQ(s["default"]["compile_threads"], nlohmann::json({"2", "4"}));
+  EXPECT_EQ(s["default"]["concurrent_jobs"], nlohmann::json({6, 4}));
+}
+
 TEST(CompileTimeSummary, EmptyWithoutCompiledRecordsOrWithMalformedSidecars) {
   EXPECT_TRUE(CompileTimeSummary({PipelineRecord{}}).empty());
   PipelineRecord bad;

@@ -3,6 +3,7 @@
 // definition (the producer's memcpy after its idle, also waiting out the H2D when it made one).
 #include "fit/host_staging_fit.h"
 
+#include <ceres/jet.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -269,6 +270,24 @@ TEST(HostStagingFit, RunsThatDisagreeOrSayNothingLeaveTheProfileAlone) {
   EXPECT_EQ(warning.rfind("warning:", 0), 0u) << warning;
   EXPECT_NE(warning.find("2 different"), std::string::npos) << warning;
   EXPECT_EQ(profile.host_memcpy_nontemporal_bytes, before);
+}
+
+// The fit differentiates the staging time; a batch with nothing to stage (images decoded into
+// the pinned ring, start=pinned) must give it a finite derivative, or the whole refit fails.
+TEST(HostStagingFit, NothingStagedHasFiniteDerivatives) {
+  using J = ceres::Jet<double, 1>;
+  const CoefficientValues<double> c = DefaultCoefficients();
+  std::vector<J> jets;
+  for (double v : c.v) jets.emplace_back(v);
+  jets[static_cast<std::size_t>(Coef::host_cache_mb)].v[0] = 1;  // d/d host_cache_mb
+  const CoefficientView<J> view{jets.data()};
+  for (double bytes : {0.0, 38.5e6}) {
+    const J s = HostStagingSeconds(bytes, 4, J(-1.0), kNontemporalBytes, view);
+    EXPECT_TRUE(std::isfinite(s.a) && std::isfinite(s.v[0])) << bytes << " bytes";
+    if (bytes == 0) {
+      EXPECT_EQ(s.a, 0);
+    }
+  }
 }
 
 }  // namespace

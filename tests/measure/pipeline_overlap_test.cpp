@@ -197,6 +197,14 @@ TEST(Rq5Experiment, RunsOnTheCpuThroughTheCommandLine) {
     }
     EXPECT_EQ(status, "ok") << j["message"];
     pinned_ok += j["options"].value("start", "pageable") == "pinned";
+    if (j["options"]["pipeline"] == "overlapped") {
+      // Timed in consecutive windows, as the Python side by side times its loop.
+      ASSERT_TRUE(j.contains("window_ips")) << j.dump();
+      const auto& windows = j["window_ips"];
+      EXPECT_TRUE(windows.size() == 3 || windows.size() == 1) << windows.dump();
+      for (const auto& w : windows) EXPECT_GT(w.get<double>(), 0);
+      EXPECT_GE(j["stage_ms"].value("compute_idle", 0.0), 0);
+    }
   }
   EXPECT_EQ(pinned_ok, 1);
   EXPECT_EQ(by_status["skipped"], 2);

@@ -104,6 +104,13 @@ TEST(Transfers, HandComputedVolumes) {
   TransferVolume t = ComputeTransfers(c, 32, o);
   EXPECT_DOUBLE_EQ(t.h2d_bytes, 32.0 * 3 * 224 * 224 * 1);
   EXPECT_DOUBLE_EQ(t.d2h_bytes, 32.0 * 1000 * 2);
+  EXPECT_DOUBLE_EQ(t.host_staged_bytes, t.h2d_bytes);
+  o.start = ImageStart::pinned;  // decoded straight into the pinned ring: nothing to stage
+  o.host_memory = HostMemory::pinned;
+  t = ComputeTransfers(c, 32, o);
+  EXPECT_DOUBLE_EQ(t.host_staged_bytes, 0);
+  EXPECT_DOUBLE_EQ(t.h2d_bytes, 32.0 * 3 * 224 * 224 * 1);
+  o.start = ImageStart::pageable;
   o.input = InputFormat::float32;
   c.output = OutputKind::tokens;
   t = ComputeTransfers(c, 32, o);

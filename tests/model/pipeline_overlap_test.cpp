@@ -1,10 +1,13 @@
 // How the overlapped pipeline combines its stages: with pageable host buffers the copies block
-// the thread that queues the work, so H2D, forward pass and D2H run back to back and only host
-// preprocessing overlaps them; with pinned buffers every stage overlaps.
+// the thread that queues them; when one thread queued every stage (records before
+// kStageThreadsSince), H2D, forward pass and D2H ran back to back and only host preprocessing
+// overlapped them; with a thread per stage, or pinned buffers, every stage overlaps.
 #include <gtest/gtest.h>
 
 #include "model/coefficients.h"
+#include "model/measurement_record.h"
 #include "model/pipeline.h"
+#include "model/presets.h"
 
 namespace vitperf {
 namespace {
@@ -38,9 +41,10 @@ struct Stages {
   }
 };
 
-TEST(PipelineOverlap, PageableCopiesSerialiseWithTheForwardPass) {
+TEST(PipelineOverlap, PageableCopiesSerialiseWithTheForwardPassWhenOneThreadQueuesAll) {
   Stages s;
   s.o.host_memory = HostMemory::pageable;
+  s.o.stage_threads = false;
   const PipelineTime<double> p = s.Time();
   ASSERT_NEAR(p.h2d_s, 5e-3, 1e-12);
   ASSERT_NEAR(p.preprocess_s, 7e-3, 1e-12);
@@ -50,6 +54,36 @@ TEST(PipelineOverlap, PageableCopiesSerialiseWithTheForwardPass) {
   // A deeper queue does not help: the issuing thread, not the ring of buffers, is the limit.
   s.o.queue_depth = 8;
   EXPECT_NEAR(s.Time().period_s, 11e-3, 1e-12);
+}
+
+TEST(PipelineOverlap, PageableCopiesOverlapWithAThreadPerStage) {
+  Stages s;
+  s.o.host_memory = HostMemory::pageable;
+  ASSERT_TRUE(s.o.stage_threads);  // the ring measure/ runs today
+  // The blocking 5 ms H2D holds up only its own thread: the slowest stage, 7 ms of host
+  // preprocessing, sets the period, as with pinned buffers.
+  EXPECT_NEAR(s.Time().period_s, 7e-3, 1e-12);
+  EXPECT_EQ(s.Time().regime, Regime::preprocess);
+}
+
+// A record says how its pipeline was queued by when it was measured.
+TEST(PipelineOverlap, RecordsBeforeTheStageThreadsRanOneIssuingThread) {
+  PipelineRecord r;
+  r.config = PresetByName("vit_b16");
+  r.batch = 256;
+  r.options.pipeline = PipelineMode::overlapped;
+  r.options.queue_depth = 4;
+  auto read_at = [&](const char* time_utc) {
+    nlohmann::json j = r;
+    j["provenance"] = {{"time_utc", time_utc}};
+    return j.get<PipelineRecord>().options.stage_threads;
+  };
+  EXPECT_FALSE(read_at("2026-12-02T15:40:00Z"));
+  EXPECT_TRUE(read_at(kStageThreadsSince));
+  EXPECT_TRUE(read_at("2026-12-04T20:44:36Z"));
+  EXPECT_TRUE(nlohmann::json(r).get<PipelineRecord>().options.stage_threads);  // no provenance
+  // Never written: a record's options (and so its point id) are what they always were.
+  EXPECT_FALSE(nlohmann::json(r.options).contains("stage_threads"));
 }
 
 TEST(PipelineOverlap, PinnedCopiesOverlapEveryStage) {
@@ -74,9 +108,15 @@ TEST(PipelineOverlap, PageableChainDominatedByCopiesIsTransferBound) {
   Stages s;
   s.o.host_memory = HostMemory::pageable;
   s.c[Coef::h2d_pageable_gbs] = 8;  // 10 ms H2D against the 6 ms forward pass
+  s.o.stage_threads = false;
   const PipelineTime<double> p = s.Time();
   EXPECT_NEAR(p.period_s, 16e-3, 1e-12);
   EXPECT_EQ(p.regime, Regime::transfer);
+  // With a thread per stage the copy alone sets the pace, and it is still the bound.
+  s.o.stage_threads = true;
+  const PipelineTime<double> q = s.Time();
+  EXPECT_NEAR(q.period_s, 10e-3, 1e-12);
+  EXPECT_EQ(q.regime, Regime::transfer);
 }
 
 }  // namespace

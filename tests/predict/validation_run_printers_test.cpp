@@ -20,7 +20,7 @@ ProfileRefitter CountingRefitter(int* fits) {
   r.fit = [fits](const HardwareProfile& base, const MeasurementSet&,
                  const ProfileRefitter::Options&) {
     ++*fits;
-    return ProfileRefitter::Fitted{base, 0.0123};
+    return ProfileRefitter::Fitted{base, 0.0123, ""};
   };
   r.adopt_host_threshold = [](const MeasurementSet&, HardwareProfile*) { return std::string(); };
   r.fit_host_staging = [](const std::vector<ProbeRecord>&, HardwareProfile*) {
@@ -76,6 +76,27 @@ TEST(ValidationRun, KFoldRefitsOncePerFoldAndRecordsTheSplit) {
             RunValidation(request, nullptr, &messages).report.points.size());
   ASSERT_FALSE(messages.warnings.empty());
   EXPECT_NE(messages.warnings.front().find("a device from the stand-in"), std::string::npos);
+}
+
+TEST(ValidationRun, AFailedRefitLeavesItsFoldUnscored) {
+  ValidateRequest request;
+  request.profile = "h100";
+  request.data = {kQuickTest};
+  request.kfold = 3;
+  int fits = 0;
+  ProfileRefitter refitter = CountingRefitter(&fits);
+  refitter.fit = [](const HardwareProfile& base, const MeasurementSet&,
+                    const ProfileRefitter::Options&) {
+    return ProfileRefitter::Fitted{base, 0, "the solver did not converge"};
+  };
+  RunMessages messages;
+  try {
+    RunValidation(request, &refitter, &messages);
+    FAIL() << "expected std::runtime_error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("a refit of the split failed"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("the solver did not converge"), std::string::npos);
+  }
 }
 
 TEST(ValidationRun, CrossGpuTransferRecordsTheSource) {

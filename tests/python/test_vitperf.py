@@ -55,6 +55,13 @@ class SameAsCommandLine(unittest.TestCase):
                                   "--pipeline", "overlapped", "--latency-slo", "50",
                                   "--operators")))
 
+    def test_predict_images_in_pinned_memory(self):
+        py = vitperf.predict(model="vit_b16", gpu="h100", batch=256, start="pinned")
+        self.assertEqual(without_argv(py),
+                         without_argv(cli_json("predict", "--model", "vit_b16", "--gpu", "h100",
+                                               "--batch", "256", "--start", "pinned")))
+        self.assertEqual(py["options"]["start"], "pinned")
+
     def test_best(self):
         py = vitperf.best(model="vit_s16", gpu="l4", latency_slo=20, top=3)
         self.assertEqual(without_argv(py),
