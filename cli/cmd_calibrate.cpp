@@ -18,10 +18,8 @@
 #include "measure/sweep_runner.h"
 #endif
 #ifdef VITPERF_HAVE_FIT
-#include "fit/device_match.h"
-#include "fit/fit_report.h"
-#include "fit/fitted_profile.h"
-#include "fit/host_staging_fit.h"
+#include "fit/calibrate_profile.h"
+#include "fit/calibration_output.h"
 #endif
 
 namespace vitperf::cli {
@@ -43,20 +41,6 @@ std::string MeasurementsPath(const std::string& output) {
   if (p.extension() == ".json") p.replace_extension();
   return p.string() + ".measurements.jsonl";
 }
-
-#ifdef VITPERF_HAVE_FIT
-// The shipped profile the measured device matches, for when --base is not given.
-std::string MatchingBase(const MeasurementSet& data, const std::string& device) {
-  const std::string name = data.provenance.empty() ? "" : MeasuredDeviceName(data.provenance[0]);
-  for (const auto& p : ShippedProfiles())
-    if (DeviceMatchesProfile(device, name, p, nullptr) &&
-        p.name.find("-generic") == std::string::npos)
-      return p.name;
-  if (device.rfind("cpu", 0) == 0) return "cpu-generic";
-  throw std::invalid_argument("base: no shipped profile matches '" + name +
-                              "'; pass --base NAME or a .json profile (see `vitperf gpus`)");
-}
-#endif
 
 void RunCalibrate(const CalibrateFlags& f) {
   if (f.output.empty()) throw std::invalid_argument("-o/--output: name the profile to write");
@@ -101,27 +85,16 @@ void RunCalibrate(const CalibrateFlags& f) {
 #endif
 
 #ifdef VITPERF_HAVE_FIT
-  FitOptions fit_options;
-  fit_options.observations.allow_device_mismatch = f.allow_device_mismatch;
-  MeasurementSet data;
-  const std::vector<FitInput> inputs = ReadInputs({measurements}, &data);
-  if (const std::string s = RejectionSummary(data); !s.empty()) Warn(s);
-  PoolRepeatedPoints(&data);
-  const std::string base_name = f.base.empty() ? MatchingBase(data, f.device) : f.base;
-  HardwareProfile base = LoadProfile(base_name);
-  const std::string host_note = AdoptDataHostThreshold(data, &base);
-  if (!host_note.empty()) std::cerr << host_note << "\n";
-  fit_options.observations.host_launch_reference_us = MedianHostLaunchUs(data.pipeline);
-  const FitResult result = FitCoefficients(base, data, fit_options);
-  CheckFitUsable(result, f.output);
-  const HardwareProfile fitted =
-      MakeFittedProfile(base, result, inputs, fit_options, data.probes, data.pipeline);
-  WriteCalibrationFile(fitted, f.output);
-  out << "\nfitted " << base.name << " (" << base.display_name << ")\n";
-  PrintFitReport(out, result);
-  out << "wrote " << f.output << "; use it with `vitperf predict --gpu " << f.output << "`\n";
-  report["output"] = f.output;
-  report["fit"] = fitted.fit;
+  CalibrateRequest request;
+  request.data = {measurements};
+  request.base = f.base;
+  request.device = f.device;
+  request.output = f.output;
+  request.options.observations.allow_device_mismatch = f.allow_device_mismatch;
+  const CalibrationResult result =
+      WithMessages([&](RunMessages* messages) { return CalibrateProfile(request, messages); });
+  PrintCalibrateFit(out, result);
+  AddCalibrateFitJson(result, &report);
 #else
   const std::string next =
       "vitperf fit " + measurements + " --base " +

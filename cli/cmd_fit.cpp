@@ -5,12 +5,8 @@
 #include "cli/commands.h"
 #include "cli/run_meta.h"
 #include "cli/warnings.h"
-#include "fit/fit_report.h"
-#include "fit/fitted_profile.h"
-#include "fit/host_staging_fit.h"
-#include "model/output_file.h"
-#include "model/repeated_points.h"
-#include "model/run_selection.h"
+#include "fit/calibrate_profile.h"
+#include "fit/calibration_output.h"
 
 namespace vitperf::cli {
 namespace {
@@ -30,49 +26,23 @@ struct FitFlags {
 };
 
 void RunFit(const FitFlags& f) {
-  if (f.data.empty()) throw std::invalid_argument("data: name at least one measurement file");
-  if (f.output.empty()) throw std::invalid_argument("-o/--output: name the profile to write");
-  FitOptions options;
-  options.loss = ParseEnumOrThrow<RobustLoss>(f.loss);
-  options.loss_scale = f.loss_scale;
-  options.prior_weight = f.prior_weight;
-  options.observations.allow_device_mismatch = f.allow_device_mismatch;
-  options.observations.latency_ratios = !f.no_latency;
-  options.observations.peak_memory = !f.no_memory;
-  std::string why;
-  if (!options.IsValid(&why)) throw std::invalid_argument(why);
-  HardwareProfile base = LoadProfile(f.base);
-
-  MeasurementSet data;
-  const std::vector<FitInput> inputs = ReadInputs(f.data, &data);
-  if (const std::string s = RejectionSummary(data); !s.empty()) Warn(s);
-  KeepRuns(f.runs, &data);
-  const int pooled_repeats = PoolRepeatedPoints(&data);
-  const std::string host_note = AdoptDataHostThreshold(data, &base);
-  if (!host_note.empty()) std::cerr << host_note << "\n";
-  options.observations.host_launch_reference_us = MedianHostLaunchUs(data.pipeline);
-  const FitResult result = FitCoefficients(base, data, options);
-  CheckFitUsable(result, f.output);
-  HardwareProfile fitted =
-      MakeFittedProfile(base, result, inputs, options, data.probes, data.pipeline);
-  if (!f.runs.empty()) fitted.fit["runs"] = f.runs;
-  WriteCalibrationFile(fitted, f.output);
-
-  if (f.json) {
-    nlohmann::json j = JsonEnvelope("fit", 1, &fitted);
-    j["output"] = f.output;
-    j["pooled_repeats"] = pooled_repeats;
-    j["fit"] = fitted.fit;
-    std::cout << j.dump(2) << "\n";
-    return;
-  }
-  std::cout << "fitted " << base.name << " (" << base.display_name << ") to " << f.data.size()
-            << " file(s)\n";
-  if (pooled_repeats > 0)
-    std::cout << pooled_repeats
-              << " repeated measurement(s) pooled into their points (long-run averages)\n";
-  PrintFitReport(std::cout, result);
-  std::cout << "wrote " << f.output << "\n";
+  CalibrateRequest request;
+  request.data = f.data;
+  request.runs = f.runs;
+  request.base = f.base;
+  request.output = f.output;
+  request.options.loss = ParseEnumOrThrow<RobustLoss>(f.loss);
+  request.options.loss_scale = f.loss_scale;
+  request.options.prior_weight = f.prior_weight;
+  request.options.observations.allow_device_mismatch = f.allow_device_mismatch;
+  request.options.observations.latency_ratios = !f.no_latency;
+  request.options.observations.peak_memory = !f.no_memory;
+  const CalibrationResult result =
+      WithMessages([&](RunMessages* messages) { return CalibrateProfile(request, messages); });
+  if (f.json)
+    std::cout << FitJson(result, Invocation()).dump(2) << "\n";
+  else
+    PrintFit(std::cout, result);
 }
 
 }  // namespace

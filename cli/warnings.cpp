@@ -1,5 +1,6 @@
 #include "cli/warnings.h"
 
+#include <iostream>
 #include <utility>
 
 namespace vitperf::cli {
@@ -13,5 +14,10 @@ std::vector<std::string>& Pending() {
 void Warn(const std::string& text) { Pending().push_back(text); }
 
 std::vector<std::string> TakeWarnings() { return std::exchange(Pending(), {}); }
+
+void Report(const RunMessages& messages) {
+  for (const std::string& note : messages.notes) std::cerr << note << "\n";
+  for (const std::string& warning : messages.warnings) Warn(warning);
+}
 
 }  // namespace vitperf::cli

@@ -22,14 +22,12 @@ const Prediction& BreakdownRow(const BatchSweep& sweep) {
   return sweep.recommended ? sweep.rows[*sweep.recommended] : sweep.rows.back();
 }
 
-void PrintOperators(std::ostream& out, const PredictQuery& q, const Prediction& row) {
-  const std::vector<OperatorCost> costs =
-      BreakdownOperators(q.config, row.batch, q.options, q.profile);
-  out << "\noperators at batch " << row.batch
+void PrintOperators(std::ostream& out, const OperatorBreakdownAtBatch& breakdown) {
+  out << "\noperators at batch " << breakdown.batch
       << " (device time per forward pass, gaps and dispatch excluded):\n";
   TextTable table(
       {"operator", "x", "shape", "kernels", "GFLOP", "MB", "time [ms]", "share", "bound"});
-  for (const OperatorCost& c : costs)
+  for (const OperatorCost& c : breakdown.operators)
     table.AddRow({ToString(c.kind), Fixed(c.repeat, 0), c.shape, Fixed(c.kernels, 0),
                   Fixed(c.flops * 1e-9, 2), Fixed(c.bytes * 1e-6, 1), Fixed(c.time_s * 1e3, 3),
                   Fixed(100 * c.share, 1) + "%", ToString(c.bound)});
@@ -45,12 +43,30 @@ PredictResult RunPredict(PredictQuery query) {
   SweepConstraints constraints;
   constraints.latency_slo_ms = query.latency_slo_ms;
   constraints.memory_limit_bytes = MemoryBudgetBytes(query.memory_limit_gib, query.profile);
-  PredictResult result{std::move(query), {}};
+  PredictResult result;
+  result.query = std::move(query);
   const PredictQuery& q = result.query;
   result.sweep = SweepBatches(q.config, q.options, q.profile, q.batches, constraints);
   if (result.sweep.rows.empty())
     throw std::runtime_error("model does not fit in " + q.profile.display_name +
                              " memory even at batch 1");
+  result.parameters = CountParameters(q.config).Total();
+  result.expected_error = ExpectedErrorFor(q.profile);
+  result.expected_error_summary = DescribeExpectedError(q.profile, result.expected_error);
+  result.execution_caveat = ExecutionModeCaveat(q.profile, q.options);
+  // Calibrated profiles carry coefficient errors: throughput's one-sigma band per row.
+  if (q.profile.calibrated)
+    for (const Prediction& row : result.sweep.rows)
+      result.intervals.push_back(
+          PredictThroughputInterval(q.config, row.batch, q.options, q.profile));
+  if (result.sweep.recommended)
+    result.explanation = ExplainBottleneck(q.config, q.options, q.profile,
+                                           result.sweep.rows[*result.sweep.recommended]);
+  if (q.operators) {
+    const int batch = BreakdownRow(result.sweep).batch;
+    result.breakdown =
+        OperatorBreakdownAtBatch{batch, BreakdownOperators(q.config, batch, q.options, q.profile)};
+  }
   return result;
 }
 
@@ -60,38 +76,30 @@ nlohmann::json PredictJson(const PredictResult& result, const std::vector<std::s
   nlohmann::json out = JsonEnvelope("predict", kPredictSchemaVersion, argv, &q.profile);
   out["config"] = q.config;
   out["options"] = q.options;
-  out["parameters"] = CountParameters(q.config).Total();
+  out["parameters"] = result.parameters;
   // A search limit is no answer: null, with the bound it is known to exceed.
   out["largest_fitting_batch"] = sweep.largest_fitting_unbounded
                                      ? nlohmann::json()
                                      : nlohmann::json(sweep.largest_fitting_batch);
   if (sweep.largest_fitting_unbounded)
     out["largest_fitting_batch_above"] = sweep.largest_fitting_batch;
-  const ExpectedError expected = ExpectedErrorFor(q.profile);
+  const ExpectedError& expected = result.expected_error;
   out["expected_error"] = {{"basis", expected.basis},
                            {"mape", expected.mape},
                            {"how", expected.how},
-                           {"summary", DescribeExpectedError(q.profile, expected)}};
-  if (const auto caveat = ExecutionModeCaveat(q.profile, q.options))
-    out["execution_caveat"] = *caveat;
+                           {"summary", result.expected_error_summary}};
+  if (result.execution_caveat) out["execution_caveat"] = *result.execution_caveat;
   out["rows"] = sweep.rows;
-  if (q.profile.calibrated)
-    for (size_t i = 0; i < sweep.rows.size(); ++i) {
-      const auto band =
-          PredictThroughputInterval(q.config, sweep.rows[i].batch, q.options, q.profile);
-      out["rows"][i]["throughput_interval_ips"] = {{"low", band.low_ips}, {"high", band.high_ips}};
-    }
+  for (size_t i = 0; i < result.intervals.size(); ++i) {
+    const ThroughputInterval& band = result.intervals[i];
+    out["rows"][i]["throughput_interval_ips"] = {{"low", band.low_ips}, {"high", band.high_ips}};
+  }
   out["recommended_batch"] =
       sweep.recommended ? nlohmann::json(sweep.rows[*sweep.recommended].batch) : nlohmann::json();
   out["recommendation_reason"] = sweep.recommendation_reason;
-  if (sweep.recommended)
-    out["explanation"] =
-        ExplainBottleneck(q.config, q.options, q.profile, sweep.rows[*sweep.recommended]);
-  if (q.operators) {
-    const Prediction& row = BreakdownRow(sweep);
-    out["operators"] = {{"batch", row.batch},
-                        {"rows", BreakdownOperators(q.config, row.batch, q.options, q.profile)}};
-  }
+  if (sweep.recommended) out["explanation"] = result.explanation;
+  if (result.breakdown)
+    out["operators"] = {{"batch", result.breakdown->batch}, {"rows", result.breakdown->operators}};
   return out;
 }
 
@@ -100,15 +108,14 @@ void PrintPredict(std::ostream& out, const PredictResult& result) {
   const PipelineOptions& options = result.query.options;
   const HardwareProfile& profile = result.query.profile;
   const BatchSweep& sweep = result.sweep;
-  const auto params = CountParameters(config).Total();
   out << config.Label() << " on " << profile.display_name
       << (profile.calibrated ? " (calibrated profile)" : " (uncalibrated: datasheet profile)")
       << "\n";
-  out << "profile: " << DescribeExpectedError(profile, ExpectedErrorFor(profile)) << "\n";
+  out << "profile: " << result.expected_error_summary << "\n";
   out << "pipeline: " << DescribePipeline(options) << "\n";
-  if (const auto caveat = ExecutionModeCaveat(profile, options)) out << "note: " << *caveat << "\n";
+  if (result.execution_caveat) out << "note: " << *result.execution_caveat << "\n";
   const Prediction& first = sweep.rows.front();
-  out << "params " << Si(static_cast<double>(params)) << ", weights "
+  out << "params " << Si(static_cast<double>(result.parameters)) << ", weights "
       << Bytes(first.memory.weights_bytes) << ", "
       << Fixed(first.matmul_macs / first.batch * 1e-9, 2) << " GMAC/image, "
       << "largest batch that fits: "
@@ -118,7 +125,7 @@ void PrintPredict(std::ostream& out, const PredictResult& result) {
               : std::to_string(sweep.largest_fitting_batch))
       << "\n\n";
   // Calibrated profiles carry coefficient errors: show throughput's one-sigma band.
-  const bool band = profile.calibrated;
+  const bool band = !result.intervals.empty();
   std::vector<std::string> header{"batch", "p50 [ms]", "p90 [ms]", "img/s"};
   if (band) header.push_back("+-1sd");
   for (const char* h :
@@ -130,11 +137,7 @@ void PrintPredict(std::ostream& out, const PredictResult& result) {
     const bool mark = sweep.recommended && *sweep.recommended == static_cast<int>(i);
     std::vector<std::string> row{std::to_string(p.batch), Fixed(p.latency_p50_s * 1e3, 3),
                                  Fixed(p.latency_p90_s * 1e3, 3), Fixed(p.throughput_ips, 0)};
-    if (band)
-      row.push_back(
-          Fixed(100 * PredictThroughputInterval(config, p.batch, options, profile).relative_sigma,
-                1) +
-          "%");
+    if (band) row.push_back(Fixed(100 * result.intervals[i].relative_sigma, 1) + "%");
     for (std::string cell :
          {Bytes(p.memory.TotalBytes()),
           // The host stage: preprocessing or staging the batch (none when compute-only).
@@ -153,11 +156,11 @@ void PrintPredict(std::ostream& out, const PredictResult& result) {
   if (sweep.recommended) {
     const Prediction& best = sweep.rows[*sweep.recommended];
     out << "recommended batch: " << best.batch << " (" << sweep.recommendation_reason << ")\n\n";
-    out << ExplainBottleneck(config, options, profile, best) << "\n";
+    out << result.explanation << "\n";
   } else {
     out << "no recommended batch: " << sweep.recommendation_reason << "\n";
   }
-  if (result.query.operators) PrintOperators(out, result.query, BreakdownRow(sweep));
+  if (result.breakdown) PrintOperators(out, *result.breakdown);
 }
 
 }  // namespace vitperf

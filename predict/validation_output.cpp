@@ -7,7 +7,6 @@
 #include <stdexcept>
 
 #include "model/output_file.h"
-#include "model/repeated_points.h"
 #include "predict/json_envelope.h"
 #include "predict/text_table.h"
 
@@ -168,25 +167,6 @@ void ScoreValidation(const std::vector<ValidationInput>& inputs, size_t records_
   for (const auto& c : o->checks) o->passed &= c.passed;
 }
 
-ValidationOutcome ValidateProfile(const HardwareProfile& profile,
-                                  const std::vector<std::string>& data, double near_best,
-                                  std::optional<double> max_mape_pct,
-                                  std::optional<double> max_regret_pct,
-                                  std::vector<std::string>* warnings) {
-  CheckBounds(max_mape_pct, max_regret_pct, near_best);
-  ValidationOutcome o;
-  o.profile = profile;
-  o.data = data;
-  o.near_best = near_best;
-  MeasurementSet set;
-  for (const auto& path : data) ReadMeasurements(path, &set);
-  if (const std::string s = RejectionSummary(set); !s.empty() && warnings) warnings->push_back(s);
-  o.pooled_repeats = PoolRepeatedPoints(&set);
-  ScoreValidation(PredictRecords(set.pipeline, profile), set.pipeline.size(), max_mape_pct,
-                  max_regret_pct, &o);
-  return o;
-}
-
 std::string ValidationSummaryLine(const ValidationReport& r) {
   char summary[200];
   std::snprintf(summary, sizeof summary,
@@ -218,7 +198,7 @@ void PrintValidation(std::ostream& out, const ValidationOutcome& o) {
   out << "validating " << o.profile.name << " (" << o.profile.display_name << ", "
       << (o.profile.calibrated ? "calibrated" : "uncalibrated") << ") against " << o.data.size()
       << " file(s)";
-  if (o.split.value("kind", "none") != "none") out << ", split: " << o.split.dump();
+  if (o.split.kind != SplitKind::none) out << ", split: " << nlohmann::json(o.split).dump();
   out << "\n";
   if (o.pooled_repeats > 0)
     out << o.pooled_repeats

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "predict/validation.h"
+#include "predict/validation_split.h"
 
 namespace vitperf {
 
@@ -25,7 +26,7 @@ struct ValidationCheck {
 struct ValidationOutcome {
   HardwareProfile profile;
   std::vector<std::string> data;  // the measurement files
-  nlohmann::json split = {{"kind", "none"}};
+  ValidationSplit split;
   std::vector<std::string> host_probes;  // host coefficients set from the data's probes
   bool host_state_from_data = false;
   std::string host_state_scope = "point";
@@ -43,14 +44,6 @@ struct ValidationOutcome {
 void ScoreValidation(const std::vector<ValidationInput>& inputs, size_t records_read,
                      std::optional<double> max_mape_pct, std::optional<double> max_regret_pct,
                      ValidationOutcome* outcome);
-
-// The plain validation: the files read, repeats pooled, every record predicted at the profile's
-// own coefficients. `warnings` receives what reading skipped.
-ValidationOutcome ValidateProfile(const HardwareProfile& profile,
-                                  const std::vector<std::string>& data, double near_best,
-                                  std::optional<double> max_mape_pct,
-                                  std::optional<double> max_regret_pct,
-                                  std::vector<std::string>* warnings);
 
 // "12 points: MAPE 4.10%, median APE 3.00%, max regret 0.00%"
 std::string ValidationSummaryLine(const ValidationReport& report);

@@ -20,6 +20,7 @@
 #include "predict/model_request.h"
 #include "predict/predict_output.h"
 #include "predict/validation_output.h"
+#include "predict/validation_run.h"
 
 namespace py = pybind11;
 
@@ -202,10 +203,16 @@ std::pair<std::string, std::vector<std::string>> PyValidate(const std::string& p
   const double near_best = r.Number("near_best").value_or(1.0);
   r.Finish();
   if (data.empty()) throw std::invalid_argument("data: name at least one measurement file");
-  std::vector<std::string> warnings;
-  const ValidationOutcome outcome =
-      ValidateProfile(LoadProfile(profile), data, near_best, max_mape, max_regret, &warnings);
-  return {ValidationJson(outcome, argv).dump(), warnings};
+  ValidateRequest request;
+  request.profile = profile;
+  request.data = data;
+  request.near_best = near_best;
+  request.max_mape_pct = max_mape;
+  request.max_regret_pct = max_regret;
+  RunMessages messages;
+  // The plain validation: no split, so no refit (the module does not link Ceres).
+  const ValidationOutcome outcome = RunValidation(request, nullptr, &messages);
+  return {ValidationJson(outcome, argv).dump(), messages.warnings};
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "fit/fit_coefficients.h"
 #include "fit/residuals.h"
+#include "model/fnv1a.h"
 #include "tests/fit/synthetic_data.h"
 
 namespace vitperf {
@@ -66,10 +67,7 @@ CoefficientValues<double> Perturbed(const CoefficientValues<double>& truth) {
   CoefficientValues<double> c = truth;
   for (int i = 0; i < kNumCoefficients; ++i) {
     const auto& info = CoefficientTable()[i];
-    unsigned hash = 2166136261u;  // FNV-1a of the name
-    for (const char* ch = info.name; *ch; ++ch)
-      hash = (hash ^ static_cast<unsigned char>(*ch)) * 16777619u;
-    double factor = hash % 2 ? 1.3 : 0.75;
+    double factor = Fnv1a64(info.name) % 2 ? 1.3 : 0.75;
     // The host cache is a cliff, not a slope: started at 3 MB (truth 4; staged 1.2, 9.6 and
     // 38.5 MB) the solver walks up it until every batch is cached (30 MB) and makes up with the
     // copy rate and the decay; started above the truth it comes down to it. It starts above.
