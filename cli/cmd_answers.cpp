@@ -19,6 +19,7 @@
 #include "predict/laws_tables.h"
 #include "predict/measured_laws.h"
 #include "predict/regime_map.h"
+#include "predict/regimes_output.h"
 #include "predict/report.h"
 #include "predict/scaling_laws.h"
 #include "predict/text_table.h"
@@ -98,57 +99,31 @@ void RunRegimes(const RegimeFlags& f) {
       f.y_values.empty()
           ? DefaultAxisValues(y)
           : ParsePositiveIntList(f.y_values, "y-values", kMaxAxisValue, "224,512,1024");
-  const RegimeMap map = ComputeRegimeMap(model, f.batch, options, profile, x, xs, y, ys);
+  RegimesResult result{model,
+                       options,
+                       profile,
+                       f.batch,
+                       ComputeRegimeMap(model, f.batch, options, profile, x, xs, y, ys),
+                       ""};
 
-  std::string plot_note;
   if (!f.plot.empty()) {
     const std::filesystem::path path(f.plot);
     const std::string dir = path.has_parent_path() ? path.parent_path().string() : ".";
     std::filesystem::create_directories(dir);
     const PlotSpec spec =
-        RegimeMapPlot(map, dir, path.stem().string(),
+        RegimeMapPlot(result.map, dir, path.stem().string(),
                       "Bounding regime, " + model.Label() + ", " + profile.display_name + "\n" +
                           DescribePipeline(options));
     std::string message;
-    plot_note =
+    result.plot_note =
         RenderPlot(dir, spec, &message)
             ? "plot: " + (std::filesystem::path(dir) / (path.stem().string() + ".png")).string()
             : "plot not rendered: " + message;
   }
-
-  if (f.json) {
-    nlohmann::json j = JsonEnvelope("regimes", kSchemaVersion, &profile);
-    j["model"] = model;
-    j["options"] = options;
-    j["base_batch"] = f.batch;
-    j["map"] = map;
-    if (!f.plot.empty()) j["plot"] = plot_note;
-    std::cout << j.dump(2) << "\n";
-    return;
-  }
-  std::cout << "Bounding regime of " << model.Label() << " on " << profile.display_name << " ("
-            << DescribePipeline(options) << ")";
-  if (x != RegimeAxis::batch && y != RegimeAxis::batch) std::cout << ", batch " << f.batch;
-  std::cout << "\nrows: " << ToString(y) << " [" << AxisUnit(y) << "], columns: " << ToString(x)
-            << " [" << AxisUnit(x) << "]\n\n";
-  std::vector<std::string> header{ToString(y) + " \\ " + ToString(x)};
-  for (int v : xs) header.push_back(std::to_string(v));
-  TextTable t(header);
-  for (size_t yi = 0; yi < ys.size(); ++yi) {
-    std::vector<std::string> row{std::to_string(ys[yi])};
-    for (const RegimeCell& c : map.cells[yi]) row.push_back(std::string(1, c.Letter()));
-    t.AddRow(row);
-  }
-  t.Print(std::cout);
-  std::cout << "\nC compute  M memory  T transfer (PCIe)  O overhead (launch/dispatch)  "
-               "P host preprocessing  x does not fit  - invalid (patch does not divide)\n";
-  if (!map.boundaries.empty()) {
-    std::cout << "\nBoundaries along " << ToString(x) << " (bisected on the model):\n";
-    for (const RegimeBoundary& b : map.boundaries)
-      std::cout << "  " << ToString(y) << " " << b.y << ": " << ToString(b.from) << " up to "
-                << b.x_before << ", " << ToString(b.to) << " from " << b.x_after << "\n";
-  }
-  if (!plot_note.empty()) std::cout << "\n" << plot_note << "\n";
+  if (f.json)
+    std::cout << RegimesJson(result, Invocation()).dump(2) << "\n";
+  else
+    PrintRegimes(std::cout, result);
 }
 
 // ---- laws ----
