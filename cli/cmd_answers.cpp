@@ -16,6 +16,7 @@
 #include "predict/batch_sweep.h"
 #include "predict/best_output.h"
 #include "predict/int_list.h"
+#include "predict/laws_output.h"
 #include "predict/laws_tables.h"
 #include "predict/measured_laws.h"
 #include "predict/regime_map.h"
@@ -172,37 +173,13 @@ void RunLaws(const LawsFlags& f) {
                          f.crossover_batch, f.grid_resolution, f.latency_slo_ms);
   if (f.check && f.data.empty())
     throw std::invalid_argument("check: needs measurements (--data FILE.jsonl)");
-  const MeasurementSet data = ReadAll(f.data);
-  const ScalingLaws laws = ComputeScalingLaws(profile, o);
-  const std::vector<MeasuredLaw> measured =
-      f.data.empty() ? std::vector<MeasuredLaw>{} : FitMeasuredLaws(data, profile, f.tolerance);
-  bool failed = false;
-  for (const MeasuredLaw& m : measured) failed |= !m.within_tolerance;
-  if (f.check && measured.empty()) failed = true;  // a check that checked nothing must not pass
-
-  if (f.json) {
-    nlohmann::json j = JsonEnvelope("laws", kSchemaVersion, &profile);
-    j["precision"] = o.precision;
-    j["options"] = o.pipeline;
-    j["laws"] = laws;
-    if (!f.data.empty()) {
-      j["data"] = f.data;
-      j["measured"] = measured;
-      j["tolerance"] = f.tolerance;
-      j["check"] = {{"requested", f.check}, {"passed", !failed}};
-    }
-    std::cout << j.dump(2) << "\n";
-  } else {
-    std::cout << "Scaling laws on " << profile.display_name
-              << (profile.calibrated ? "" : " (uncalibrated profile)") << ", "
-              << DescribePipeline(o.pipeline) << "\n";
-    PrintScalingLaws(laws, profile, o, std::cout, false);
-    if (!f.data.empty()) PrintMeasuredLaws(measured, f.tolerance, std::cout, false);
-    if (f.check)
-      std::cout << "\ncheck " << (failed ? "FAILED" : "passed")
-                << (measured.empty() ? ": the data supports no law" : "") << "\n";
-  }
-  if (f.check && failed) throw ExitStatus{kExitCheckFailed};
+  const LawsResult result =
+      vitperf::RunLaws(profile, o, f.data, ReadAll(f.data), f.tolerance, f.check);
+  if (f.json)
+    std::cout << LawsJson(result, Invocation()).dump(2) << "\n";
+  else
+    PrintLaws(std::cout, result);
+  if (f.check && !result.CheckPassed()) throw ExitStatus{kExitCheckFailed};
 }
 
 // ---- report ----
