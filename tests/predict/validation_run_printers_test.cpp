@@ -32,11 +32,18 @@ ProfileRefitter CountingRefitter(int* fits) {
   return r;
 }
 
-TEST(ValidationRun, PlainRunNeedsNoRefitter) {
+// The H100 profile against one file: a MAPE bound [%] and k folds where non-zero.
+ValidateRequest H100Request(const std::string& file, double max_mape_pct, int kfold) {
   ValidateRequest request;
   request.profile = "h100";
-  request.data = {kSimtCheck};
-  request.max_mape_pct = 6;
+  request.data = {file};
+  if (max_mape_pct > 0) request.max_mape_pct = max_mape_pct;
+  if (kfold > 0) request.kfold = kfold;
+  return request;
+}
+
+TEST(ValidationRun, PlainRunNeedsNoRefitter) {
+  ValidateRequest request = H100Request(kSimtCheck, 6, 0);
   RunMessages messages;
   const ValidationOutcome o = RunValidation(request, nullptr, &messages);
   EXPECT_EQ(o.split.kind, SplitKind::none);
@@ -59,10 +66,7 @@ TEST(ValidationRun, PlainRunNeedsNoRefitter) {
 }
 
 TEST(ValidationRun, KFoldRefitsOncePerFoldAndRecordsTheSplit) {
-  ValidateRequest request;
-  request.profile = "h100";
-  request.data = {kQuickTest};
-  request.kfold = 3;
+  ValidateRequest request = H100Request(kQuickTest, 0, 3);
   int fits = 0;
   const ProfileRefitter refitter = CountingRefitter(&fits);
   RunMessages messages;
@@ -79,10 +83,7 @@ TEST(ValidationRun, KFoldRefitsOncePerFoldAndRecordsTheSplit) {
 }
 
 TEST(ValidationRun, AFailedRefitLeavesItsFoldUnscored) {
-  ValidateRequest request;
-  request.profile = "h100";
-  request.data = {kQuickTest};
-  request.kfold = 3;
+  ValidateRequest request = H100Request(kQuickTest, 0, 3);
   int fits = 0;
   ProfileRefitter refitter = CountingRefitter(&fits);
   refitter.fit = [](const HardwareProfile& base, const MeasurementSet&,
@@ -116,10 +117,7 @@ TEST(ValidationRun, CrossGpuTransferRecordsTheSource) {
 }
 
 TEST(ValidationRun, PrintersPrintTheOutcomeAsItStands) {
-  ValidateRequest request;
-  request.profile = "h100";
-  request.data = {kSimtCheck};
-  request.max_mape_pct = 6;
+  ValidateRequest request = H100Request(kSimtCheck, 6, 0);
   RunMessages messages;
   ValidationOutcome o = RunValidation(request, nullptr, &messages);
   // Values no scoring of these data gives.
