@@ -427,7 +427,7 @@ class OverlappedRunner {
     r->h2d_ms = Median(h2d_);
     r->compute_ms = Median(compute_);
     r->d2h_ms = Median(d2h_);
-    r->compute_idle_ms = compute_idle_.empty() ? 0 : Median(compute_idle_);
+    if (!compute_idle_.empty()) r->compute_idle_ms = Median(compute_idle_);
     const double span_s = std::chrono::duration<double>(last_done_ - first_done_).count();
     r->throughput_ips = span_s > 0 ? n * p_.batch / span_s : 0;
     r->window_ips = WindowThroughputs();

@@ -88,7 +88,7 @@ void to_json(nlohmann::json& j, const PipelineRecord& r) {
                      {"breakdown", r.breakdown},
                      {"provenance", r.provenance}};
   // Only where measured, so that earlier records and other pipelines read as they always did.
-  if (r.compute_idle_ms > 0) j["stage_ms"]["compute_idle"] = r.compute_idle_ms;
+  if (r.compute_idle_ms) j["stage_ms"]["compute_idle"] = *r.compute_idle_ms;
   if (!r.window_ips.empty()) j["window_ips"] = r.window_ips;
 }
 
@@ -107,18 +107,9 @@ void from_json(const nlohmann::json& j, PipelineRecord& r) {
     r.h2d_ms = ValueOr(*it, "h2d", 0.0);
     r.compute_ms = ValueOr(*it, "compute", 0.0);
     r.d2h_ms = ValueOr(*it, "d2h", 0.0);
-    r.compute_idle_ms = ValueOr(*it, "compute_idle", 0.0);
+    if (it->contains("compute_idle")) r.compute_idle_ms = ValueOr(*it, "compute_idle", 0.0);
   }
-  if (auto it = j.find("window_ips"); it != j.end() && !it->is_null()) {
-    if (!it->is_array()) throw std::invalid_argument("window_ips: expected an array of numbers");
-    for (const auto& w : *it) {
-      try {
-        r.window_ips.push_back(StrictGet<double>(w));
-      } catch (const std::invalid_argument& e) {
-        throw std::invalid_argument(std::string("window_ips: ") + e.what());
-      }
-    }
-  }
+  r.window_ips = ValueOr(j, "window_ips", std::vector<double>());
   if (j.contains("compute")) r.compute = j["compute"].get<TimingStats>();
   r.peak_memory_bytes = ValueOr(j, "peak_memory_bytes", 0.0);
   r.wall_s = ValueOr(j, "wall_s", 0.0);

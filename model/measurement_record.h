@@ -74,9 +74,9 @@ struct PipelineRecord {
   TimingStats latency;        // per batch, end to end
   // Per-stage medians [ms] for one batch; zero when the stage is absent.
   double preprocess_ms = 0, h2d_ms = 0, compute_ms = 0, d2h_ms = 0;
-  // Overlapped only (0 otherwise): [ms] median time the compute stream stood idle between one
-  // batch's forward pass and the next, the part of the batch period compute did not fill.
-  double compute_idle_ms = 0;
+  // Overlapped only (absent otherwise, and in records from before it was measured): [ms] median
+  // time the compute stream stood idle between one batch's forward pass and the next.
+  std::optional<double> compute_idle_ms;
   // Overlapped only (empty otherwise): [images/s] the timed batches split into three consecutive
   // windows, each window's throughput (a Python loop reports the median of its windows).
   std::vector<double> window_ips;

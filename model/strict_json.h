@@ -51,11 +51,23 @@ Json ParseStrictJson(const std::string& text, const std::string& context) {
   return j;
 }
 
+template <typename T>
+struct IsVector : std::false_type {};
+template <typename U>
+struct IsVector<std::vector<U>> : std::true_type {};
+
 // Converts a JSON value to T without nlohmann's silent coercions: a boolean is not a number,
-// 40.5 is not an integer, and an integer must fit T. Throws std::invalid_argument (no context).
+// 40.5 is not an integer, and an integer must fit T; a std::vector reads an array element by
+// element under the same rules. Throws std::invalid_argument (no context).
 template <typename T, typename Json>
 T StrictGet(const Json& value) {
-  if constexpr (std::is_same_v<T, bool>) {
+  if constexpr (IsVector<T>::value) {
+    if (!value.is_array())
+      throw std::invalid_argument(std::string("expected an array, got ") + value.type_name());
+    T out;
+    for (const auto& element : value) out.push_back(StrictGet<typename T::value_type>(element));
+    return out;
+  } else if constexpr (std::is_same_v<T, bool>) {
     if (!value.is_boolean()) throw std::invalid_argument("expected true or false");
     return value.template get<bool>();
   } else if constexpr (std::is_integral_v<T>) {

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "predict/text_table.h"
+
 namespace vitperf {
 
 std::vector<int> DefaultBatches(int largest, int cap) {
@@ -49,22 +51,16 @@ std::optional<int> RecommendBatch(const std::vector<Prediction>& rows, const Swe
       if (reason) {
         // The latency the throughput costs, and what the next smaller batch would give up, so
         // that a latency-bound user sees the trade.
-        char text[420];
-        int n = std::snprintf(text, sizeof text,
-                              "smallest batch within %.0f%% of the best throughput (%.0f img/s)%s; "
-                              "p90 latency there %.1f ms",
-                              (1 - k.near_best_fraction) * 100, best,
-                              k.latency_slo_ms ? " meeting the p90 latency SLO" : "",
-                              rows[i].latency_p90_s * 1e3);
-        if (i > 0 && allowed(rows[i - 1]) && n > 0 && n < static_cast<int>(sizeof text))
-          n += std::snprintf(text + n, sizeof text - static_cast<std::size_t>(n),
-                             "; batch %d: %.0f%% of that throughput at p90 %.1f ms",
-                             rows[i - 1].batch,
-                             100 * rows[i - 1].throughput_ips / rows[i].throughput_ips,
-                             rows[i - 1].latency_p90_s * 1e3);
-        if (!k.latency_slo_ms && n > 0 && n < static_cast<int>(sizeof text))
-          std::snprintf(text + n, sizeof text - static_cast<std::size_t>(n),
-                        " (--latency-slo MS trades throughput for latency)");
+        std::string text = "smallest batch within " + Fixed((1 - k.near_best_fraction) * 100, 0) +
+                           "% of the best throughput (" + Fixed(best, 0) + " img/s)" +
+                           (k.latency_slo_ms ? " meeting the p90 latency SLO" : "") +
+                           "; p90 latency there " + Fixed(rows[i].latency_p90_s * 1e3, 1) + " ms";
+        if (i > 0 && allowed(rows[i - 1]))
+          text += "; batch " + std::to_string(rows[i - 1].batch) + ": " +
+                  Fixed(100 * rows[i - 1].throughput_ips / rows[i].throughput_ips, 0) +
+                  "% of that throughput at p90 " + Fixed(rows[i - 1].latency_p90_s * 1e3, 1) +
+                  " ms";
+        if (!k.latency_slo_ms) text += " (--latency-slo MS trades throughput for latency)";
         *reason = text;
       }
       return static_cast<int>(i);
