@@ -21,6 +21,9 @@ void AddModelFlags(CLI::App* c, ModelFlags* f) {
   c->add_option("--mlp-hidden", f->mlp_hidden, "MLP hidden width (overrides --mlp-ratio)");
   c->add_option("--classes", f->classes, "classifier outputs");
   c->add_option("--precision,-p", f->precision, "fp32, tf32, fp16 or bf16 (default bf16)");
+  c->add_option("--autocast", f->autocast,
+                "on or off: fp32 weights run under torch.autocast at --precision fp16 or bf16 "
+                "(AMP, as timm's benchmark --amp)");
   c->add_option("--attention", f->attention, "fused (flash/SDPA) or math (default fused)");
   c->add_option("--output", f->output, "logits, pooled or tokens (default logits)");
   c->add_option("--class-token", f->class_token, "on or off");

@@ -76,6 +76,9 @@ bool ViTConfig::IsValid(std::string* why) const {
     return fail("rope: the head dim " + std::to_string(HeadDim()) +
                 " must be a multiple of 4 for rotary embeddings");
   if (qk_norm && HeadDim() < 2) return fail("qk_norm: needs a head dim of at least 2");
+  if (autocast && precision != Precision::fp16 && precision != Precision::bf16)
+    return fail("autocast: runs at precision fp16 or bf16 (got " + ToString(precision) +
+                "); without autocast use precision fp32 or tf32");
   return true;
 }
 
@@ -84,6 +87,7 @@ std::string ViTConfig::Label() const {
   s << name << " " << image_height;
   if (image_width != image_height) s << "x" << image_width;
   s << "px " << ToString(precision);
+  if (autocast) s << " autocast";
   return s.str();
 }
 
@@ -114,6 +118,7 @@ void to_json(nlohmann::json& j, const ViTConfig& c) {
   auto variant = [&](const char* key, const auto& value, const auto& default_value) {
     if (value != default_value) j[key] = value;
   };
+  variant("autocast", c.autocast, d.autocast);
   variant("register_tokens", c.register_tokens, d.register_tokens);
   variant("mlp", c.mlp, d.mlp);
   variant("mlp_hidden", c.mlp_hidden, d.mlp_hidden);
@@ -146,6 +151,7 @@ void from_json(const nlohmann::json& j, ViTConfig& c) {
       .Optional("pooling", c.pooling)
       .Optional("output", c.output)
       .Optional("precision", c.precision)
+      .Optional("autocast", c.autocast)
       .Optional("attention", c.attention)
       .Optional("register_tokens", c.register_tokens)
       .Optional("mlp", c.mlp)

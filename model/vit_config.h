@@ -134,6 +134,10 @@ struct ViTConfig {
   Pooling pooling = Pooling::cls;
   OutputKind output = OutputKind::logits;
   Precision precision = Precision::bf16;
+  // Automatic mixed precision (PyTorch's torch.autocast, timm's --amp): fp32 parameters and an
+  // fp32 residual stream, matrix products and attention in `precision` (fp16 or bf16) on copies
+  // cast at every call, LayerNorm and softmax in fp32. JSON carries it only when on.
+  bool autocast = false;
   AttentionImpl attention = AttentionImpl::fused;
   // Architecture variants (timm's VisionTransformer, Eva and Beit arguments in brackets). The
   // defaults are the original ViT; JSON carries a variant only when it differs from its default.

@@ -94,6 +94,7 @@ ViTConfig ResolveModel(const ModelRequest& f) {
   if (f.registers)
     c.register_tokens = ParseIntFlag("registers", *f.registers, 0, L::kMaxRegisterTokens);
   if (!f.precision.empty()) c.precision = ParseEnumOrThrow<Precision>(f.precision);
+  if (!f.autocast.empty()) c.autocast = ParseSwitch("autocast", f.autocast);
   if (!f.attention.empty()) c.attention = ParseEnumOrThrow<AttentionImpl>(f.attention);
   if (!f.output.empty()) c.output = ParseEnumOrThrow<OutputKind>(f.output);
   if (!f.class_token.empty()) c.class_token = ParseSwitch("class-token", f.class_token);

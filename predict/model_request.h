@@ -25,7 +25,7 @@ struct ModelRequest {
   // `--res 2147483632` is an error naming the flag and its range, never unset or wrapped.
   std::optional<std::string> res, height, width, patch, dim, depth, heads, classes, mlp_ratio,
       mlp_hidden, registers;
-  std::string precision, attention, output;
+  std::string precision, autocast, attention, output;
   // Architecture variants (model/vit_config.h); switches take on/off.
   std::string class_token, pooling, mlp, mlp_norm, layer_scale, pre_norm, patch_bias, qk_norm,
       qkv_bias, qkv_fused, pos_embed, rope, rel_pos_bias, final_norm;

@@ -122,6 +122,7 @@ ModelRequest ReadModel(FieldReader& r) {
     r.Take(name, field);
   for (auto [name, field] :
        std::vector<std::pair<const char*, std::string*>>{{"precision", &m.precision},
+                                                         {"autocast", &m.autocast},
                                                          {"attention", &m.attention},
                                                          {"output", &m.output},
                                                          {"class_token", &m.class_token},
