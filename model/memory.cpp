@@ -8,11 +8,15 @@ namespace vitperf {
 MemoryEstimate EstimateMemory(const ViTConfig& c, int batch, const PipelineOptions& o,
                               const OperatorList& ops, const HardwareProfile& profile) {
   MemoryEstimate m;
-  m.weights_bytes = static_cast<double>(CountParameters(c).Total()) * ElementBytes(c.precision);
+  // Under autocast the fp32 parameters stay, and the copies cast to the products' precision
+  // stay cached until the autocast region ends: both are resident during the forward pass.
+  const double weight_element =
+      c.autocast ? 4.0 + ElementBytes(c.precision) : ElementBytes(c.precision);
+  m.weights_bytes = static_cast<double>(CountParameters(c).Total()) * weight_element;
   m.activations_bytes = ops.PeakLiveBytes() * profile.coefficients[Coef::activation_memory_factor];
   const double pixels = static_cast<double>(batch) * static_cast<double>(c.PixelsPerImage());
   const double input_element =
-      o.compute_only ? ElementBytes(c.precision) : (o.input == InputFormat::uint8 ? 1.0 : 4.0);
+      o.compute_only ? c.InputElementBytes() : (o.input == InputFormat::uint8 ? 1.0 : 4.0);
   const double in_flight = o.pipeline == PipelineMode::overlapped ? o.queue_depth : 1;
   m.io_buffers_bytes = in_flight * (pixels * input_element + OutputBytes(c, batch));
   m.workspace_bytes = profile.workspace_mib * 1024.0 * 1024.0;

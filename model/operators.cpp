@@ -24,14 +24,30 @@ ForwardOptions ForwardOptionsFor(const PipelineOptions& pipeline,
 void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options,
                     OperatorList* out) {
   out->size = 0;
-  const double b = batch, e = ElementBytes(c.precision);
+  const bool fused = options.fuse_elementwise;
+  // [bytes] per element: of the products' operands and outputs (e); under autocast, of the
+  // residual stream, the LayerNorms and the prefix tokens (es) and of the stored parameters (ew).
+  const double e = ElementBytes(c.precision);
+  const double es = c.autocast ? 4 : e, ew = c.autocast ? 4 : e;
+  const double b = batch;
   const double n = c.Tokens(), d = c.dim, f = c.MlpHidden(), h = c.heads, hd = c.HeadDim();
   const double p = c.Patches(), pixels = static_cast<double>(c.PixelsPerImage());
   const double depth = c.depth;
-  const double bnd = b * n * d * e;  // [bytes] one token-stream tensor
+  const double bnd = b * n * d * e;  // [bytes] one token-stream tensor at the products' precision
+  const double stream = b * n * d * es;  // [bytes] the residual stream
   const double bnf = b * n * f * e;
   const double scores = b * h * n * n * e;
-  const bool fused = options.fuse_elementwise;
+  // Autocast (eager) casts each weight when its product is called and each fp32 activation a
+  // product reads (the stream after a LayerNorm, fp32 images); compiled code folds the weight
+  // casts into its constants and the activation casts into their producers. Collected here as
+  // the operators are built, emitted as one operator at the end.
+  const bool casts = c.autocast && !fused;
+  double cast_elements = 0, cast_calls = 0;
+  auto add_cast = [&](double elements, double calls) {
+    if (!casts) return;
+    cast_elements += elements;
+    cast_calls += calls;
+  };
   // Without a prefix token nothing makes the patch embedding's flatten-and-transpose view
   // contiguous (the concatenation does), and eager elementwise ops keep their first operand's
   // layout: the residual stream stays token-transposed through every block, each LayerNorm
@@ -48,12 +64,16 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.kernels = 1;
     op.host_ops = 3;  // linear -> view, addmm, view
     op.template_gemm = options.template_gemms;
+    if (weight_bytes > 0) add_cast(op.repeat * weight_bytes / e, op.repeat * 2);  // weight, bias
   };
-  auto layernorm = [&](OpKind kind, double repeat, double rows, double width) {
+  // LayerNorm reads at `in_e` and writes at `out_e` [bytes per element]; autocast runs it in fp32,
+  // and compiled code writes the cast its consumer needs.
+  auto layernorm = [&](OpKind kind, double repeat, double rows, double width, double in_e,
+                       double out_e) {
     Operator& op = out->Add(kind, OpClass::elementwise, repeat);
     op.flops = 8 * rows * width;
-    op.bytes = 2 * rows * width * e + 2 * width * e;
-    op.live_bytes = 2 * rows * width * e;
+    op.bytes = rows * width * (in_e + out_e) + 2 * width * ew;
+    op.live_bytes = rows * width * (in_e + out_e);
     op.kernels = 1;
     op.host_ops = 2;  // layer_norm -> native_layer_norm
     // ATen's kernel reduces its rows with a latency each; compiled code's generated
@@ -65,10 +85,10 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
   // A LayerNorm over the residual stream: with a token-transposed stream, the contiguous copy
   // that layer_norm makes first.
   auto stream_layernorm = [&](OpKind kind, double repeat) {
-    Operator* op = layernorm(kind, repeat, b * n, d);
+    Operator* op = layernorm(kind, repeat, b * n, d, es, fused ? e : es);
     if (transposed_stream) {
-      op->bytes += 2 * bnd;
-      op->transposed_read_bytes = bnd;
+      op->bytes += 2 * stream;
+      op->transposed_read_bytes = stream;
       op->kernels += 1;
       op->host_ops += 1;  // contiguous
     }
@@ -84,8 +104,9 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
       op.live_bytes = op.bytes;
     } else {
       // to(float32) [1 + 4 B/px], addcmul in float32 [4 + 4], to(precision) [4 + e; none for
-      // float32 tensors]: the intermediates are float32 whatever the model's precision.
-      const bool cast = e != 4;
+      // float32 tensors, and none under autocast, whose model takes float32 images]: the
+      // intermediates are float32 whatever the model's precision.
+      const bool cast = e != 4 && !c.autocast;
       op.bytes = b * pixels * (5 + 8 + (cast ? 4 + e : 0));
       op.kernels = cast ? 3 : 2;
       op.live_bytes = b * pixels * (4 + 4);  // both float32 temporaries (uint8 input: io buffers)
@@ -93,6 +114,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.host_ops = 9;  // mean/std constants (tensor, view, to) x2, to(float), addcmul, to
   }
   const double patch_k = c.channels * c.patch * c.patch;  // the conv's inner dimension
+  add_cast(b * pixels, 1);  // autocast: the fp32 images to the conv's precision
   const Architecture* arch = options.architecture;
   const ConvPath conv_path =
       arch ? arch->PatchConvPathFor(c.precision, std::max(c.image_height, c.image_width), c.dim,
@@ -125,10 +147,10 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     Operator& op = out->Add(OpKind::embed_assemble, OpClass::elementwise, 1);
     op.flops = position ? b * c.PositionTokens() * d : 0;
     op.kernels = fused ? (prefix || position ? 1 : 0) : (prefix ? 1 : 0) + (position ? 1 : 0);
-    op.bytes = op.kernels > 0 ? b * p * d * e + c.PositionTokens() * d * e + bnd : 0;
+    op.bytes = op.kernels > 0 ? b * p * d * e + c.PositionTokens() * d * ew + stream : 0;
     // The patches are read across the conv's channel-major layout unless a cat copies them.
     if (position && transposed_stream) op.transposed_read_bytes = b * p * d * e;
-    op.live_bytes = b * p * d * e + bnd;
+    op.live_bytes = b * p * d * e + stream;
     // expand per prefix kind, cat, add
     op.host_ops = (c.class_token ? 1 : 0) + (c.register_tokens > 0 ? 1 : 0) + (prefix ? 1 : 0) +
                   (position ? 1 : 0);
@@ -139,6 +161,8 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
   {
     const double bias =
         c.qkv_bias == QkvBias::qkv ? 3 * d : (c.qkv_bias == QkvBias::qv ? 2 * d : 0);
+    // Autocast casts the normalised fp32 stream once per projection that reads it.
+    add_cast(depth * (c.qkv_fused ? 1 : 3) * b * n * d, depth * (c.qkv_fused ? 1 : 3));
     if (c.qkv_fused) {
       Operator& op = out->Add(OpKind::qkv, OpClass::matmul, depth);
       gemm(op, b * n, 3 * d, d, 1, bnd, (3 * d * d + bias) * e, 3 * bnd);
@@ -152,16 +176,20 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
   }
   if (c.qk_norm) {
     // q and k normalised apart over the head dim: one row per token and head.
-    Operator* op = layernorm(OpKind::qk_norm, depth, 2 * b * n * h, hd);
+    // Autocast runs it in fp32: q and k cast up (the cast is the contiguous copy eager makes
+    // anyway) and cast back for the attention.
+    Operator* op =
+        layernorm(OpKind::qk_norm, depth, 2 * b * n * h, hd, fused ? e : es, fused ? e : es);
     op->kernels = 2;
     op->host_ops = 4;
     op->live_bytes = 5 * bnd;
     if (!fused) {  // q and k are head-split views: layer_norm copies each to contiguous first
-      op->bytes += 4 * bnd;
+      op->bytes += 2 * (bnd + b * n * d * es);
       op->strided_read_bytes = 2 * bnd;
       op->kernels += 2;
       op->host_ops += 2;
     }
+    add_cast(depth * 2 * b * n * d, depth * 2);
   }
   if (c.rope) {
     // x * cos + rotate_half(x) * sin over the patch tokens of q and of k, then concatenated
@@ -201,6 +229,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.live_bytes = 4 * bnd + bias + (c.attention == AttentionImpl::math ? scores : 0);
   }
   const double bias_read = c.rel_pos_bias ? b * h * n * n * e : 0;  // [bytes] by the attention
+  if (c.rel_pos_bias) add_cast(depth * h * n * n, depth);  // autocast: the fp32 bias for the scores
   if (c.attention == AttentionImpl::fused) {
     Operator& op = out->Add(OpKind::attn_fused, OpClass::attention, depth);
     op.gemm = {n, n, hd, b * h};       // the score product's tiling drives the wave count
@@ -229,7 +258,10 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     // A row of up to 1024 elements stays in one warp's registers (read once, written once);
     // longer rows go to the block softmax, which reads its input three times (max, sum of
     // exponentials, normalised output) before the one write.
-    sm.bytes = (n <= 1024 ? 2 : 4) * scores;
+    // Autocast runs softmax in fp32 on a cast-up copy; the product with v casts it back.
+    const double scores_in = casts ? b * h * n * n * 4 : scores;
+    sm.bytes = (n <= 1024 ? 2 : 4) * scores_in;
+    add_cast(depth * 2 * b * h * n * n, depth * 2);
     sm.live_bytes = 4 * bnd + 2 * scores;
     sm.kernels = 1;
     sm.host_ops = 1;
@@ -260,7 +292,8 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     // gamma * branch before each residual add; compiled, it folds into the add.
     Operator& op = out->Add(OpKind::layer_scale, OpClass::elementwise, 2 * depth);
     op.flops = b * n * d;
-    op.bytes = fused ? 0 : 2 * bnd + d * e;
+    // gamma is a parameter: under autocast fp32, so the scaled branch is fp32 too.
+    op.bytes = fused ? 0 : bnd + b * n * d * es + d * ew;
     op.live_bytes = 3 * bnd;
     op.kernels = fused ? 0 : 1;
     op.host_ops = fused ? 0 : 1;
@@ -270,13 +303,18 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.flops = b * n * d;
     // Fused into the next LayerNorm (which reads one operand and writes the normalised
     // stream), the add reads the other operand and writes the sum: never re-read separately.
-    op.bytes = fused ? 2 * bnd : 3 * bnd;
-    if (transposed_stream) op.transposed_read_bytes = bnd;  // the branch, across the stream
+    // Under autocast the sum is fp32: the stream read and written at es, the branch at e (at es
+    // once an fp32 layer scale has multiplied it).
+    const double branch = c.layer_scale && !fused ? b * n * d * es : bnd;
+    op.bytes = fused ? branch + stream : 2 * stream + branch;
+    if (transposed_stream) op.transposed_read_bytes = branch;  // the branch, across the stream
     op.live_bytes = 3 * bnd;
     op.kernels = fused ? 0 : 1;
     op.host_ops = fused ? 0 : 1;
   }
   const bool glu = c.mlp != MlpKind::gelu;
+  const double mlp_inputs = c.mlp == MlpKind::swiglu ? 2 : 1;  // projections reading the stream
+  add_cast(depth * mlp_inputs * b * n * d, depth * mlp_inputs);
   if (c.mlp == MlpKind::swiglu) {
     Operator& op = out->Add(OpKind::mlp_gate, OpClass::matmul, depth);
     gemm(op, b * n, f, d, 1, bnd, (d * f + f) * e, bnf);
@@ -310,8 +348,10 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.host_ops = 1;
   }
   if (c.mlp_norm) {
-    Operator* op = layernorm(OpKind::mlp_norm, depth, b * n, f);
+    // Autocast: the hidden activations cast up for an fp32 LayerNorm, and back for fc2.
+    Operator* op = layernorm(OpKind::mlp_norm, depth, b * n, f, fused ? e : es, fused ? e : es);
     op->live_bytes = bnd + 2 * bnf;
+    add_cast(depth * 2 * b * n * f, depth * 2);
   }
   {
     Operator& op = out->Add(OpKind::mlp_down, OpClass::matmul, depth);
@@ -323,6 +363,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     if (c.pooling == Pooling::map) {
       // timm's AttentionPoolLatent: one latent query per image attends over all tokens, then
       // proj, norm, a GELU MLP and the residual add on one vector per image.
+      add_cast(b * n * d + 2 * b * d, 3);  // autocast: the stream for kv, the query and MLP inputs
       Operator& kv = out->Add(OpKind::map_kv, OpClass::matmul, 1);
       gemm(kv, b * n, 2 * d, d, 1, bnd, (2 * d * d + 2 * d) * e, 2 * bnd);
       kv.live_bytes = 3 * bnd;
@@ -350,7 +391,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
         break;
       case Pooling::mean:
         op.flops = b * p * d;  // the patch tokens, prefix excluded
-        op.bytes = b * p * d * e + b * d * e;
+        op.bytes = b * p * d * es + b * d * es;
         op.live_bytes = bnd + b * d * e;
         op.kernels = 1;
         op.host_ops = 2;  // narrow + mean
@@ -365,12 +406,22 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
         op.host_ops = 20;  // expand, reshapes, transposes, unbind, sdpa wrapper, norm, gelu, add
         break;
     }
-    if (c.final_norm == FinalNorm::pooled) layernorm(OpKind::final_norm, 1, b, d);
+    if (c.final_norm == FinalNorm::pooled) layernorm(OpKind::final_norm, 1, b, d, es, es);
   }
   if (c.output == OutputKind::logits) {
+    add_cast(b * d, 1);  // autocast: the fp32 pooled feature
     Operator& op = out->Add(OpKind::head, OpClass::matmul, 1);
     gemm(op, b, c.classes, d, 1, b * d * e, (d * c.classes + c.classes) * e, b * c.classes * e);
     op.live_bytes = b * d * e + b * c.classes * e;
+  }
+  if (cast_calls > 0) {
+    // Each cast reads fp32 and writes the products' precision: a streaming kernel, dispatched
+    // as to -> _to_copy -> copy_.
+    Operator& op = out->Add(OpKind::autocast_cast, OpClass::elementwise, 1);
+    op.bytes = cast_elements * (4 + e);
+    op.kernels = cast_calls;
+    op.host_ops = 2 * cast_calls;
+    op.live_bytes = b * pixels * (4 + e);
   }
 }
 

@@ -46,6 +46,7 @@ enum class OpKind {
   map_attention,  // attention-pool head: one latent query per image over the tokens
   map_q_proj,     // attention-pool head: latent query and output projections
   map_mlp,        // attention-pool head: MLP up and down on one vector per image
+  autocast_cast,  // autocast's casts (eager): every weight, and fp32 activations to the products
 };
 
 // Which fitted efficiency applies to the operator's compute time.
@@ -54,7 +55,7 @@ enum class OpClass { matmul, attention, elementwise };
 template <>
 struct EnumNames<OpKind> {
   static constexpr const char* kField = "operator";
-  static constexpr std::array<std::pair<OpKind, const char*>, 31> kNames{{
+  static constexpr std::array<std::pair<OpKind, const char*>, 32> kNames{{
       {OpKind::input_normalize, "input_normalize"},
       {OpKind::conv_layout, "conv_layout"},
       {OpKind::patch_embed, "patch_embed"},
@@ -86,6 +87,7 @@ struct EnumNames<OpKind> {
       {OpKind::map_attention, "map_attention"},
       {OpKind::map_q_proj, "map_q_proj"},
       {OpKind::map_mlp, "map_mlp"},
+      {OpKind::autocast_cast, "autocast_cast"},
   }};
 };
 template <>

@@ -54,7 +54,8 @@ ParameterBreakdown CountParameters(const ViTConfig& c) {
     const N q = d * d + d, kv = N(2) * d * d + N(2) * d, proj = d * d + d;
     p.pool = (d + q + kv + proj + layernorm + d * f + f + f * d + d).value();
   }
-  // The head exists only when logits are produced; pooled/token outputs drop it (timm: num_classes=0).
+  // The head exists only when logits are produced; pooled/token outputs drop it (timm:
+  // num_classes=0).
   p.head = (c.output == OutputKind::logits) ? (d * c.classes + N(c.classes)).value() : 0;
   return p;
 }

@@ -3,14 +3,16 @@
 namespace vitperf {
 
 double OutputBytes(const ViTConfig& c, int batch) {
-  const double e = ElementBytes(c.precision);
+  // Under autocast the logits come out of a product (its precision); the pooled feature and
+  // the tokens out of the fp32 stream.
+  const double e = ElementBytes(c.precision), stream = c.autocast ? 4 : e;
   switch (c.output) {
     case OutputKind::logits:
       return static_cast<double>(batch) * c.classes * e;
     case OutputKind::pooled:
-      return static_cast<double>(batch) * c.dim * e;
+      return static_cast<double>(batch) * c.dim * stream;
     case OutputKind::tokens:
-      return static_cast<double>(batch) * c.Tokens() * c.dim * e;
+      return static_cast<double>(batch) * c.Tokens() * c.dim * stream;
   }
   return 0;
 }

@@ -8,7 +8,7 @@ namespace vitperf {
 
 struct TransferVolume {
   double h2d_bytes = 0;          // uint8 pixels, or float32 prepared on the host
-  double d2h_bytes = 0;          // logits, pooled features or all tokens, in model precision
+  double d2h_bytes = 0;          // logits, pooled features or all tokens (OutputBytes)
   double host_staged_bytes = 0;  // bytes the host writes into the staging buffer
   bool host_normalizes = false;  // float32 input: the host converts and normalises
 };

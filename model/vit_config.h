@@ -171,6 +171,9 @@ struct ViTConfig {
     return mlp_hidden > 0 ? mlp_hidden : static_cast<int>(dim * mlp_ratio);
   }
   int HeadDim() const { return dim / heads; }
+  // [bytes] per element of the images the forward pass takes: its precision's, fp32 under
+  // autocast (the model is an fp32 model).
+  double InputElementBytes() const { return autocast ? 4.0 : ElementBytes(precision); }
   // Relative distances BEiT's bias table holds: (2 Gh - 1)(2 Gw - 1) plus class-to-token,
   // token-to-class and class-to-class.
   long long RelativeDistances() const {
