@@ -12,6 +12,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "measure/autocast_scope.h"
 #include "model/build_info.h"
 #include "model/closest_names.h"
 #include "model/fnv1a.h"
@@ -116,6 +117,8 @@ const std::vector<KeyRule>& Rules() {
       {"pooling", EnumSetter(&ViTConfig::pooling)},
       {"output", EnumSetter(&ViTConfig::output)},
       {"precision", EnumSetter(&ViTConfig::precision)},
+      {"autocast", [](const std::string& t, ViTConfig& c,
+                      PipelineOptions&) { c.autocast = ParseBool("autocast", t); }},
       {"attention", EnumSetter(&ViTConfig::attention)},
       {"execution", EnumSetter(&PipelineOptions::execution)},
       {"input", EnumSetter(&PipelineOptions::input)},
@@ -721,6 +724,9 @@ std::vector<PlannedPoint> ExpandExperiment(const ExperimentSpec& spec, const std
       std::string why;
       if (!config.IsValid(&why)) throw std::invalid_argument(point_where + why);
       if (!options.IsValid(&why)) throw std::invalid_argument(point_where + why);
+      // What this LibTorch cannot run under autocast on this device fails the plan, not a point.
+      why = AutocastUnsupportedReason(config, options.execution, !cpu);
+      if (!why.empty()) throw std::invalid_argument(point_where + why);
 
       const int group = pow2 ? pow2_groups++ : -1;
       for (int b : batches) {

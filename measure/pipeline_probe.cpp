@@ -18,6 +18,7 @@
 
 #include "measure/aoti_package.h"
 #include "measure/aoti_runner.h"
+#include "measure/autocast_scope.h"
 #include "measure/batch_ring.h"
 #include "measure/cupti_tracer.h"
 #include "measure/device.h"
@@ -174,12 +175,14 @@ torch::Device TorchDevice(const Device& d) {
 // Everything a point's runners share: the model on the device, shapes, the source pixels.
 // `compiled`: the AOTInductor package that runs the forward pass (execution=compiled), or null.
 // The eager model is built either way: a compiled point checks its output against it.
+// config.autocast: the model stays fp32 and takes fp32 images (timm's --amp); each eager
+// forward pass runs inside an AutocastScope on the thread that issues it.
 struct Point {
   Point(const ViTConfig& c, int b, const PipelineOptions& o, const ProbeContext& x, Device dev,
         std::shared_ptr<AotiRunner> compiled_runner)
       : config(c), batch(b), options(o), ctx(x), d(dev), compiled(std::move(compiled_runner)) {
     tdev = TorchDevice(d);
-    dtype = ComputeDtype(c.precision);
+    dtype = ModelDtype(c);
     // No pinned memory without CUDA (see the header); the record says so.
     host_memory = d.cuda ? o.host_memory : HostMemory::pageable;
     staging = o.start == ImageStart::pageable;
@@ -199,13 +202,14 @@ struct Point {
         out_shape = {b, c.Tokens(), c.dim};
         break;
     }
-    std::int64_t out_elements = 1;
-    for (auto s : out_shape) out_elements *= s;
-    out_bytes = static_cast<std::size_t>(out_elements) * torch::elementSize(dtype);
 
     model = VitModule(c, x.seed);
     model->to(tdev, dtype);
     model->eval();
+    out_dtype = OutputDtype();
+    std::int64_t out_elements = 1;
+    for (auto s : out_shape) out_elements *= s;
+    out_bytes = static_cast<std::size_t>(out_elements) * torch::elementSize(out_dtype);
 
     // "Decoded" images: random pixels 0..255 (never all zeros), pageable host memory.
     torch::manual_seed(x.seed + 1);
@@ -223,7 +227,24 @@ struct Point {
 
   // The forward pass on images in the model's dtype: the compiled package or the eager module.
   torch::Tensor Model(const torch::Tensor& images) const {
-    return compiled ? compiled->Run(images) : model->forward(images);
+    return compiled ? compiled->Run(images) : Eager(images);
+  }
+  // The eager module, under autocast when the config asks for it: one scope per forward pass,
+  // so each pass casts the weights anew, as timm's benchmark does. In a CUDA graph capture the
+  // casts are captured kernels like any other.
+  torch::Tensor Eager(const torch::Tensor& images) const {
+    if (!config.autocast) return model->forward(images);
+    AutocastScope scope(config.precision, d.cuda);
+    return model->forward(images);
+  }
+  // What the forward pass hands back: the model's dtype, except under autocast, where a
+  // LayerNorm (fp32) or a matrix product (the precision's) may come last - one image tells.
+  torch::ScalarType OutputDtype() const {
+    if (!config.autocast) return dtype;
+    c10::InferenceMode inference;
+    std::vector<std::int64_t> one = in_shape;
+    one[0] = 1;
+    return Eager(torch::zeros(one, torch::TensorOptions().dtype(dtype).device(tdev))).scalar_type();
   }
 
   // The device part of an iteration: normalise (uint8) or cast (float32), then forward. The
@@ -256,7 +277,8 @@ struct Point {
   const ProbeContext& ctx;
   Device d;
   torch::Device tdev{torch::kCPU};
-  torch::ScalarType dtype;
+  torch::ScalarType dtype;      // the model's weights and input images (ModelDtype)
+  torch::ScalarType out_dtype;  // its output
   HostMemory host_memory;
   // Producers stage each batch from `source` into the host buffers; false: the images start in
   // those (pinned) buffers, written once before timing (options.start=pinned).
@@ -305,7 +327,7 @@ class SequentialRunner {
         e2_(p.d),
         e3_(p.d) {
     host_in_t_ = p.WrapHost(host_in_, p.in_shape, p.in_dtype);
-    host_out_t_ = p.WrapHost(host_out_, p.out_shape, p.dtype);
+    host_out_t_ = p.WrapHost(host_out_, p.out_shape, p.out_dtype);
     dev_in_ = p.ExampleDeviceInput();
     async_ = host_in_.pinned();
     if (!p.staging) p.pre.Run(host_in_.data(), 0, p.batch);  // the images start here
@@ -391,7 +413,7 @@ class OverlappedRunner {
       if (!p.staging) p.pre.Run(slot->host_in.data(), 0, p.batch);
       if (p.graph())
         slot->dev_out =
-            torch::empty(p.out_shape, torch::TensorOptions().dtype(p.dtype).device(p.tdev));
+            torch::empty(p.out_shape, torch::TensorOptions().dtype(p.out_dtype).device(p.tdev));
       slots_.push_back(std::move(slot));
     }
     async_ = slots_[0]->host_in.pinned();
@@ -447,7 +469,7 @@ class OverlappedRunner {
           d1(p.d),
           n1(p.d) {
       host_in_t = p.WrapHost(host_in, p.in_shape, p.in_dtype);
-      host_out_t = p.WrapHost(host_out, p.out_shape, p.dtype);
+      host_out_t = p.WrapHost(host_out, p.out_shape, p.out_dtype);
       dev_in = torch::empty(p.in_shape, torch::TensorOptions().dtype(p.in_dtype).device(p.tdev));
     }
     HostBuffer host_in, host_out;
@@ -651,7 +673,7 @@ void CheckAgreement(const Point& p, nlohmann::json* record) {
   auto generator = at::detail::createCPUGenerator(p.ctx.seed + 2);
   const auto x = torch::randn(p.in_shape, generator, torch::TensorOptions().dtype(torch::kFloat))
                      .to(p.tdev, p.dtype);
-  const auto eager = p.model->forward(x).to(torch::kFloat);
+  const auto eager = p.Eager(x).to(torch::kFloat);
   const auto compiled = p.compiled->Run(x).to(torch::kFloat);
   if (compiled.sizes() != eager.sizes())
     throw std::runtime_error("compiled output has shape " + ShapeText(compiled.sizes()) +
@@ -711,9 +733,9 @@ std::string PipelinePointId(const ViTConfig& c, int batch, const PipelineOptions
   std::ostringstream id;
   id << c.name << "|" << c.image_height << "x" << c.image_width << "|p" << c.patch << "|d" << c.dim
      << "x" << c.depth << "h" << c.heads << "m" << c.mlp_ratio << "|" << ToString(c.precision)
-     << "|" << ToString(c.attention) << "|" << ToString(c.output) << "|" << ToString(c.pooling)
-     << (c.class_token ? "" : "|nocls") << "|c" << c.channels << "k" << c.classes << "|b" << batch
-     << "|" << ToString(o.execution)
+     << (c.autocast ? "|autocast" : "") << "|" << ToString(c.attention) << "|" << ToString(c.output)
+     << "|" << ToString(c.pooling) << (c.class_token ? "" : "|nocls") << "|c" << c.channels << "k"
+     << c.classes << "|b" << batch << "|" << ToString(o.execution)
      << (o.execution == ExecutionMode::compiled && o.compile_mode != CompileMode::standard
              ? "-" + ToString(o.compile_mode)
              : "")
@@ -732,6 +754,8 @@ PipelineRecord RunPipelinePoint(const ViTConfig& config, int batch, const Pipeli
   if (batch < 1) throw std::invalid_argument("batch: must be at least 1");
   if (!ctx.Timing().IsValid(&why)) throw std::invalid_argument(why);
   const Device d = ParseDevice(ctx.device);
+  why = AutocastUnsupportedReason(config, options.execution, d.cuda);
+  if (!why.empty()) throw std::invalid_argument(why);
 
   const auto wall_start = Clock::now();
   PipelineRecord r;

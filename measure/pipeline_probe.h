@@ -33,9 +33,10 @@ namespace vitperf::measure {
 
 // Measures one point. Never throws for out-of-memory or runtime failures: the record then has
 // status oom or error and the message. Throws std::invalid_argument, before measuring, for an
-// invalid config, options, batch, timing settings or device string. Points that cannot run here
-// (graph on a CPU; compiled on LibTorch < 2.6, or without its package in ctx.aoti_dir) come back
-// with status skipped and the reason.
+// invalid config, options, batch, timing settings or device string, and for config.autocast
+// where AutocastUnsupportedReason (measure/autocast_scope.h) says why not. Points that cannot run
+// here (graph on a CPU; compiled on LibTorch < 2.6, or without its package in ctx.aoti_dir) come
+// back with status skipped and the reason.
 //
 // Compiled points (execution=compiled) run the AOTInductor package of their config and
 // compile_mode (measure/aoti_package.h) where eager points run the module, in every runner, on
@@ -52,7 +53,8 @@ namespace vitperf::measure {
 PipelineRecord RunPipelinePoint(const ViTConfig& config, int batch, const PipelineOptions& options,
                                 const ProbeContext& ctx);
 
-// Stable key of a point: config, batch, options and device ("vit_b16|224x224|p16|d768x12|...").
+// Stable key of a point: config, batch, options and device ("vit_b16|224x224|p16|d768x12|...");
+// "|autocast" follows the precision only when it is on, so other ids are unchanged.
 std::string PipelinePointId(const ViTConfig& config, int batch, const PipelineOptions& options,
                             const std::string& device);
 

@@ -31,6 +31,10 @@ torch::ScalarType ComputeDtype(Precision p) {
   throw std::invalid_argument("precision: unknown value");
 }
 
+torch::ScalarType ModelDtype(const ViTConfig& config) {
+  return config.autocast ? torch::kFloat : ComputeDtype(config.precision);
+}
+
 ChannelNorm ChannelNormalisation(int channels, int channel) {
   // timm's IMAGENET_DEFAULT_MEAN / IMAGENET_DEFAULT_STD.
   static constexpr std::array<float, 3> kMean{0.485f, 0.456f, 0.406f};
@@ -79,6 +83,14 @@ namespace {
 // which is what Python (timm) runs.
 torch::Tensor Linear(const torch::nn::Linear& layer, const torch::Tensor& x) {
   return torch::linear(x, layer->weight, layer->bias);
+}
+
+// A LayerNorm in its weights' dtype. Under autocast that is what CUDA's fp32 rule for
+// layer_norm does to an fp16/bf16 input (the q, k and MLP-hidden norms, the MAP head's norm);
+// LibTorch 1.13's CPU autocast has no such rule and its kernel refuses the mixed dtypes.
+// Otherwise input and weights share a dtype and the cast is no kernel at all.
+torch::Tensor Norm(const torch::nn::LayerNorm& norm, const torch::Tensor& x) {
+  return norm.ptr()->forward(x.to(norm->weight.scalar_type()));
 }
 
 torch::nn::LayerNorm MakeLayerNorm(int dim) {
@@ -201,8 +213,12 @@ torch::Tensor VitAttentionImpl::forward(const torch::Tensor& x, const RopeTables
     };
     q = split(q_proj), k = split(k_proj), v = split(v_proj);
   }
-  if (q_norm) q = q_norm->forward(q), k = k_norm->forward(k);
-  if (rope) q = RotatePatches(q, *rope, prefix_tokens), k = RotatePatches(k, *rope, prefix_tokens);
+  if (q_norm) q = Norm(q_norm, q), k = Norm(k_norm, k);
+  // timm (Eva): the rotated q and k are cast back to v's dtype; a no-op unless autocast made
+  // them fp32 (fp32 rope tables, or a LayerNorm'd q and k).
+  if (rope)
+    q = RotatePatches(q, *rope, prefix_tokens).to(v.scalar_type()),
+    k = RotatePatches(k, *rope, prefix_tokens).to(v.scalar_type());
   torch::Tensor bias;
   if (relative_position_bias_table.defined() &&
       relative_position_index.device() != relative_position_bias_table.device())
@@ -212,8 +228,7 @@ torch::Tensor VitAttentionImpl::forward(const torch::Tensor& x, const RopeTables
                .view({n, n, heads})
                .permute({2, 0, 1})
                .contiguous()
-               .unsqueeze(0)
-               .to(q.scalar_type());
+               .unsqueeze(0);  // the table's dtype: fp32 under autocast, as timm's
   const auto out = Attend(q, k, v, bias, fused, scale);
   return Linear(proj, out.transpose(1, 2).reshape({b, n, c}));
 }
@@ -250,7 +265,7 @@ torch::Tensor VitMlpImpl::forward(const torch::Tensor& x) {
       h = torch::silu(Linear(fc1_g, x)) * Linear(fc1_x, x);
       break;
   }
-  if (norm) h = norm->forward(h);
+  if (norm) h = Norm(norm, h);
   return Linear(fc2, h);
 }
 
@@ -266,9 +281,9 @@ VitBlockImpl::VitBlockImpl(const ViTConfig& c, bool fused) {
 }
 
 torch::Tensor VitBlockImpl::forward(torch::Tensor x, const RopeTables* rope) {
-  auto a = attn->forward(norm1->forward(x), rope);
+  auto a = attn->forward(Norm(norm1, x), rope);
   x = x + (gamma1.defined() ? a * gamma1 : a);
-  auto m = mlp->forward(norm2->forward(x));
+  auto m = mlp->forward(Norm(norm2, x));
   return x + (gamma2.defined() ? m * gamma2 : m);
 }
 
@@ -293,7 +308,7 @@ torch::Tensor VitAttentionPoolImpl::forward(const torch::Tensor& x) {
   const double scale = 1.0 / std::sqrt(static_cast<double>(c / heads));
   auto o = Attend(q_t, kv_t[0], kv_t[1], torch::Tensor(), fused, scale);
   o = Linear(proj, o.transpose(1, 2).reshape({b, 1, c}));
-  o = o + mlp->forward(norm->forward(o));
+  o = o + mlp->forward(Norm(norm, o));
   return o.select(1, 0);
 }
 
@@ -353,12 +368,13 @@ torch::Tensor VitModuleImpl::forward(const torch::Tensor& images) {
     x = torch::cat(parts, 1);
   }
   if (config_.pos_embed == PosEmbed::learned) x = x + pos_embed;
-  if (norm_pre) x = norm_pre->forward(x);
+  if (norm_pre) x = Norm(norm_pre, x);
+  // The buffers as stored (the precision's dtype, fp32 under autocast), as timm's.
   RopeTables rope;
-  if (rope_sin.defined()) rope = {rope_sin.to(x.scalar_type()), rope_cos.to(x.scalar_type())};
+  if (rope_sin.defined()) rope = {rope_sin, rope_cos};
   const RopeTables* rope_ptr = rope_sin.defined() ? &rope : nullptr;
   for (const auto& block : *blocks) x = block->as<VitBlock>()->forward(x, rope_ptr);
-  if (norm) x = norm->forward(x);
+  if (norm) x = Norm(norm, x);
   if (config_.output == OutputKind::tokens) return x;
   const int64_t prefix = config_.PrefixTokens();
   // timm: cls pooling takes token 0; mean pooling averages the patch tokens (prefix excluded);
@@ -375,7 +391,7 @@ torch::Tensor VitModuleImpl::forward(const torch::Tensor& images) {
       pooled = attn_pool->forward(x);
       break;
   }
-  if (fc_norm) pooled = fc_norm->forward(pooled);
+  if (fc_norm) pooled = Norm(fc_norm, pooled);
   if (config_.output == OutputKind::pooled) return pooled;
   return Linear(head, pooled);
 }

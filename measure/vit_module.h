@@ -20,6 +20,10 @@ inline constexpr const char* kFusedFallbackMessage =
 
 // Storage type of weights and activations for a precision (tf32 stores fp32).
 torch::ScalarType ComputeDtype(Precision p);
+// What the module's parameters and buffers are stored in, and the dtype of its input images:
+// ComputeDtype(precision), or fp32 under autocast (timm's --amp: fp32 weights and input, the
+// casts to the precision made inside each forward pass by measure/autocast_scope.h).
+torch::ScalarType ModelDtype(const ViTConfig& config);
 
 // Per-channel normalisation constants: timm's ImageNet mean/std for 3 channels, 0.5/0.5 otherwise
 // (no published constants exist for other channel counts).
@@ -103,7 +107,9 @@ struct VitModuleImpl : torch::nn::Module {
   explicit VitModuleImpl(const ViTConfig& config, std::uint64_t seed = 0);
 
   // images: float [B, C, H, W] in the module's dtype. Returns logits [B, classes],
-  // pooled [B, dim] or tokens [B, N, dim] according to config.output.
+  // pooled [B, dim] or tokens [B, N, dim] according to config.output. Under config.autocast
+  // the caller runs it inside an AutocastScope, the module stays fp32 (ModelDtype), and the
+  // output's dtype is whatever autocast leaves (fp16/bf16 logits, fp32 after a LayerNorm).
   torch::Tensor forward(const torch::Tensor& images);
 
   // True when fused attention was requested but this LibTorch runs math instead.

@@ -1,9 +1,13 @@
 // The LibTorch ViT builds and runs every architecture variant, and every timm zoo model (shrunk to
 // one block at a tiny resolution so the CPU runs it in moments): its parameter count equals the
-// analytical count (which equals timm's), and its outputs have the right shape and are finite.
+// analytical count (which equals timm's), and its outputs have the right shape and are finite,
+// in fp32 and under bf16 autocast.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <optional>
+
+#include "measure/autocast_scope.h"
 #include "measure/vit_module.h"
 #include "model/parameter_count.h"
 #include "model/timm_zoo.h"
@@ -17,7 +21,10 @@ void ExpectBuildsAndRuns(const ViTConfig& c, const std::string& what) {
   VitModule m(c);
   EXPECT_EQ(m->ParameterCount(), CountParameters(c).Total()) << what;
   const auto x = torch::randn({2, c.channels, c.image_height, c.image_width});
+  std::optional<AutocastScope> amp;  // fp32 module and images, as timm's --amp
+  if (c.autocast) amp.emplace(c.precision, /*cuda=*/false);
   const auto y = m->forward(x);
+  amp.reset();
   std::vector<int64_t> shape = {2, c.output == OutputKind::logits ? c.classes : c.dim};
   if (c.output == OutputKind::tokens) shape = {2, c.Tokens(), c.dim};
   EXPECT_EQ(y.sizes(), shape) << what;
@@ -87,6 +94,12 @@ TEST(VitModuleVariants, EveryVariantBuildsRunsAndCountsAsTheModel) {
     ViTConfig math = c;
     math.attention = AttentionImpl::math;
     ExpectBuildsAndRuns(math, name + ", math");
+    for (const ViTConfig& attention : {c, math}) {
+      ViTConfig amp = attention;
+      amp.precision = Precision::bf16;
+      amp.autocast = true;
+      ExpectBuildsAndRuns(amp, name + ", " + ToString(amp.attention) + ", autocast bf16");
+    }
   }
 }
 
