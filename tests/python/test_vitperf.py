@@ -62,6 +62,19 @@ class SameAsCommandLine(unittest.TestCase):
                                                "--batch", "256", "--start", "pinned")))
         self.assertEqual(py["options"]["start"], "pinned")
 
+    def test_predict_under_autocast(self):
+        py = vitperf.predict(model="vit_b16", gpu="rtx4090", batch=256, precision="fp16",
+                             autocast=True, compute_only=True)
+        self.assertEqual(without_argv(py),
+                         without_argv(cli_json("predict", "--model", "vit_b16", "--gpu",
+                                               "rtx4090", "--batch", "256", "--precision", "fp16",
+                                               "--autocast", "on", "--compute-only")))
+        self.assertTrue(py["config"]["autocast"])
+        pure = vitperf.predict(model="vit_b16", gpu="rtx4090", batch=256, precision="fp16",
+                               compute_only=True)
+        # the fp32 stream and the casts cost time eager
+        self.assertLess(py["rows"][0]["throughput_ips"], pure["rows"][0]["throughput_ips"])
+
     def test_best(self):
         py = vitperf.best(model="vit_s16", gpu="l4", latency_slo=20, top=3)
         self.assertEqual(without_argv(py),
@@ -108,6 +121,10 @@ class RefusesAsCommandLine(unittest.TestCase):
 
     def test_bad_precision(self):
         self.check_same(["predict", "--precision", "fp7"], precision="fp7")
+
+    def test_autocast_at_fp32(self):
+        self.check_same(["predict", "--autocast", "on", "--precision", "fp32"], autocast=True,
+                        precision="fp32")
 
     def test_bad_batch(self):
         self.check_same(["predict", "--batch", "0"], batch=0)
