@@ -70,18 +70,51 @@ struct Change {
   bool rebatch = false;  // pick the recommended batch instead of keeping the current one
 };
 
+// A precision, and for fp16 and bf16 whether an fp32 model reaches it under autocast or is cast.
+struct NumericSetting {
+  Precision precision = Precision::bf16;
+  bool autocast = false;
+  void ApplyTo(ViTConfig& c) const {
+    c.precision = precision;
+    c.autocast = autocast;
+  }
+  bool Matches(const ViTConfig& c) const {
+    return c.precision == precision && c.autocast == autocast;
+  }
+};
+
+// The settings searched: each precision asked for, and where the model runs under autocast, its
+// fp16 and bf16 reached both ways (what autocast costs against casting the model).
+std::vector<NumericSetting> SettingsFor(const ViTConfig& model,
+                                        const std::vector<Precision>& precisions) {
+  std::vector<NumericSetting> out;
+  for (Precision p : precisions) {
+    const bool half = p == Precision::fp16 || p == Precision::bf16;
+    if (half && model.autocast) out.push_back({p, true});
+    out.push_back({p, false});
+  }
+  return out;
+}
+
+std::string PrecisionLabel(const ViTConfig& c) {
+  return ToString(c.precision) + (c.autocast ? " autocast" : "");
+}
+
 std::vector<Change> ChangesFrom(const ViTConfig& config, const PipelineOptions& o,
-                                const std::vector<Precision>& precisions) {
+                                const std::vector<NumericSetting>& settings) {
   std::vector<Change> out;
   out.push_back({"batch -> recommended", [](ViTConfig&, PipelineOptions&) {}, true});
   for (ExecutionMode e : {ExecutionMode::graph, ExecutionMode::compiled, ExecutionMode::eager})
     if (e != o.execution)
       out.push_back({"execution " + ToString(o.execution) + " -> " + ToString(e),
                      [e](ViTConfig&, PipelineOptions& p) { p.execution = e; }});
-  for (Precision p : precisions)
-    if (p != config.precision)
-      out.push_back({"precision " + ToString(config.precision) + " -> " + ToString(p),
-                     [p](ViTConfig& c, PipelineOptions&) { c.precision = p; }});
+  for (const NumericSetting& setting : settings)
+    if (!setting.Matches(config)) {
+      ViTConfig next = config;
+      setting.ApplyTo(next);
+      out.push_back({"precision " + PrecisionLabel(config) + " -> " + PrecisionLabel(next),
+                     [setting](ViTConfig& c, PipelineOptions&) { setting.ApplyTo(c); }});
+    }
   const InputFormat other_input =
       o.input == InputFormat::uint8 ? InputFormat::float32 : InputFormat::uint8;
   out.push_back({"input " + ToString(o.input) + " -> " + ToString(other_input),
@@ -111,9 +144,9 @@ std::vector<Change> ChangesFrom(const ViTConfig& config, const PipelineOptions& 
 // Each change applied alone to `from`. A change whose result meets no constraint at any batch
 // is reported with the unconstrained prediction at the current batch, marked as not meeting them.
 std::vector<WhatIfStep> TryChanges(Searcher& s, const Candidate& from, const Candidate& baseline,
-                                   const std::vector<Precision>& precisions) {
+                                   const std::vector<NumericSetting>& settings) {
   std::vector<WhatIfStep> out;
-  for (const Change& change : ChangesFrom(from.config, from.options, precisions)) {
+  for (const Change& change : ChangesFrom(from.config, from.options, settings)) {
     ViTConfig config = from.config;
     PipelineOptions o = from.options;
     change.apply(config, o);
@@ -147,8 +180,8 @@ bool NumaFactorMeasured(const HardwareProfile& profile) {
 
 std::string DescribeCandidate(const Candidate& c) {
   const PipelineOptions& o = c.options;
-  return ToString(c.config.precision) + " " + ToString(o.execution) + " " + ToString(o.input) +
-         " " + ToString(o.host_memory) + " " + PipelineLabel(o) + " numa=" + ToString(o.numa);
+  return PrecisionLabel(c.config) + " " + ToString(o.execution) + " " + ToString(o.input) + " " +
+         ToString(o.host_memory) + " " + PipelineLabel(o) + " numa=" + ToString(o.numa);
 }
 
 BestSearchResult SearchBestConfigs(const ViTConfig& model, const HardwareProfile& profile,
@@ -170,10 +203,11 @@ BestSearchResult SearchBestConfigs(const ViTConfig& model, const HardwareProfile
                                  profile.UsableMemoryBytes());
   Searcher s{profile, options, budget, r.numa_measured};
 
+  const std::vector<NumericSetting> settings = SettingsFor(model, precisions);
   std::vector<Candidate> all;
-  for (Precision precision : precisions) {
+  for (const NumericSetting& setting : settings) {
     ViTConfig config = model;
-    config.precision = precision;
+    setting.ApplyTo(config);
     for (ExecutionMode e : {ExecutionMode::eager, ExecutionMode::graph, ExecutionMode::compiled})
       for (InputFormat in : {InputFormat::uint8, InputFormat::float32})
         for (HostMemory host : {HostMemory::pinned, HostMemory::pageable})
@@ -207,10 +241,10 @@ BestSearchResult SearchBestConfigs(const ViTConfig& model, const HardwareProfile
 
   // What-if: the plain pipeline a first attempt uses, then single changes and the greedy path.
   ViTConfig plain = model;
-  plain.precision =
-      std::find(precisions.begin(), precisions.end(), Precision::fp32) != precisions.end()
-          ? Precision::fp32
-          : precisions.front();
+  // fp32 where searched, else the first setting (under autocast: the user's own).
+  const bool fp32 =
+      std::find(precisions.begin(), precisions.end(), Precision::fp32) != precisions.end();
+  (fp32 ? NumericSetting{Precision::fp32, false} : settings.front()).ApplyTo(plain);
   PipelineOptions plain_options;
   plain_options.execution = ExecutionMode::eager;
   plain_options.input = InputFormat::float32;
@@ -219,11 +253,11 @@ BestSearchResult SearchBestConfigs(const ViTConfig& model, const HardwareProfile
   plain_options.queue_depth = 1;
   plain_options.numa = NumaBinding::none;
   r.baseline = s.Make(plain, plain_options, 1);
-  r.single_changes = TryChanges(s, r.baseline, r.baseline, precisions);
+  r.single_changes = TryChanges(s, r.baseline, r.baseline, settings);
 
   Candidate state = r.baseline;
   for (int step = 0; step < 16; ++step) {
-    std::vector<WhatIfStep> next = TryChanges(s, state, r.baseline, precisions);
+    std::vector<WhatIfStep> next = TryChanges(s, state, r.baseline, settings);
     auto best = std::find_if(next.begin(), next.end(),
                              [](const WhatIfStep& w) { return w.result.meets_constraints; });
     // Sorted by gain, so the first admissible change is the largest admissible gain.
@@ -266,6 +300,7 @@ void to_json(nlohmann::json& j, const CompileBreakEven& b) {
 
 void to_json(nlohmann::json& j, const Candidate& c) {
   j = nlohmann::json{{"precision", c.config.precision},
+                     {"autocast", c.config.autocast},
                      {"options", c.options},
                      {"label", DescribeCandidate(c)},
                      {"prediction", c.prediction},

@@ -44,6 +44,28 @@ TEST(AnswersBest, MemoryLimitBoundsEveryListedConfiguration) {
     EXPECT_LE(s.result.prediction.memory.TotalBytes(), 2 * kGiB) << s.change;
 }
 
+TEST(AnswersBest, AnAutocastModelIsAlsoTriedCastAndItsFp32SettingsWithoutAutocast) {
+  const HardwareProfile h100 =
+      LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json");
+  ViTConfig model = PresetByName("vit_b16");
+  model.autocast = true;
+  const BestSearchResult r = SearchBestConfigs(model, h100, BestSearchOptions{});
+  ASSERT_FALSE(r.top.empty());
+  // Casting the model drops the fp32 stream and the casts: it beats autocast at its best.
+  EXPECT_FALSE(r.top.front().config.autocast) << DescribeCandidate(r.top.front());
+  // fp32 and tf32 are searched as plain fp32 models (autocast needs fp16 or bf16), so the
+  // what-if names autocast only where it applies.
+  bool autocast_step = false;
+  for (const WhatIfStep& s : r.single_changes) {
+    const ViTConfig& c = s.result.config;
+    EXPECT_TRUE(!c.autocast || c.precision == Precision::fp16 || c.precision == Precision::bf16)
+        << s.change;
+    autocast_step |= s.change == "precision fp32 -> bf16 autocast";
+  }
+  EXPECT_TRUE(autocast_step);
+  EXPECT_EQ(r.pipelines, 6 * 144);  // bf16 and fp16 both ways, tf32 and fp32
+}
+
 TEST(AnswersBest, ImpossibleSloListsNothing) {
   BestSearchOptions o;
   o.constraints.latency_slo_ms = 1e-3;  // 1 us: below any kernel launch
