@@ -414,6 +414,42 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     gemm(op, b, c.classes, d, 1, b * d * e, (d * c.classes + c.classes) * e, b * c.classes * e);
     op.live_bytes = b * d * e + b * c.classes * e;
   }
+  if (c.autocast) {
+    // Activations alive beside each block operator: the residual stream is fp32 (counted at the
+    // products' precision above), and in eager mode a product reading the normalised stream
+    // holds its fp32 original beside the cast copy.
+    const double stream_extra = stream - bnd;
+    for (int i = 0; i < out->size; ++i) {
+      Operator& op = out->ops[i];
+      switch (op.kind) {  // the operators inside a block
+        case OpKind::qkv:
+        case OpKind::qk_norm:
+        case OpKind::rope:
+        case OpKind::rel_pos_bias:
+        case OpKind::attn_fused:
+        case OpKind::attn_scores:
+        case OpKind::softmax:
+        case OpKind::attn_values:
+        case OpKind::attn_reshape:
+        case OpKind::proj:
+        case OpKind::layer_scale:
+        case OpKind::residual_add:
+        case OpKind::mlp_gate:
+        case OpKind::mlp_up:
+        case OpKind::glu:
+        case OpKind::gelu:
+        case OpKind::mlp_norm:
+        case OpKind::mlp_down:
+          break;
+        default:
+          continue;
+      }
+      op.live_bytes += stream_extra;
+      const bool reads_stream =
+          op.kind == OpKind::qkv || op.kind == OpKind::mlp_up || op.kind == OpKind::mlp_gate;
+      if (casts && reads_stream) op.live_bytes += stream;
+    }
+  }
   if (cast_calls > 0) {
     // Each cast reads fp32 and writes the products' precision: a streaming kernel, dispatched
     // as to -> _to_copy -> copy_.

@@ -77,6 +77,19 @@ TEST(Autocast, CompiledFoldsTheCastsAndWritesTheProductsPrecision) {
   EXPECT_DOUBLE_EQ(Find(ops, OpKind::residual_add).bytes, b * n * d * (2 + 4));
 }
 
+TEST(Autocast, TheFp32StreamAndTheCastOriginalsStayAlive) {
+  const int batch = 3;
+  const double stream = 3.0 * 17 * 32 * 4, bnd = 3.0 * 17 * 32 * 2;
+  const OperatorList amp = Build(Small(true), batch), pure = Build(Small(false), batch);
+  // beside every block operator the residual is fp32; the up-projection also holds the fp32
+  // normalised stream its input was cast from
+  EXPECT_DOUBLE_EQ(Find(amp, OpKind::proj).live_bytes - Find(pure, OpKind::proj).live_bytes,
+                   stream - bnd);
+  EXPECT_DOUBLE_EQ(Find(amp, OpKind::mlp_up).live_bytes - Find(pure, OpKind::mlp_up).live_bytes,
+                   stream - bnd + stream);
+  EXPECT_GT(amp.PeakLiveBytes(), pure.PeakLiveBytes());
+}
+
 TEST(Autocast, WeightsStayFp32BesideTheirCastCopiesAndTheOutputFollowsItsProducer) {
   const ViTConfig amp = Small(true);
   const HardwareProfile profile = LoadProfile("h100");
