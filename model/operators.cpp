@@ -21,6 +21,37 @@ ForwardOptions ForwardOptionsFor(const PipelineOptions& pipeline,
   return f;
 }
 
+namespace {
+
+// The operators of a transformer block, which run beside its residual stream.
+bool InsideBlock(OpKind kind) {
+  switch (kind) {
+    case OpKind::qkv:
+    case OpKind::qk_norm:
+    case OpKind::rope:
+    case OpKind::rel_pos_bias:
+    case OpKind::attn_fused:
+    case OpKind::attn_scores:
+    case OpKind::softmax:
+    case OpKind::attn_values:
+    case OpKind::attn_reshape:
+    case OpKind::proj:
+    case OpKind::layer_scale:
+    case OpKind::residual_add:
+    case OpKind::mlp_gate:
+    case OpKind::mlp_up:
+    case OpKind::glu:
+    case OpKind::gelu:
+    case OpKind::mlp_norm:
+    case OpKind::mlp_down:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options,
                     OperatorList* out) {
   out->size = 0;
@@ -421,29 +452,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     const double stream_extra = stream - bnd;
     for (int i = 0; i < out->size; ++i) {
       Operator& op = out->ops[i];
-      switch (op.kind) {  // the operators inside a block
-        case OpKind::qkv:
-        case OpKind::qk_norm:
-        case OpKind::rope:
-        case OpKind::rel_pos_bias:
-        case OpKind::attn_fused:
-        case OpKind::attn_scores:
-        case OpKind::softmax:
-        case OpKind::attn_values:
-        case OpKind::attn_reshape:
-        case OpKind::proj:
-        case OpKind::layer_scale:
-        case OpKind::residual_add:
-        case OpKind::mlp_gate:
-        case OpKind::mlp_up:
-        case OpKind::glu:
-        case OpKind::gelu:
-        case OpKind::mlp_norm:
-        case OpKind::mlp_down:
-          break;
-        default:
-          continue;
-      }
+      if (!InsideBlock(op.kind)) continue;
       op.live_bytes += stream_extra;
       const bool reads_stream =
           op.kind == OpKind::qkv || op.kind == OpKind::mlp_up || op.kind == OpKind::mlp_gate;
