@@ -12,8 +12,10 @@
 # The packages live in build-gpu/aoti (several GB: they stay on the host, a second call finds
 # them while the machine is held); $OUT gets the records, sidecars, requests and logs.
 # Environment: RQ3_AOTI_DIR (default build-gpu/aoti), RQ3_JOBS (default 6 compilations at once),
-# RQ3_COMPILE_DEADLINE_S (default 360), RQ3_PY_BUDGET_S (default 150), RQ3_REPEAT_BATCH1 (default
-# 1: the batch-1 points measured a second time after the first pass, ~1 min).
+# RQ3_COMPILE_DEADLINE_S (default 360), RQ3_PY_BUDGET_S (default 150), RQ3_PYTHON (default 1;
+# 0 skips the torch.compile side, e.g. in a second run when the first one's is committed),
+# RQ3_REPEAT_BATCH1 (default 1: the batch-1 points measured a second time after the first pass,
+# ~1 min).
 set -uo pipefail
 stage=${1:-all}
 case "$stage" in
@@ -70,11 +72,13 @@ if [ "$stage" = measure ] || [ "$stage" = all ]; then
   fi
   # The Python side by side: eager, torch.compile default and reduce-overhead on the presets at
   # 224 px, batch 1 and 256, with the kernel classes at batch 256.
-  python3 scripts/python_compile_compare.py "$aoti" -o "$OUT/h200-rq3-torch-compile.jsonl" \
-    --models 'vit_s16-224x224*,vit_b16-224x224*,vit_l16-224x224*' --batches 1,256 \
-    --time-cap 1 --time-budget "${RQ3_PY_BUDGET_S:-150}" --profile 2>&1 \
-    | tee "$OUT/python_compile_compare.log" | tail -25
-  echo "torch.compile comparison done after $(since)"
+  if [ "${RQ3_PYTHON:-1}" = 1 ]; then
+    python3 scripts/python_compile_compare.py "$aoti" -o "$OUT/h200-rq3-torch-compile.jsonl" \
+      --models 'vit_s16-224x224*,vit_b16-224x224*,vit_l16-224x224*' --batches 1,256 \
+      --time-cap 1 --time-budget "${RQ3_PY_BUDGET_S:-150}" --profile 2>&1 \
+      | tee "$OUT/python_compile_compare.log" | tail -25
+    echo "torch.compile comparison done after $(since)"
+  fi
   keep_aoti_files
   grep -c '"kind":"pipeline"' "$OUT/h200-rq3-compiled.jsonl" | sed 's/^/pipeline records: /'
   for s in ok skipped error oom; do

@@ -15,11 +15,11 @@
 # again over every record; tables.
 # Every C++ point is appended to $OUT/rq5_pipeline.jsonl as it is measured and every Python point
 # to $OUT/python_pipeline.jsonl; a stage cut by the deadline stops after its current point.
-# A second call finishes what the first left: place the first call's files at
-# data/measurements/h200/rq5_pipeline.jsonl and data/measurements/h200/python_pipeline.jsonl
-# in the tree; they are copied to $OUT and resumed (points already there are not measured again).
+# A second call finishes what the first left: place the first call's rq5_pipeline.jsonl and
+# python_pipeline.jsonl in a folder of the tree and name it in RQ5_RESUME_DIR; they are copied to
+# $OUT and resumed (points already there are not measured again). Without it a run starts afresh.
 #
-# Environment: RQ5_DEADLINE_S (default 540: seconds from the start to finish everything),
+# Environment: RQ5_RESUME_DIR (unset: a fresh run), RQ5_DEADLINE_S (default 540: seconds from the start to finish everything),
 # RQ5_PY_RESERVE_S (default 200: kept for the Python stage when the first C++ stage starts),
 # RQ5_COMPILED (default 1; 0 skips the compiled points).
 set -uo pipefail
@@ -54,9 +54,10 @@ V=build-gpu/cli/vitperf
 J="$OUT/rq5_pipeline.jsonl"
 P="$OUT/python_pipeline.jsonl"
 C="$OUT/h200-pipeline_vs_python.json"
+resume_dir=${RQ5_RESUME_DIR:-}
 for f in rq5_pipeline.jsonl python_pipeline.jsonl; do
-  if [ ! -f "$OUT/$f" ] && [ -f "data/measurements/h200/$f" ]; then
-    cp "data/measurements/h200/$f" "$OUT/$f"
+  if [ -n "$resume_dir" ] && [ ! -f "$OUT/$f" ] && [ -f "$resume_dir/$f" ]; then
+    cp "$resume_dir/$f" "$OUT/$f"
     echo "resuming $f ($(grep -c . "$OUT/$f") lines)"
   fi
 done
