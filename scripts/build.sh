@@ -33,8 +33,11 @@ case $tier in
       prefix="$prefix;$root/.deps/usr"
       args+=(-DCLI11_INCLUDE_DIR="$root/.deps/usr/include")
     fi
-    revision=$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null ||
-               cat "$root/.deps/git_revision" 2>/dev/null || echo unknown)
+    # The stamp first (scripts/stamp_revision.sh, with -dirty): the device's copy of the tree
+    # can hold a .git whose HEAD is older than the tree (2026-12-05: records said 91cbb618d081
+    # for a tree at eccbbeadf6c4).
+    revision=$(cat "$root/.deps/git_revision" 2>/dev/null ||
+               git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
     # The GPU's own architecture (torch's CMake config enables CUDA and needs one).
     arch=$(python3 -c 'import torch; m, n = torch.cuda.get_device_capability(0); print(m * 10 + n)' \
            2>/dev/null || echo 90)
