@@ -7,12 +7,14 @@
 
 (one call per model, res, setting and execution, its batches as a list; each row read by its
 batch) and printed as an aligned table: model, setting, execution, batch, measured and predicted
-images/s, error (predicted / measured - 1). Then per setting (and execution) the MAPE, and model
-by model the gains the autocast model is about:
+images/s, error (predicted / measured - 1). Then the MAPE per setting (and execution), per setting,
+execution and batch, and model by model the gains the autocast model is about:
   * autocast over the pure precision (autocast-fp16 / fp16, autocast-bf16 / bf16), eager and
     compiled: measured ratio of throughputs against predicted;
   * compiled over eager, per setting.
-A point measured in several runs counts with the mean of its throughputs. Models vitperf does
+Several files, and several runs in one file (say one run of fp16 settings and one of bf16), are
+read together; a point measured in several runs counts with the mean of its throughputs (the
+row lists its runs), and --run keeps the named runs only. Models vitperf does
 not know are reported as skipped with vitperf's reason (its stderr line); oom and error points as
 not compared.
 
@@ -200,7 +202,15 @@ def compare(points, predicted):
             if st:
                 entry[e] = st
         by_setting[s] = entry
-    return rows, by_setting
+    by_batch = []
+    for s in SETTING_ORDER:
+        for e in EXECUTION_ORDER:
+            for b in sorted({r["batch"] for r in rows}):
+                st = error_stats([r["error"] for r in rows
+                                  if (r["setting"], r["execution"], r["batch"]) == (s, e, b)])
+                if st:
+                    by_batch.append({"setting": s, "execution": e, "batch": b, **st})
+    return rows, by_setting, by_batch
 
 
 def ratio_rows(rows, numerator, denominator, group_fields):
@@ -264,7 +274,7 @@ def pct(x):
     return "%+.1f%%" % (100 * x)
 
 
-def print_report(rows, by_setting, autocast, compiled, skipped, not_compared, gpu):
+def print_report(rows, by_setting, by_batch, autocast, compiled, skipped, not_compared, gpu):
     w = max([len("model")] + [len(r["model"]) for r in rows])
     print("Measured (scripts/timm_amp_study.py) against vitperf predict --gpu %s --compute-only"
           % gpu)
@@ -284,6 +294,13 @@ def print_report(rows, by_setting, autocast, compiled, skipped, not_compared, gp
             cells.append("%5.1f%% (%s), n=%d" % (100 * st["mape"], pct(st["mean_signed_error"]),
                                                  st["n"]) if st else "-")
         print("%-13s  %-22s  %-22s  %-22s" % (s, *cells))
+    print("\nMAPE per setting, execution and batch (mean signed error, largest error)")
+    print("%-13s  %-9s  %5s  %3s  %6s  %7s  %7s" % ("setting", "execution", "batch", "n", "MAPE",
+                                                 "signed", "max"))
+    for m in by_batch:
+        print("%-13s  %-9s  %5d  %3d  %5.1f%%  %7s  %6.1f%%"
+              % (m["setting"], m["execution"], m["batch"], m["n"], 100 * m["mape"],
+                 pct(m["mean_signed_error"]), 100 * m["max_abs_error"]))
     for title, groups, label in (
             ("Autocast over the pure precision (throughput ratio)", autocast,
              lambda g: "%s, %s" % (g["gain"], g["execution"])),
@@ -353,9 +370,9 @@ def main(argv):
     skipped = [{"model": g[0], "res": g[1], "setting": g[2], "execution": g[3], "reason": why,
                 "points": sum(1 for k in points if k[:4] == g)}
                for g, why in sorted(failed.items())]
-    rows, by_setting = compare(points, predicted)
+    rows, by_setting, by_batch = compare(points, predicted)
     autocast, compiled = gains(rows)
-    print_report(rows, by_setting, autocast, compiled, skipped, not_compared, a.gpu)
+    print_report(rows, by_setting, by_batch, autocast, compiled, skipped, not_compared, a.gpu)
 
     if a.json:
         doc = {"schema": SCHEMA, "schema_version": 1,
@@ -366,7 +383,7 @@ def main(argv):
                "gpu_profile": a.gpu,
                "vitperf": {k: meta.get(k) for k in ("version", "git_revision", "calibrated",
                                                     "device")},
-               "rows": rows, "mape_by_setting": by_setting,
+               "rows": rows, "mape_by_setting": by_setting, "mape_by_batch": by_batch,
                "autocast_gains": autocast, "compile_gains": compiled,
                "skipped": skipped, "not_compared": not_compared}
         with open(a.json, "w", encoding="utf-8") as f:

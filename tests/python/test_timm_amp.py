@@ -36,6 +36,7 @@ from compare_timm import summarise  # noqa: E402
 CLI = os.environ.get("VITPERF_BINARY") or os.path.join(ROOT, "build", "cli", "vitperf")
 HAVE_CLI = os.path.isfile(CLI) and os.access(CLI, os.X_OK)
 FIXTURE_RUN = "test-fixture-0000-00-00-0000"  # never a real run id
+FIXTURE_RUN_BF16 = "test-fixture-0000-00-00-0001"  # a second run in the same file (bf16)
 
 
 def run(script, *args):
@@ -474,19 +475,26 @@ class Comparer(unittest.TestCase):
                 lambda k: predict_direct(cls.M, k[0], k[1], k[2], 224), cls.ERRORS)))
         cls.dir = tempfile.TemporaryDirectory()
         cls.path = os.path.join(cls.dir.name, "fixture-timm-amp.jsonl")
+        # Two runs in one file, as the H200's timm_amp.jsonl holds them: the fp16 settings, then
+        # a second call (provenance line first) with the bf16 ones.
         w = study.RecordWriter(cls.path)
-        w.write({"schema": study.SCHEMA, "schema_version": 1, "kind": "provenance",
-                 "run_id": FIXTURE_RUN, "device_name": "test fixture (no GPU)"})
-        for (setting, execution, batch), err in cls.ERRORS.items():
-            fixture_ips = cls.predicted[(setting, execution, batch)] / (1 + err)
-            w.write(study.point_record(
-                FIXTURE_RUN, cls.M, 224, batch, setting, execution, "ok",
-                compute=fixture_stats(batch / fixture_ips * 1e3), peak_memory_bytes=0,
-                compile_s=1.0 if execution == "compiled" else None))
-        w.write(study.point_record(FIXTURE_RUN, cls.M, 224, 64, "fp16", "eager", "oom",
-                                   message="CUDA out of memory (fixture)"))
-        w.write(study.point_record(FIXTURE_RUN, "fixture_unknown_vit", 224, 1, "fp16", "eager",
-                                   "ok", compute=fixture_stats(1.0), peak_memory_bytes=0))
+        for run_id, precision in ((FIXTURE_RUN, "fp16"), (FIXTURE_RUN_BF16, "bf16")):
+            w.write({"schema": study.SCHEMA, "schema_version": 1, "kind": "provenance",
+                     "run_id": run_id, "device_name": "test fixture (no GPU)"})
+            for (setting, execution, batch), err in cls.ERRORS.items():
+                if not setting.endswith(precision):
+                    continue
+                fixture_ips = cls.predicted[(setting, execution, batch)] / (1 + err)
+                w.write(study.point_record(
+                    run_id, cls.M, 224, batch, setting, execution, "ok",
+                    compute=fixture_stats(batch / fixture_ips * 1e3), peak_memory_bytes=0,
+                    compile_s=1.0 if execution == "compiled" else None))
+            if precision == "fp16":
+                w.write(study.point_record(FIXTURE_RUN, cls.M, 224, 64, "fp16", "eager", "oom",
+                                           message="CUDA out of memory (fixture)"))
+                w.write(study.point_record(FIXTURE_RUN, "fixture_unknown_vit", 224, 1, "fp16",
+                                           "eager", "ok", compute=fixture_stats(1.0),
+                                           peak_memory_bytes=0))
         w.close()
         cls.json_path = os.path.join(cls.dir.name, "comparison.json")
         cls.out = run(COMPARE, cls.path, "--gpu", "h200", "--binary", CLI, "--json",
@@ -518,6 +526,38 @@ class Comparer(unittest.TestCase):
         self.assertAlmostEqual(m["fp16"]["all"]["mean_signed_error"], (0.0 + 0.25 - 0.1) / 3)
         self.assertAlmostEqual(m["autocast-bf16"]["all"]["mape"], 0.05)
         self.assertNotIn("bf16", m)
+
+    def test_mape_by_setting_execution_and_batch(self):
+        by = {(m["setting"], m["execution"], m["batch"]): m for m in self.doc["mape_by_batch"]}
+        self.assertEqual(set(by), set(self.ERRORS))  # one point each here
+        for k, err in self.ERRORS.items():
+            self.assertEqual(by[k]["n"], 1, k)
+            self.assertAlmostEqual(by[k]["mape"], abs(err), msg=k)
+            self.assertAlmostEqual(by[k]["mean_signed_error"], err, msg=k)
+        # Ordered as the per-setting table: setting, execution, batch.
+        self.assertEqual([(m["setting"], m["execution"], m["batch"])
+                          for m in self.doc["mape_by_batch"]][:3],
+                         [("autocast-fp16", "eager", 1), ("autocast-fp16", "eager", 256),
+                          ("autocast-fp16", "compiled", 256)])
+        self.assertIn("MAPE per setting, execution and batch", self.out.stdout)
+
+    def test_two_runs_in_one_file(self):
+        self.assertEqual([r["run_id"] for r in self.doc["runs"]],
+                         [FIXTURE_RUN, FIXTURE_RUN_BF16])
+        runs = {(r["setting"], r["execution"], r["batch"]): r["runs"] for r in self.doc["rows"]}
+        self.assertEqual(runs[("autocast-bf16", "eager", 256)], [FIXTURE_RUN_BF16])
+        self.assertEqual(runs[("fp16", "eager", 256)], [FIXTURE_RUN])
+        # --run keeps one of them.
+        with tempfile.TemporaryDirectory() as d:
+            out_json = os.path.join(d, "bf16.json")
+            out = run(COMPARE, self.path, "--gpu", "h200", "--binary", CLI,
+                      "--run", FIXTURE_RUN_BF16, "--json", out_json)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            with open(out_json) as f:
+                doc = json.load(f)
+        self.assertEqual([r["run_id"] for r in doc["runs"]], [FIXTURE_RUN_BF16])
+        self.assertEqual(sorted(doc["mape_by_setting"]), ["autocast-bf16"])
+        self.assertFalse(doc["skipped"])
 
     def test_gains(self):
         e = self.ERRORS
@@ -553,7 +593,6 @@ class Comparer(unittest.TestCase):
         self.assertIn("fixture_unknown_vit", self.out.stdout)
         self.assertEqual([(n["batch"], n["status"]) for n in self.doc["not_compared"]],
                          [(64, "oom")])
-        self.assertEqual([r["run_id"] for r in self.doc["runs"]], [FIXTURE_RUN])
 
     def test_bad_gpu_exit_2(self):
         out = run(COMPARE, self.path, "--gpu", "no_such_gpu", "--binary", CLI)
