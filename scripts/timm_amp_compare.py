@@ -10,7 +10,7 @@ batch) and printed as an aligned table: model, setting, execution, batch, measur
 images/s, error (predicted / measured - 1). Then the MAPE per setting (and execution), per setting,
 execution and batch, and model by model the gains the autocast model is about:
   * autocast over the pure precision (autocast-fp16 / fp16, autocast-bf16 / bf16), eager and
-    compiled: measured ratio of throughputs against predicted;
+    compiled: measured ratio of throughputs against predicted, over all batches and per batch;
   * compiled over eager, per setting.
 Several files, and several runs in one file (say one run of fp16 settings and one of bf16), are
 read together; a point measured in several runs counts with the mean of its throughputs (the
@@ -247,9 +247,11 @@ def gains(rows):
             sel = ratio_rows(rows, {"setting": "autocast-" + precision, "execution": e},
                              {"setting": precision}, fields)
             if sel:
+                by_batch = [{"batch": b, **summary([r for r in sel if r["batch"] == b])}
+                            for b in sorted({r["batch"] for r in sel})]
                 autocast.append({"gain": "autocast-%s over %s" % (precision, precision),
                                  "precision": precision, "execution": e, "rows": sel,
-                                 **summary(sel)})
+                                 "by_batch": by_batch, **summary(sel)})
     compiled = []
     for s in SETTING_ORDER:
         sel = ratio_rows(rows, {"setting": s, "execution": "compiled"}, {"execution": "eager"},
@@ -314,6 +316,11 @@ def print_report(rows, by_setting, by_batch, autocast, compiled, skipped, not_co
                   "mean signed error %s" % (label(g), g["n"], g["measured_median"],
                                             g["predicted_median"], 100 * g["mape"],
                                             pct(g["mean_signed_error"])))
+            for m in g.get("by_batch", []):
+                print("    batch %-5d %d pairs, measured %.3fx, predicted %.3fx (medians), MAPE "
+                      "%.1f%%, mean signed error %s" % (m["batch"], m["n"], m["measured_median"],
+                                                        m["predicted_median"], 100 * m["mape"],
+                                                        pct(m["mean_signed_error"])))
             for r in g["rows"]:
                 print("    %-*s  b%-5d  measured %6.3fx  predicted %6.3fx  %7s"
                       % (w, r["model"], r["batch"], r["measured"], r["predicted"],

@@ -574,6 +574,13 @@ class Comparer(unittest.TestCase):
             self.assertAlmostEqual(eager[b]["predicted"],
                                    self.predicted[("autocast-fp16", "eager", b)] /
                                    self.predicted[("fp16", "eager", b)])
+        # Per batch: one pair each here, so the summary is that pair.
+        per_batch = {m["batch"]: m for m in auto["eager"]["by_batch"]}
+        self.assertEqual(sorted(per_batch), [1, 256])
+        for b in (1, 256):
+            self.assertEqual(per_batch[b]["n"], 1)
+            self.assertAlmostEqual(per_batch[b]["mape"], abs(eager[b]["error"]))
+            self.assertAlmostEqual(per_batch[b]["measured_median"], eager[b]["measured"])
         self.assertAlmostEqual(auto["compiled"]["rows"][0]["error"],
                                gain_error(("autocast-fp16", "compiled", 256),
                                           ("fp16", "compiled", 256)))
