@@ -9,11 +9,17 @@ Tables:
   2. the autocast slowdown: throughput under autocast over the same model cast to the
      precision (same config, precision, execution, pipeline options and batch), measured
      against predicted, per execution and scope (median ratios, the ratio's MAPE), then per
-     batch; --rows lists every pair.
+     batch; --rows lists every pair;
+  3. with --timm FILE (records of scripts/timm_amp_study.py, schema vitperf.timm_amp): timm's
+     eager forward time (Python) over this study's eager compute-only time (C++, LibTorch) for
+     the same model, resolution, precision, autocast and batch, per setting and batch: what
+     Python's per-call host cost adds where the host sets the pace, and a check that both time
+     the same kernels where the device does.
 
 Usage:
     python3 scripts/autocast_study_table.py data/measurements/h200/autocast_study.jsonl \\
         [--profile data/calibration/h200.json] [--binary build/cli/vitperf] [--rows]
+        [--timm data/measurements/h200/timm_amp.jsonl]
     python3 scripts/autocast_study_table.py --self-test
 Exit status: 0; 2 for a missing file, a vitperf that cannot be run or a failed validate.
 """
@@ -30,6 +36,11 @@ from jsonl_records import read_jsonl  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXECUTIONS = ("eager", "graph", "compiled")
+TIMM_SCHEMA = "vitperf.timm_amp"
+# timm's names of vitperf's presets (the zoo models carry timm's names on both sides).
+TIMM_PRESETS = {"vit_small_patch16_224": "vit_s16", "vit_base_patch16_224": "vit_b16",
+                "vit_large_patch16_224": "vit_l16"}
+SETTING_ORDER = ("autocast-fp16", "fp16", "autocast-bf16", "bf16")
 
 
 def default_binary():
@@ -134,6 +145,33 @@ def ratio_summary(pairs, fields):
     return out
 
 
+def python_over_cxx(records, timm_records):
+    """[(setting, batch, [timm ms / C++ ms per model])] for the eager compute-only points measured
+    on both sides."""
+    cxx = {}
+    for r in records:
+        o = r.get("options") or {}
+        if (r.get("kind") != "pipeline" or r.get("status") != "ok" or o.get("execution") != "eager"
+                or not o.get("compute_only")):
+            continue
+        c = r["config"]
+        cxx[(c["name"], int(c.get("image_height", 0)), c["precision"], bool(c.get("autocast")),
+             int(r["batch"]))] = r["compute"]["median_ms"]
+    ratios = {}
+    for t in timm_records:
+        if (t.get("schema") != TIMM_SCHEMA or t.get("kind") != "point" or t.get("status") != "ok"
+                or t.get("execution") != "eager"):
+            continue
+        key = (TIMM_PRESETS.get(t["model"], t["model"]), int(t["res"]), t["precision"],
+               bool(t["autocast"]), int(t["batch"]))
+        if key in cxx:
+            ratios.setdefault((t["setting"], int(t["batch"])), []).append(
+                t["compute"]["median_ms"] / cxx[key])
+    return [(s, b, v) for (s, b), v in sorted(
+        ratios.items(), key=lambda kv: (SETTING_ORDER.index(kv[0][0])
+                                        if kv[0][0] in SETTING_ORDER else 9, kv[0][1]))]
+
+
 # ---------------------------------------------------------------- printing
 
 
@@ -141,7 +179,7 @@ def pct(x):
     return "%+.1f%%" % (100 * x)
 
 
-def print_tables(rows, pairs, show_rows):
+def print_tables(rows, pairs, show_rows, timm_ratios=None):
     by_batch, whole = mape_table(rows)
     print("MAPE of the predicted images/s (mean signed error: + predicted faster)\n")
     print("| autocast | execution | scope | points | MAPE | signed |")
@@ -169,6 +207,14 @@ def print_tables(rows, pairs, show_rows):
         print("| %s | %s | %d | %d | %.3f | %.3f | %.1f%% | %s |"
               % (e, s, b, st["n"], st["measured"], st["predicted"], 100 * st["mape"],
                  pct(st["signed"])))
+    if timm_ratios:
+        print("\ntimm (Python) eager time over the C++ probe's, same model and setting "
+              "(compute-only)\n")
+        print("| setting | batch | models | median | min | max |")
+        print("|---|---|---|---|---|---|")
+        for s, b, v in timm_ratios:
+            print("| %s | %d | %d | %.2f | %.2f | %.2f |"
+                  % (s, b, len(v), statistics.median(v), min(v), max(v)))
     if show_rows:
         print("\n| model | precision | execution | scope | pipeline | batch | measured | "
               "predicted | error |")
@@ -234,6 +280,25 @@ def self_test():
     summ = ratio_summary(pairs, ("execution", "scope"))
     assert [t[:2] for t in summ] == [("eager", "compute-only"), ("eager", "end to end"),
                                      ("graph", "compute-only")], summ
+    # Python over C++: matched by timm's preset name, precision, autocast and batch.
+    for r in records:
+        if "config" in r:
+            r["compute"] = {"median_ms": 2.0}
+            r["config"]["name"] = {"a": "vit_s16"}.get(r["config"]["name"], r["config"]["name"])
+
+    def trec(model, setting, batch, ms, execution="eager"):
+        return {"schema": TIMM_SCHEMA, "kind": "point", "status": "ok", "model": model,
+                "res": 224, "batch": batch, "setting": setting,
+                "precision": setting.split("-")[-1], "autocast": setting.startswith("autocast"),
+                "execution": execution, "compute": {"median_ms": ms}}
+
+    timm = [trec("vit_small_patch16_224", "autocast-fp16", 1, 3.0),  # vs pl-1: 1.5
+            trec("vit_small_patch16_224", "fp16", 1, 2.5),  # vs pl-2: 1.25
+            trec("vit_small_patch16_224", "fp16", 256, 2.0, "compiled"),  # not eager
+            trec("vit_small_patch16_224", "bf16", 1, 9.0),  # no bf16 C++ point
+            trec("b", "fp16", 1, 4.0)]  # vs pl-8 (zoo name on both sides): 2.0
+    got = python_over_cxx(records, timm)
+    assert got == [("autocast-fp16", 1, [1.5]), ("fp16", 1, [1.25, 2.0])], got
     print("autocast_study_table.py self-test: ok")
     return 0
 
@@ -250,6 +315,9 @@ def main(argv):
     ap.add_argument("--binary", default=default_binary(),
                     help="vitperf (default: $VITPERF_BINARY, else build/cli/vitperf)")
     ap.add_argument("--rows", action="store_true", help="list every autocast/cast pair")
+    ap.add_argument("--timm", action="append", default=[], metavar="FILE",
+                    help="records of scripts/timm_amp_study.py: Python's time over C++'s "
+                         "(repeatable)")
     ap.add_argument("--self-test", action="store_true")
     a = ap.parse_args(argv)
     if a.self_test:
@@ -257,7 +325,7 @@ def main(argv):
     if not a.files:
         print("autocast_study_table.py: error: files: none given", file=sys.stderr)
         return 2
-    for f in a.files:
+    for f in a.files + a.timm:
         if not os.path.isfile(f):
             print("autocast_study_table.py: error: files: '%s' is not a file" % f,
                   file=sys.stderr)
@@ -269,7 +337,8 @@ def main(argv):
         return 2
     records = [r for f in a.files for r in read_jsonl(f)]
     rows = join(records, points)
-    print_tables(rows, autocast_pairs(rows), a.rows)
+    timm_ratios = python_over_cxx(records, [t for f in a.timm for t in read_jsonl(f)])
+    print_tables(rows, autocast_pairs(rows), a.rows, timm_ratios)
     return 0
 
 
