@@ -4,7 +4,7 @@
 # eager and CUDA graph), then timm's ViTs under autocast and cast, eager and torch.compile
 # (scripts/timm_amp_study.py), then vitperf's predictions beside the timm points
 # (scripts/timm_amp_compare.py). Nothing here is fitted: both are held-out tests of the autocast
-# model (docs/compiled-execution.md, "Autocast: the next GPU run").
+# model (docs/compiled-execution.md, "Autocast on the H200 (2026-12-05)").
 #
 # Run from the repository root with $OUT set (carry .deps: the header-only dependencies and
 # .deps/git_revision, written here by scripts/stamp_revision.sh before the call):
