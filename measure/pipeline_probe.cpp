@@ -248,8 +248,8 @@ struct Point {
   }
 
   // The device part of an iteration: normalise (uint8) or cast (float32), then forward. The
-  // package takes images in the model's dtype, so a compiled point normalises eagerly (one
-  // fused multiply-add and a cast) as a graph point captures it.
+  // package takes images in the model's dtype, so a compiled point normalises eagerly (a cast
+  // and one multiply-add) as a graph point captures it.
   torch::Tensor Forward(const torch::Tensor& dev_in) const { return Model(ModelInput(dev_in)); }
   torch::Tensor ModelInput(const torch::Tensor& dev_in) const {
     if (options.input == InputFormat::uint8) return NormalizeImages(dev_in, dtype);

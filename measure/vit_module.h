@@ -33,7 +33,8 @@ struct ChannelNorm {
 };
 ChannelNorm ChannelNormalisation(int channels, int channel);
 
-// uint8 pixels [B, C, H, W] -> (x / 255 - mean) / std in `dtype`, on the tensor's device.
+// uint8 pixels [B, C, H, W] -> (x / 255 - mean) / std in `dtype`, on the tensor's device: the
+// cast, then one multiply-add in `dtype` (two kernels).
 torch::Tensor NormalizeImages(const torch::Tensor& pixels_u8, torch::ScalarType dtype);
 
 // Rotary position embedding tables of the patch tokens (EVA02's RotaryEmbeddingCat layout):

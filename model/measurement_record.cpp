@@ -120,6 +120,7 @@ void from_json(const nlohmann::json& j, PipelineRecord& r) {
   r.attention_ms = FusedAttentionKernelMs(r.breakdown);
   r.provenance = ValueOr(j, "provenance", nlohmann::json());
   r.options.stage_threads = MeasuredSince(r, kStageThreadsSince, true);
+  r.options.normalize_in_model_dtype = MeasuredSince(r, kNormalizeInModelDtypeSince, true);
 }
 
 double MedianHostLaunchUs(const std::vector<PipelineRecord>& records) {

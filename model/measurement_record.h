@@ -122,6 +122,11 @@ bool PeakMemoryIsPerPoint(const PipelineRecord& r);
 // H2D, forward pass and D2H; since commit e368fd8 each stage has its own (measure/batch_ring.h).
 // from_json sets options.stage_threads from it.
 inline constexpr const char* kStageThreadsSince = "2026-12-04T20:12:28Z";
+// Records measured before this time normalised uint8 input on the device through two float32
+// temporaries (19 B/px at bf16); since then in the model's dtype (7 B/px at bf16,
+// measure/vit_module.cpp NormalizeImages).
+// from_json sets options.normalize_in_model_dtype from it.
+inline constexpr const char* kNormalizeInModelDtypeSince = "2026-12-05T04:10:00Z";
 
 // Micro-probes. Units are fixed per probe name:
 //   "matmul"      params {m, n, k, precision}        value [TFLOP/s]

@@ -150,6 +150,10 @@ struct ForwardOptions {
   // The GPU's kernel choices (patch convolution, alignment, SIMT fallbacks); none: a SIMT
   // patch convolution, 16-byte alignment and no fallback.
   const Architecture* architecture = nullptr;
+  // The normalisation in the model's input dtype (a cast, then a multiply-add in place: two
+  // kernels); false: through float32 temporaries, as records measured before
+  // kNormalizeInModelDtypeSince (model/measurement_record.h) ran it.
+  bool normalize_in_model_dtype = true;
 };
 
 ForwardOptions ForwardOptionsFor(const PipelineOptions& pipeline);

@@ -117,6 +117,10 @@ struct PipelineOptions {
   // stage; false: one thread queued H2D, forward pass and D2H, as records measured before
   // kStageThreadsSince (model/measurement_record.h) did.
   bool stage_threads = true;
+  // In memory only (never in JSON): how the device normalised uint8 input. true: in the model's
+  // input dtype (cast, then multiply-add in place); false: to(float32), addcmul, to(dtype), as
+  // records measured before kNormalizeInModelDtypeSince (model/measurement_record.h) did.
+  bool normalize_in_model_dtype = true;
 
   bool IsValid(std::string* why) const;
 };

@@ -26,3 +26,20 @@ def pipeline_e2e_ips(record):
     measured), else `throughput_ips` (over the whole timed span)."""
     windows = record.get("window_ips") or []
     return statistics.median(windows) if windows else record["throughput_ips"]
+
+
+def measured_at(record):
+    """The UTC time a record was measured, 'YYYY-MM-DDTHH:MM:SS' (its own provenance's, else its
+    own `time_utc`: provenance lines), or '' when it carries none. vitperf writes '...Z' and the
+    Python scripts '...+00:00': the first 19 characters compare in time order."""
+    p = record.get("provenance")
+    t = (p.get("time_utc") if isinstance(p, dict) else None) or record.get("time_utc") or ""
+    return t[:19]
+
+
+def measured_since(records, since):
+    """The records measured at or after `since` (UTC, 'YYYY-MM-DD[THH:MM[:SS]]'): one run of a
+    file that holds every run of an experiment. An empty `since` keeps them all."""
+    if not since:
+        return list(records)
+    return [r for r in records if measured_at(r) and measured_at(r) >= since[:19]]

@@ -47,7 +47,7 @@ Usage (GPU host with PyTorch + timm):
         [--batch 256] [--res 224] [--modes eager,compile] [--starts pageable,pinned]
         [--window-s 0.6] [--time-budget 240]
     python3 scripts/python_pipeline_compare.py --compare-only -o OUT.json \\
-        --python-jsonl PY.jsonl --vitperf-jsonl RQ5.jsonl   # no GPU needed
+        --python-jsonl PY.jsonl --vitperf-jsonl RQ5.jsonl [--since UTC]   # no GPU needed
     python3 scripts/python_pipeline_compare.py --self-test  # no torch needed
 Exit status: 0 when every comparison record could be made, 1 when one is missing or a point
 failed, 2 for bad arguments.
@@ -68,7 +68,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vitperf_vit as vv  # noqa: E402
-from jsonl_records import pipeline_e2e_ips, read_jsonl  # noqa: E402
+from jsonl_records import measured_since, pipeline_e2e_ips, read_jsonl  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCHEMA_POINT = "vitperf.python_pipeline"
@@ -666,6 +666,9 @@ def main(argv):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--compare-only", action="store_true",
                     help="measure nothing: build the comparison from the two JSONL files")
+    ap.add_argument("--since", default="",
+                    help="UTC 'YYYY-MM-DD[THH:MM]': compare only records measured at or after it "
+                         "(the committed files hold every run)")
     ap.add_argument("--self-test", action="store_true")
     a = ap.parse_args(argv)
     if a.self_test:
@@ -681,6 +684,8 @@ def main(argv):
         fail_args("res: must be a multiple of 32 (every model's patch divides it)")
     if a.window_s <= 0:
         fail_args("window-s: must be positive")
+    if a.since and not re.fullmatch(r"\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d)?)?", a.since):
+        fail_args("since: '%s' is not a UTC time YYYY-MM-DD[THH:MM[:SS]]" % a.since)
     models = choice_list(a.models, "models", MODELS)
     a.modes = choice_list(a.modes, "modes", MODES)
     a.starts = choice_list(a.starts, "starts", STARTS)
@@ -728,9 +733,11 @@ def main(argv):
             failed = measure_python(a, models, done, write)
         python_records = read_jsonl(a.python_jsonl)
 
+    python_records = measured_since(python_records, a.since)
     py_prov = next((p for p in reversed(python_records) if p.get("kind") == "provenance"), {})
     py_prov = {k: v for k, v in py_prov.items() if k not in ("schema", "schema_version", "kind")}
-    vitperf_records = read_jsonl(vitperf_jsonl) if os.path.isfile(vitperf_jsonl) else []
+    vitperf_records = measured_since(
+        read_jsonl(vitperf_jsonl) if os.path.isfile(vitperf_jsonl) else [], a.since)
     records, vit_prov = compare(vitperf_records, python_records, models, a.starts, a.batch, a.res)
     doc = comparison_document(records, vit_prov, py_prov, a.batch, a.res,
                               ["scripts/python_pipeline_compare.py"] + argv)

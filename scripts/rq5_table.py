@@ -19,18 +19,21 @@ Tables:
      overlapped.
 
 Usage: rq5_table.py RQ5.jsonl [--comparison h200-pipeline_vs_python.json] [--readme]
+                    [--since 2026-12-05T03:40]
        rq5_table.py --self-test
 --readme prints only the README's summary: one row per model at 224 px, batch 256.
+--since keeps the records measured at or after that UTC time (the file holds every run).
 Exit status: 0, or 2 for a missing or unreadable file.
 """
 
 import argparse
 import json
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from jsonl_records import pipeline_e2e_ips, read_jsonl  # noqa: E402
+from jsonl_records import measured_since, pipeline_e2e_ips, read_jsonl  # noqa: E402
 
 MODELS = ("vit_s16", "vit_b16", "vit_b32", "vit_l16")
 
@@ -361,6 +364,10 @@ def self_test():
         in summary, summary
     text = report(recs, comp)
     assert "Records: ok 8, oom 1; device GPU, git abc" in text, text.splitlines()[2]
+    old = dict(recs[1], provenance={"time_utc": "2026-12-04T20:44:36Z"})
+    new = dict(recs[2], provenance={"time_utc": "2026-12-05T03:39:02.699605+00:00"})
+    assert measured_since([old, new], "2026-12-05T03:39") == [new]
+    assert measured_since([old, new], "") == [old, new]
     print("rq5_table.py self-test: ok")
     return 0
 
@@ -372,10 +379,16 @@ def main(argv):
     ap.add_argument("--comparison", help="h200-pipeline_vs_python.json")
     ap.add_argument("--readme", action="store_true",
                     help="only the README's one-row-per-model summary")
+    ap.add_argument("--since", default="",
+                    help="UTC 'YYYY-MM-DD[THH:MM]': only the records measured at or after it")
     ap.add_argument("--self-test", action="store_true")
     a = ap.parse_args(argv)
     if a.self_test:
         return self_test()
+    if a.since and not re.fullmatch(r"\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d)?)?", a.since):
+        print("rq5_table.py: since: '%s' is not a UTC time YYYY-MM-DD[THH:MM[:SS]]" % a.since,
+              file=sys.stderr)
+        return 2
     if not a.records:
         print("rq5_table.py: records: the JSONL file is required", file=sys.stderr)
         return 2
@@ -392,7 +405,7 @@ def main(argv):
                 print("rq5_table.py: comparison: %s is not JSON (%s)" % (a.comparison, e),
                       file=sys.stderr)
                 return 2
-    records = read_jsonl(a.records)
+    records = measured_since(read_jsonl(a.records), a.since)
     if a.readme:
         print(readme_table(ok_pipeline(records), comparison))
         return 0

@@ -101,6 +101,21 @@ TEST(VitModule, NormalizeImagesUsesImagenetConstants) {
   EXPECT_NEAR(y[0][2][0][0].item<float>(), (1.0 - 0.406) / 0.225, 1e-5);
 }
 
+TEST(VitModule, NormalizeImagesInBf16StaysWithinItsRounding) {
+  // Every uint8 value in each channel. Scale and shift are bf16 here (8 significant bits), so
+  // the result may differ from the float32 computation by a few bf16 steps, never more.
+  const auto px =
+      torch::arange(256, torch::kInt).to(torch::kUInt8).view({1, 1, 16, 16}).repeat({2, 3, 1, 1});
+  const auto y = NormalizeImages(px, torch::kBFloat16);
+  EXPECT_EQ(y.scalar_type(), torch::kBFloat16);
+  EXPECT_EQ(y.sizes(), px.sizes());
+  const auto reference = NormalizeImages(px, torch::kFloat);
+  const auto error = (y.to(torch::kFloat) - reference).abs();
+  // |x| <= 2.7 after normalisation: a bf16 step there is 2^-6; three of them at most.
+  EXPECT_LE(error.max().item<float>(), 3.0f / 64) << "max error";
+  EXPECT_TRUE(torch::isfinite(y).all().item<bool>());
+}
+
 TEST(VitModule, InvalidConfigThrows) {
   ViTConfig c = Tiny();
   c.heads = 3;  // does not divide 64

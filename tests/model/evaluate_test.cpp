@@ -65,9 +65,9 @@ TEST(Evaluate, GraphModeRemovesPerKernelDispatch) {
   const Prediction e = Evaluate(c, 1, eager, gpu), g = Evaluate(c, 1, graph, gpu);
   // Hand formula: eager dispatch = framework calls x dispatch_us. vit_ti16 per block: 2 layer
   // norms (2 calls each), qkv/proj/fc1/fc2 linears (3 each), head split and merge (7), fused
-  // attention (4), 2 residual adds, GELU = 30; plus normalise 9, patch embed 4, assemble 3,
+  // attention (4), 2 residual adds, GELU = 30; plus normalise 2, patch embed 4, assemble 3,
   // final norm 2, pool 1, head 3.
-  EXPECT_DOUBLE_EQ(e.host_ops, 12 * 30 + 9 + 4 + 3 + 2 + 1 + 3);
+  EXPECT_DOUBLE_EQ(e.host_ops, 12 * 30 + 2 + 4 + 3 + 2 + 1 + 3);
   EXPECT_NEAR(e.dispatch_s, e.host_ops * gpu.coefficients[Coef::dispatch_us] * 1e-6, 1e-12);
   EXPECT_NEAR(g.dispatch_s, gpu.coefficients[Coef::graph_launch_us] * 1e-6, 1e-12);
   EXPECT_LT(g.period_s, e.period_s);

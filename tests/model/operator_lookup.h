@@ -22,11 +22,14 @@ inline const Architecture& TestArchitecture() {
   return sm90;
 }
 
+// `normalize_in_model_dtype`: the device normalisation's form (false: the three kernels of records
+// measured before kNormalizeInModelDtypeSince).
 inline OperatorList Build(const ViTConfig& c, int batch, bool uint8_input = false,
-                          bool fused = false) {
+                          bool fused = false, bool normalize_in_model_dtype = true) {
   ForwardOptions f;
   f.architecture = &TestArchitecture();
   f.normalize_input_on_device = uint8_input;
+  f.normalize_in_model_dtype = normalize_in_model_dtype;
   f.fuse_elementwise = fused;
   OperatorList ops;
   BuildOperators(c, batch, f, &ops);

@@ -20,20 +20,39 @@ HardwareProfile Datasheet() {
   return LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json");
 }
 
-TEST(OperatorStructure, DeviceNormalisationCountsItsFloat32Passes) {
+TEST(OperatorStructure, DeviceNormalisationOfEarlierRecordsCountsItsFloat32Passes) {
   ViTConfig c = PresetByName("vit_b16");
   const double px = 3.0 * 224 * 224;
+  const bool uint8 = true, eager = false, three_kernels = false;
   // bf16: to(float32) 1 + 4, addcmul 4 + 4, to(bf16) 4 + 2 = 19 B/px in 3 kernels.
-  const Operator bf16 = Find(Build(c, 2, true), OpKind::input_normalize);
+  const Operator bf16 = Find(Build(c, 2, uint8, eager, three_kernels), OpKind::input_normalize);
   EXPECT_DOUBLE_EQ(bf16.bytes, 2 * px * 19);
   EXPECT_DOUBLE_EQ(bf16.kernels, 3);
+  EXPECT_DOUBLE_EQ(bf16.host_ops, 9);
   // fp32: no final cast: 13 B/px in 2 kernels.
   c.precision = Precision::fp32;
-  const Operator fp32 = Find(Build(c, 2, true), OpKind::input_normalize);
+  const Operator fp32 = Find(Build(c, 2, uint8, eager, three_kernels), OpKind::input_normalize);
   EXPECT_DOUBLE_EQ(fp32.bytes, 2 * px * 13);
   EXPECT_DOUBLE_EQ(fp32.kernels, 2);
-  // Compiled: one kernel, uint8 in, fp32 out.
-  EXPECT_DOUBLE_EQ(Find(Build(c, 2, true, true), OpKind::input_normalize).bytes, 2 * px * 5);
+  // Compiled: one kernel, uint8 in, fp32 out; the host calls stay eager.
+  const Operator compiled = Find(Build(c, 2, uint8, true, three_kernels), OpKind::input_normalize);
+  EXPECT_DOUBLE_EQ(compiled.bytes, 2 * px * 5);
+  EXPECT_DOUBLE_EQ(compiled.host_ops, 9);
+}
+
+TEST(OperatorStructure, DeviceNormalisationRunsInTheModelsInputDtype) {
+  ViTConfig c = PresetByName("vit_b16");
+  const double px = 3.0 * 224 * 224;
+  // bf16: to(bf16) 1 + 2, multiply-add in place 2 + 2 = 7 B/px in two kernels, two host calls.
+  const Operator bf16 = Find(Build(c, 2, true), OpKind::input_normalize);
+  EXPECT_DOUBLE_EQ(bf16.bytes, 2 * px * 7);
+  EXPECT_DOUBLE_EQ(bf16.kernels, 2);
+  EXPECT_DOUBLE_EQ(bf16.host_ops, 2);
+  // Compiled alike: the package takes normalised images.
+  EXPECT_DOUBLE_EQ(Find(Build(c, 2, true, true), OpKind::input_normalize).bytes, 2 * px * 7);
+  // Under autocast the module takes float32 images: 1 + 4 + 4 + 4 B/px.
+  c.autocast = true;
+  EXPECT_DOUBLE_EQ(Find(Build(c, 2, true), OpKind::input_normalize).bytes, 2 * px * 13);
 }
 
 TEST(OperatorStructure, PatchConvPathFollowsCudnnChoice) {

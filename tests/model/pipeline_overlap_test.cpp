@@ -86,6 +86,21 @@ TEST(PipelineOverlap, RecordsBeforeTheStageThreadsRanOneIssuingThread) {
   EXPECT_FALSE(nlohmann::json(r.options).contains("stage_threads"));
 }
 
+TEST(PipelineOverlap, RecordsBeforeTheModelDtypeNormalisationRanThreeKernels) {
+  PipelineRecord r;
+  r.config = PresetByName("vit_b16");
+  r.batch = 256;
+  auto read_at = [&](const char* time_utc) {
+    nlohmann::json j = r;
+    j["provenance"] = {{"time_utc", time_utc}};
+    return j.get<PipelineRecord>().options.normalize_in_model_dtype;
+  };
+  EXPECT_FALSE(read_at("2026-12-05T03:43:28Z"));  // the RQ5 run of that morning
+  EXPECT_TRUE(read_at(kNormalizeInModelDtypeSince));
+  EXPECT_TRUE(nlohmann::json(r).get<PipelineRecord>().options.normalize_in_model_dtype);
+  EXPECT_FALSE(nlohmann::json(r.options).contains("normalize_in_model_dtype"));
+}
+
 TEST(PipelineOverlap, PinnedCopiesOverlapEveryStage) {
   Stages s;
   s.o.host_memory = HostMemory::pinned;
