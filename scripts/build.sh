@@ -33,17 +33,15 @@ case $tier in
       prefix="$prefix;$root/.deps/usr"
       args+=(-DCLI11_INCLUDE_DIR="$root/.deps/usr/include")
     fi
-    # The stamp first (scripts/stamp_revision.sh, with -dirty): the device's copy of the tree
-    # can hold a .git whose HEAD is older than the tree (2026-12-05: records said 91cbb618d081
-    # for a tree at eccbbeadf6c4).
-    revision=$(cat "$root/.deps/git_revision" 2>/dev/null ||
-               git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+    # The stamp (scripts/stamp_revision.sh, with -dirty), read at every build: the device's
+    # copy of the tree can hold a .git whose HEAD is older than the tree (2026-12-05: records
+    # said 91cbb618d081 for a tree at eccbbeadf6c4), and a warm host keeps its configured build.
     # The GPU's own architecture (torch's CMake config enables CUDA and needs one).
     arch=$(python3 -c 'import torch; m, n = torch.cuda.get_device_capability(0); print(m * 10 + n)' \
            2>/dev/null || echo 90)
     args+=(-DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_CUDA_ARCHITECTURES="$arch"
            -DVITPERF_WITH_TESTS=OFF -DVITPERF_WITH_PYTHON=OFF
-           -DVITPERF_GIT_REVISION_OVERRIDE="$revision") ;;
+           -DVITPERF_GIT_REVISION_FILE="$root/.deps/git_revision") ;;
   *) echo "build.sh: '$tier' is not one of light, full, gpu" >&2; exit 2 ;;
 esac
 log="$build/last-build.log"
