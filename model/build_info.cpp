@@ -2,11 +2,8 @@
 
 #include <cstdlib>
 
-// In the build tree the revision is generated at every build (cmake/git_revision.cmake); an
-// installed package's config defines it when the consuming project compiles this file.
-#ifndef VITPERF_GIT_REVISION
+// Generated at every build (cmake/git_revision.cmake); installed beside this file.
 #include "vitperf_git_revision.h"
-#endif
 
 namespace vitperf {
 
