@@ -131,4 +131,13 @@ for line in open(sys.argv[1]):
         count[j.get("status")] += 1
 print("pipeline records by status:", dict(count))
 PY
+# The device returns at most 8 files from $OUT (2026-12-05: a run that left 11 lost
+# rq5_pipeline.jsonl): drop the build log of a build that worked, fold the compile log into
+# measure.log, and drop an empty error file.
+rm -f "$OUT/build.log"
+if [ -f "$OUT/aoti_compile.log" ]; then
+  cat "$OUT/aoti_compile.log" >>"$OUT/measure.log" && rm -f "$OUT/aoti_compile.log"
+fi
+[ -s "$OUT/rq5_table.err" ] || rm -f "$OUT/rq5_table.err"
+echo "files in \$OUT: $(find "$OUT" -maxdepth 1 -type f | wc -l) (8 come back at most)"
 echo "gpu_rq5.sh took $(since)"
