@@ -19,7 +19,8 @@
 # python_pipeline.jsonl in a folder of the tree and name it in RQ5_RESUME_DIR; they are copied to
 # $OUT and resumed (points already there are not measured again). Without it a run starts afresh.
 #
-# Environment: RQ5_RESUME_DIR (unset: a fresh run), RQ5_DEADLINE_S (default 540: seconds from the start to finish everything),
+# Environment: RQ5_RESUME_DIR (unset: a fresh run), RQ5_DEADLINE_S (default 540: seconds from
+# the start to finish everything),
 # RQ5_PY_RESERVE_S (default 200: kept for the Python stage when the first C++ stage starts),
 # RQ5_COMPILED (default 1; 0 skips the compiled points).
 set -uo pipefail

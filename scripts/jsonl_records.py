@@ -1,7 +1,11 @@
 """Reading vitperf's JSONL record files from the scripts: one JSON object a line, and the
 end-to-end throughput a pipeline record reports."""
 import json
+import re
 import statistics
+
+# What --since accepts: a UTC date, optionally with hours and minutes (and seconds).
+_SINCE = re.compile(r"\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d)?)?")
 
 
 def read_jsonl(path):
@@ -37,9 +41,17 @@ def measured_at(record):
     return t[:19]
 
 
+def since_error(since):
+    """'' when `since` is empty or a UTC time 'YYYY-MM-DD[THH:MM[:SS]]', else the one-line
+    message naming the field."""
+    if not since or _SINCE.fullmatch(since):
+        return ""
+    return "since: '%s' is not a UTC time YYYY-MM-DD[THH:MM[:SS]]" % since
+
+
 def measured_since(records, since):
-    """The records measured at or after `since` (UTC, 'YYYY-MM-DD[THH:MM[:SS]]'): one run of a
-    file that holds every run of an experiment. An empty `since` keeps them all."""
+    """The records measured at or after `since` (see since_error): one run of a file that holds
+    every run of an experiment. An empty `since` keeps them all."""
     if not since:
         return list(records)
-    return [r for r in records if measured_at(r) and measured_at(r) >= since[:19]]
+    return [r for r in records if measured_at(r) >= since[:19]]  # '' (no time) sorts first

@@ -68,7 +68,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vitperf_vit as vv  # noqa: E402
-from jsonl_records import measured_since, pipeline_e2e_ips, read_jsonl  # noqa: E402
+from jsonl_records import measured_since, pipeline_e2e_ips, read_jsonl, since_error  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCHEMA_POINT = "vitperf.python_pipeline"
@@ -684,8 +684,8 @@ def main(argv):
         fail_args("res: must be a multiple of 32 (every model's patch divides it)")
     if a.window_s <= 0:
         fail_args("window-s: must be positive")
-    if a.since and not re.fullmatch(r"\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d)?)?", a.since):
-        fail_args("since: '%s' is not a UTC time YYYY-MM-DD[THH:MM[:SS]]" % a.since)
+    if since_error(a.since):
+        fail_args(since_error(a.since))
     models = choice_list(a.models, "models", MODELS)
     a.modes = choice_list(a.modes, "modes", MODES)
     a.starts = choice_list(a.starts, "starts", STARTS)

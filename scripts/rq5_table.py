@@ -29,11 +29,10 @@ Exit status: 0, or 2 for a missing or unreadable file.
 import argparse
 import json
 import os
-import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from jsonl_records import measured_since, pipeline_e2e_ips, read_jsonl  # noqa: E402
+from jsonl_records import measured_since, pipeline_e2e_ips, read_jsonl, since_error  # noqa: E402
 
 MODELS = ("vit_s16", "vit_b16", "vit_b32", "vit_l16")
 
@@ -385,9 +384,8 @@ def main(argv):
     a = ap.parse_args(argv)
     if a.self_test:
         return self_test()
-    if a.since and not re.fullmatch(r"\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d)?)?", a.since):
-        print("rq5_table.py: since: '%s' is not a UTC time YYYY-MM-DD[THH:MM[:SS]]" % a.since,
-              file=sys.stderr)
+    if since_error(a.since):
+        print("rq5_table.py: " + since_error(a.since), file=sys.stderr)
         return 2
     if not a.records:
         print("rq5_table.py: records: the JSONL file is required", file=sys.stderr)
