@@ -24,8 +24,9 @@ struct SyntheticOptions {
   std::string device_name = "NVIDIA H100 80GB HBM3";
   std::vector<std::string> models = {"vit_ti16", "vit_s16", "vit_b16", "vit_l16"};
   std::vector<int> batches = {1, 8, 64, 256};
-  bool structure_points = true;  // append the device-bound points of StructureShapes()
-  bool compiled_points = true;   // append compute-only compiled points (both compile modes)
+  bool structure_points = true;         // append the device-bound points of StructureShapes()
+  bool compiled_points = true;          // append compute-only compiled points (both compile modes)
+  bool eager_overlapped_points = true;  // append eager overlapped points at small batch
 };
 
 // A preset at another resolution.
@@ -169,6 +170,17 @@ inline std::vector<PipelineRecord> SyntheticPipelineRecords(const HardwareProfil
           compiled.compile_mode = mode;
           add(PresetByName(model), batch, compiled);
         }
+  }
+  if (o.eager_overlapped_points) {
+    // Eager overlapped pipelines, appended last for the same reason: their period is the
+    // compute stage, forward pass plus the per-batch sync, while the host stage's per-batch
+    // cost (host_batch_us) hides behind it. A sequential pipeline pays both, and a replayed
+    // graph pays no sync, so without these the two per-batch constants are one unknown.
+    PipelineOptions overlapped;
+    overlapped.pipeline = PipelineMode::overlapped;
+    overlapped.queue_depth = 2;
+    for (const char* model : {"vit_ti16", "vit_s16", "vit_b16", "vit_l16"})
+      for (int batch : {1, 8}) add(PresetByName(model), batch, overlapped);
   }
   for (int i : o.outliers)
     if (i >= 0 && i < static_cast<int>(out.size())) out[i].throughput_ips *= o.outlier_factor;
