@@ -131,6 +131,7 @@ const std::vector<KeyRule>& Rules() {
                           PipelineOptions& o) { o.compute_only = ParseBool("compute_only", t); }},
       {"compile_mode", EnumSetter(&PipelineOptions::compile_mode)},
       {"start", EnumSetter(&PipelineOptions::start)},
+      {"normalize_on", EnumSetter(&PipelineOptions::normalize_on)},
   };
   return rules;
 }
@@ -359,6 +360,8 @@ std::string PlannedPoint::Label() const {
     s << " " << ToString(options.pipeline) << "/q" << options.queue_depth;
   if (options.numa != d.numa) s << " numa=" << ToString(options.numa);
   if (options.start != d.start) s << " start=" << ToString(options.start);
+  if (options.normalize_on != d.normalize_on)
+    s << " normalize_on=" << ToString(options.normalize_on);
   return s.str();
 }
 

@@ -11,6 +11,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <numeric>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -270,6 +271,7 @@ struct Point {
   }
 
   bool graph() const { return options.execution == ExecutionMode::graph; }
+  bool normalize_on_compute() const { return options.normalize_on == NormalizeOn::compute_stream; }
 
   ViTConfig config;
   int batch;
@@ -397,7 +399,8 @@ class SequentialRunner {
 // pass, and the compute stage runs the very work of the compute-only timing (the model on an
 // input in its dtype), so end-to-end / compute-only measures the pipeline alone. stage_ms.h2d is
 // the copy alone; the normalisation is in no stage time (the sequential pipeline counts it in
-// compute, as before).
+// compute, as before). With normalize_on=compute_stream the compute stage normalises instead,
+// just before the forward pass, and its stage time includes it.
 class OverlappedRunner {
  public:
   explicit OverlappedRunner(const Point& p)
@@ -418,11 +421,17 @@ class OverlappedRunner {
     }
     async_ = slots_[0]->host_in.pinned();
     if (p.graph()) {
-      // One graph of the model alone with static buffers; each slot's normalised input is
-      // copied in and the output out on the compute stream (device copies of tens of MB), so
-      // slots do not each need a graph and its activations.
-      static_in_ = p.ModelInput(p.ExampleDeviceInput()).clone();
-      graph_.Capture(p.d, [this] { static_out_ = p_.Model(static_in_); });
+      // One graph with static buffers; each slot's input is copied in and the output out on the
+      // compute stream (device copies of tens of MB), so slots do not each need a graph and its
+      // activations. The graph is the model alone on normalised input, or, with
+      // normalize_on=compute_stream, the normalisation and the model on the copied batch.
+      if (p.normalize_on_compute()) {
+        static_in_ = p.ExampleDeviceInput();
+        graph_.Capture(p.d, [this] { static_out_ = p_.Forward(static_in_); });
+      } else {
+        static_in_ = p.ModelInput(p.ExampleDeviceInput()).clone();
+        graph_.Capture(p.d, [this] { static_out_ = p_.Model(static_in_); });
+      }
     }
   }
 
@@ -453,6 +462,7 @@ class OverlappedRunner {
     const double span_s = std::chrono::duration<double>(last_done_ - first_done_).count();
     r->throughput_ips = span_s > 0 ? n * p_.batch / span_s : 0;
     r->window_ips = WindowThroughputs();
+    r->stage_spread = Spread();
   }
 
  private:
@@ -515,7 +525,7 @@ class OverlappedRunner {
       s.h0.Record(h2d_stream_);
       s.dev_in.copy_(s.host_in_t, async_);
       s.h1.Record(h2d_stream_);
-      s.x = p_.ModelInput(s.dev_in);
+      s.x = p_.normalize_on_compute() ? s.dev_in : p_.ModelInput(s.dev_in);
       s.n1.Record(h2d_stream_);
       ring_.Advance(j, Stage::h2d);
     }
@@ -535,7 +545,7 @@ class OverlappedRunner {
         s.dev_out.copy_(static_out_);
         s.out = s.dev_out;
       } else {
-        s.out = p_.Model(s.x);
+        s.out = p_.normalize_on_compute() ? p_.Forward(s.x) : p_.Model(s.x);
       }
       s.c1.Record(compute_stream_);
       ring_.Advance(j, Stage::compute);
@@ -553,6 +563,24 @@ class OverlappedRunner {
       s.d1.Record(d2h_stream_);
       ring_.Advance(j, Stage::d2h);
     }
+  }
+
+  StageSpread Spread() const {
+    auto mean = [](const std::vector<double>& v) {
+      return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / v.size();
+    };
+    auto max = [](const std::vector<double>& v) {
+      return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end());
+    };
+    StageSpread s;
+    s.preprocess_mean_ms = mean(preprocess_);
+    s.h2d_mean_ms = mean(h2d_);
+    s.compute_mean_ms = mean(compute_);
+    s.d2h_mean_ms = mean(d2h_);
+    s.compute_idle_mean_ms = mean(compute_idle_);
+    s.compute_max_ms = max(compute_);
+    s.compute_idle_max_ms = max(compute_idle_);
+    return s;
   }
 
   // [images/s] of three consecutive windows of the timed batches (one window below three
@@ -742,7 +770,9 @@ std::string PipelinePointId(const ViTConfig& c, int batch, const PipelineOptions
      << "|" << ToString(o.input) << "|" << ToString(o.host_memory) << "|" << ToString(o.pipeline)
      << "|q" << o.queue_depth << "|t" << o.producer_threads << "|" << ToString(o.numa)
      << (o.compute_only ? "|compute_only" : "")
-     << (o.start == ImageStart::pinned ? "|start-pinned" : "") << "|" << device;
+     << (o.start == ImageStart::pinned ? "|start-pinned" : "")
+     << (o.normalize_on == NormalizeOn::compute_stream ? "|normalize-compute" : "") << "|"
+     << device;
   return id.str();
 }
 

@@ -90,6 +90,14 @@ void to_json(nlohmann::json& j, const PipelineRecord& r) {
   // Only where measured, so that earlier records and other pipelines read as they always did.
   if (r.compute_idle_ms) j["stage_ms"]["compute_idle"] = *r.compute_idle_ms;
   if (!r.window_ips.empty()) j["window_ips"] = r.window_ips;
+  if (const auto& s = r.stage_spread) {
+    j["stage_mean_ms"] = {{"preprocess", s->preprocess_mean_ms},
+                          {"h2d", s->h2d_mean_ms},
+                          {"compute", s->compute_mean_ms},
+                          {"d2h", s->d2h_mean_ms},
+                          {"compute_idle", s->compute_idle_mean_ms}};
+    j["stage_max_ms"] = {{"compute", s->compute_max_ms}, {"compute_idle", s->compute_idle_max_ms}};
+  }
 }
 
 void from_json(const nlohmann::json& j, PipelineRecord& r) {
@@ -110,6 +118,19 @@ void from_json(const nlohmann::json& j, PipelineRecord& r) {
     if (it->contains("compute_idle")) r.compute_idle_ms = ValueOr(*it, "compute_idle", 0.0);
   }
   r.window_ips = ValueOr(j, "window_ips", std::vector<double>());
+  if (auto it = j.find("stage_mean_ms"); it != j.end()) {
+    StageSpread s;
+    s.preprocess_mean_ms = ValueOr(*it, "preprocess", 0.0);
+    s.h2d_mean_ms = ValueOr(*it, "h2d", 0.0);
+    s.compute_mean_ms = ValueOr(*it, "compute", 0.0);
+    s.d2h_mean_ms = ValueOr(*it, "d2h", 0.0);
+    s.compute_idle_mean_ms = ValueOr(*it, "compute_idle", 0.0);
+    if (auto m = j.find("stage_max_ms"); m != j.end()) {
+      s.compute_max_ms = ValueOr(*m, "compute", 0.0);
+      s.compute_idle_max_ms = ValueOr(*m, "compute_idle", 0.0);
+    }
+    r.stage_spread = s;
+  }
   if (j.contains("compute")) r.compute = j["compute"].get<TimingStats>();
   r.peak_memory_bytes = ValueOr(j, "peak_memory_bytes", 0.0);
   r.wall_s = ValueOr(j, "wall_s", 0.0);

@@ -61,6 +61,13 @@ struct RunThroughput {
   double throughput_ips = 0;
 };
 
+// Per-stage means and maxima [ms] over a pipeline's timed batches.
+struct StageSpread {
+  double preprocess_mean_ms = 0, h2d_mean_ms = 0, compute_mean_ms = 0, d2h_mean_ms = 0;
+  double compute_idle_mean_ms = 0;
+  double compute_max_ms = 0, compute_idle_max_ms = 0;
+};
+
 struct PipelineRecord {
   std::string id;      // stable key of the point, used by --resume
   std::string device;  // "cpu", "cuda:0"
@@ -80,6 +87,10 @@ struct PipelineRecord {
   // Overlapped only (empty otherwise): [images/s] the timed batches split into three consecutive
   // windows, each window's throughput (a Python loop reports the median of its windows).
   std::vector<double> window_ips;
+  // Overlapped only (absent otherwise, and before 2026-12-05): [ms] the stages' means and the
+  // compute stage's and idle gap's maxima over the timed batches. Throughput follows the mean
+  // period; the medians above hide a few held-up batches or idle gaps, these show them.
+  std::optional<StageSpread> stage_spread;
   TimingStats compute;           // pure forward pass on device-resident input
   double peak_memory_bytes = 0;  // device allocator peak during the point
   double wall_s = 0;             // [s] time spent measuring the point

@@ -20,6 +20,10 @@ bool PipelineOptions::IsValid(std::string* why) const {
     return fail(
         "start: pinned (images already in pinned memory) needs input=uint8 and "
         "host_memory=pinned; accepted otherwise: pageable");
+  if (normalize_on == NormalizeOn::compute_stream && pipeline != PipelineMode::overlapped)
+    return fail(
+        "normalize_on: compute_stream applies to pipeline=overlapped only (a sequential "
+        "pipeline runs every stage on one stream); accepted otherwise: input_stream");
   return true;
 }
 
@@ -34,6 +38,7 @@ void to_json(nlohmann::json& j, const PipelineOptions& o) {
                      {"compute_only", o.compute_only}};
   if (o.execution == ExecutionMode::compiled) j["compile_mode"] = o.compile_mode;
   if (o.start != ImageStart::pageable) j["start"] = o.start;
+  if (o.normalize_on != NormalizeOn::input_stream) j["normalize_on"] = o.normalize_on;
 }
 
 void from_json(const nlohmann::json& j, PipelineOptions& o) {
@@ -47,7 +52,8 @@ void from_json(const nlohmann::json& j, PipelineOptions& o) {
       .Optional("producer_threads", o.producer_threads)
       .Optional("compute_only", o.compute_only)
       .Optional("compile_mode", o.compile_mode)
-      .Optional("start", o.start);
+      .Optional("start", o.start)
+      .Optional("normalize_on", o.normalize_on);
   s.RejectUnknownKeys();
   std::string why;
   if (!o.IsValid(&why)) throw std::invalid_argument(why);

@@ -26,6 +26,11 @@ enum class CompileMode { standard, max_autotune };
 // them over (producers stage them into the pinned ring: the host staging copy), or already in the
 // ring's pinned buffers (a loader that decodes into pinned memory: no staging copy).
 enum class ImageStart { pageable, pinned };
+// Which stream of an overlapped pipeline normalises (uint8) or casts (float32) a batch on the
+// device: the input stream, after the copy, beside the previous batch's forward pass; or the
+// compute stream, just before the forward pass (captured in its graph under execution=graph), as
+// a Python loop that folds the normalisation into its model does.
+enum class NormalizeOn { input_stream, compute_stream };
 
 template <>
 struct EnumNames<ExecutionMode> {
@@ -88,6 +93,15 @@ struct EnumNames<ImageStart> {
   }};
 };
 
+template <>
+struct EnumNames<NormalizeOn> {
+  static constexpr const char* kField = "normalize_on";
+  static constexpr std::array<std::pair<NormalizeOn, const char*>, 2> kNames{{
+      {NormalizeOn::input_stream, "input_stream"},
+      {NormalizeOn::compute_stream, "compute_stream"},
+  }};
+};
+
 VITPERF_ENUM_JSON(ExecutionMode)
 VITPERF_ENUM_JSON(InputFormat)
 VITPERF_ENUM_JSON(HostMemory)
@@ -95,6 +109,7 @@ VITPERF_ENUM_JSON(PipelineMode)
 VITPERF_ENUM_JSON(NumaBinding)
 VITPERF_ENUM_JSON(CompileMode)
 VITPERF_ENUM_JSON(ImageStart)
+VITPERF_ENUM_JSON(NormalizeOn)
 
 struct PipelineOptions {
   ExecutionMode execution = ExecutionMode::eager;
@@ -112,6 +127,11 @@ struct PipelineOptions {
   // pinned: input=uint8 in pinned host memory only. JSON carries it only when pinned, so the
   // records and point ids of every other point stay as they were.
   ImageStart start = ImageStart::pageable;
+  // Overlapped pipelines only. JSON carries it only for compute_stream, so the records and point
+  // ids of every earlier point stay as they were. The model prices both alike, in the compute
+  // stage: measured, the input stream's normalisation beside a forward pass slowed that pass by
+  // about its own time (docs/rq5.md).
+  NormalizeOn normalize_on = NormalizeOn::input_stream;
   // In memory only (never in JSON): who queues an overlapped pipeline's device stages. true: a
   // thread per stage (measure/batch_ring.h), so a blocking pageable copy holds up only its own
   // stage; false: one thread queued H2D, forward pass and D2H, as records measured before

@@ -8,8 +8,9 @@
 # .deps/git_revision, written by scripts/stamp_revision.sh before the call):
 #   scripts/gpu_rq5.sh          # everything, in priority order, stopping by the deadline
 # Order: build (scripts/gpu_build.sh); the C++ points the comparison and the latency table need
-# (sweeps side_by_side, sequential_224, latency, latency_sequential, and the h2d/d2h probes);
-# with RQ5_COMPILED=1 (the default), the side_by_side sweep again with AOTInductor packages
+# (sweeps side_by_side, normalize_compute, sequential_224, latency, latency_sequential, and the
+# h2d/d2h probes); with RQ5_COMPILED=1 (the default), side_by_side and normalize_compute again
+# with AOTInductor packages
 # (execution=compiled: packages built by scripts/aoti_compile.py into build-gpu/aoti, which stay
 # on the host for a second call); the Python loops; the rest of the C++ study; the comparison
 # again over every record; tables.
@@ -86,19 +87,20 @@ measure() {  # measure SECONDS [overrides...]
 
 # ---- the points the comparison and the latency table need ----
 measure "$(budget "${RQ5_PY_RESERVE_S:-200}" 30)" \
-  sweep=side_by_side,sequential_224,latency,latency_sequential
+  sweep=side_by_side,normalize_compute,sequential_224,latency,latency_sequential
 echo "C++ side_by_side and latency done after $(since)"
 
 # ---- the compiled side_by_side (AOTInductor packages of the four models, default mode) ----
 if [ "${RQ5_COMPILED:-1}" = 1 ]; then
   mkdir -p "$AOTI"
   "$V" measure -e rq5_pipeline --device cuda:0 --aoti-dir "$AOTI" --aoti-prepare \
-    sweep=side_by_side execution=compiled >>"$OUT/measure.log" 2>&1 \
+    sweep=side_by_side,normalize_compute execution=compiled >>"$OUT/measure.log" 2>&1 \
     || echo "gpu_rq5.sh: --aoti-prepare failed (see measure.log)" >&2
   python3 scripts/aoti_compile.py "$AOTI" --jobs 4 --only default \
     --deadline "$(budget $((${RQ5_PY_RESERVE_S:-200} + 60)) 30)" >"$OUT/aoti_compile.log" 2>&1 \
     || tail -5 "$OUT/aoti_compile.log"
-  measure "$(budget "${RQ5_PY_RESERVE_S:-200}" 30)" sweep=side_by_side execution=compiled
+  measure "$(budget "${RQ5_PY_RESERVE_S:-200}" 30)" sweep=side_by_side,normalize_compute \
+    execution=compiled
   echo "C++ compiled side_by_side done after $(since)"
 fi
 

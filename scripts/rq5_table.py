@@ -172,15 +172,22 @@ def slowest_stage_table(recs):
             stages = r.get("stage_ms", {})
             slowest = max(("preprocess", "h2d", "compute", "d2h"), key=lambda k: stages.get(k, 0))
             period_ms = r["batch"] / pipeline_e2e_ips(r) * 1e3
+            # Means and maxima (records from 2026-12-05 on): a mean compute stage above the
+            # median means held-up forward passes; a mean idle gap, a starved compute stream.
+            mean = r.get("stage_mean_ms", {})
+            peak = r.get("stage_max_ms", {})
             rows.append([name, s, r["options"]["execution"],
                          fmt(stages.get("preprocess"), 2), fmt(stages.get("h2d"), 2),
-                         fmt(stages.get("compute"), 2), fmt(stages.get("d2h"), 3),
+                         fmt(stages.get("compute"), 2), fmt(mean.get("compute"), 2),
+                         fmt(peak.get("compute"), 2), fmt(mean.get("compute_idle"), 3),
+                         fmt(stages.get("d2h"), 3),
                          fmt(period_ms, 2), slowest,
                          fmt(stages.get(slowest, 0) / period_ms, 3),
                          fmt(efficiency(r), 3)])
-    return table(["model", "images start", "execution", "preprocess ms", "H2D ms", "compute ms",
-                  "D2H ms", "batch period ms", "slowest stage", "slowest / period",
-                  "efficiency"], rows)
+    return table(["model", "images start", "execution", "preprocess ms", "H2D ms",
+                  "compute ms (median)", "compute ms (mean)", "compute ms (max)",
+                  "compute idle ms (mean)", "D2H ms", "batch period ms", "slowest stage",
+                  "slowest / period", "efficiency"], rows)
 
 
 def latency_table(recs):
@@ -217,10 +224,42 @@ def latency_table(recs):
                   "p90 ms", "p99 ms", "img/s"], rows)
 
 
+def normalize_on(r):
+    return r["options"].get("normalize_on", "input_stream")
+
+
+def normalize_table(recs):
+    """The device normalisation on the input stream (beside the previous forward pass) against
+    the compute stream (just before the forward pass): 224 px, batch 256, overlapped q4/t4."""
+    rows = []
+    for name in MODELS:
+        for s in ("pageable", "pinned"):
+            for execution in ("eager", "graph", "compiled"):
+                g = [r for r in recs if r["config"]["name"] == name and is_standard(r)
+                     and start(r) == s and res(r) == 224 and r["batch"] == 256
+                     and r["options"]["pipeline"] == "overlapped"
+                     and r["options"]["queue_depth"] == 4
+                     and r["options"]["producer_threads"] == 4
+                     and r["options"]["execution"] == execution]
+                on_input = best([r for r in g if normalize_on(r) == "input_stream"])
+                on_compute = best([r for r in g if normalize_on(r) == "compute_stream"])
+                if not on_compute:
+                    continue
+                cells = [name, s, execution]
+                for r in (on_input, on_compute):
+                    cells += [fmt(r["stage_ms"].get("compute"), 2) if r else "-",
+                              fmt(efficiency(r), 3) if r else "-"]
+                rows.append(cells)
+    return table(["model", "images start", "execution", "input stream: compute ms",
+                  "input stream: efficiency", "compute stream: compute ms",
+                  "compute stream: efficiency"], rows)
+
+
 def input_memory_table(recs):
     rows = []
     for name in MODELS:
         g = [r for r in recs if r["config"]["name"] == name and res(r) == 224
+             and normalize_on(r) == "input_stream"
              and r["batch"] == 256 and start(r) == "pageable"
              and r["options"].get("execution") == "graph"
              and r["options"]["queue_depth"] in (1, 4) and r["options"]["producer_threads"] == 4]
@@ -303,7 +342,9 @@ def report(records, comparison):
             "## Latency of a batch (224 px)", "",
             latency_table(recs), "",
             "## Input format and host memory (224 px, batch 256, graph)", "",
-            input_memory_table(recs), ""]
+            input_memory_table(recs), "",
+            "## Where the device normalises (224 px, batch 256, overlapped q4/t4)", "",
+            normalize_table(recs), ""]
     return "\n".join(out)
 
 
@@ -347,7 +388,19 @@ def self_test():
     assert "| vit_b16 | throughput-optimal | 256 | sequential |" in lat, lat
     slow = slowest_stage_table(ok_pipeline(recs))
     assert "| compute |" in slow, slow
-    im = input_memory_table(ok_pipeline(recs))
+    # Without means (records before 2026-12-05) their cells are "-"; with them, shown.
+    assert "| 20.00 | - | - | - |" in slow, slow
+    spread = dict(recs[2], stage_mean_ms={"compute": 20.4, "compute_idle": 0.05},
+                  stage_max_ms={"compute": 31.0, "compute_idle": 2.0})
+    slow = slowest_stage_table(ok_pipeline([spread]))
+    assert "| 20.00 | 20.40 | 31.00 | 0.050 |" in slow, slow
+    on_compute = dict(recs[1], options=dict(recs[1]["options"], normalize_on="compute_stream"),
+                      throughput_ips=12790, stage_ms={"compute": 20.1})
+    norm = normalize_table(ok_pipeline(recs + [on_compute]))
+    # q4's input-stream record (12700 over 12800) beside the compute-stream one (12790).
+    assert "| vit_b16 | pageable | graph | 20.00 | 0.992 | 20.10 | 0.999 |" in norm, norm
+    assert "| vit_b16 |" not in normalize_table(ok_pipeline(recs)), "no compute-stream record"
+    im = input_memory_table(ok_pipeline(recs + [on_compute]))
     assert "| vit_b16 | float32 | pinned | - | - | 3000 | 0.234 |" in im, im
     comp = {"batch": 256, "res": 224, "records": [
         {"model": "vit_b16", "start": "pinned", "vitperf_e2e_ips": 11000.0,

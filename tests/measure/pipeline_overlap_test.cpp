@@ -14,6 +14,7 @@
 
 #include "measure/experiment.h"
 #include "measure/pipeline_probe.h"
+#include "model/measurement_record.h"
 #include "model/pipeline_options.h"
 #include "tests/cli/run_command.h"
 #include "tests/measure/test_helpers.h"
@@ -128,6 +129,42 @@ TEST(OverlappedPipeline, StartOptionIsValidatedAndKeepsOldRecordsAsTheyWere) {
             std::string::npos);
 }
 
+TEST(OverlappedPipeline, NormalizingOnTheComputeStreamIsAPointOfItsOwn) {
+  // Both placements run (each checks its logits are finite), and their records and resume ids
+  // tell the two apart while every earlier record keeps its id.
+  PipelineOptions input = Overlapped(2, 2);
+  PipelineOptions compute = input;
+  compute.normalize_on = NormalizeOn::compute_stream;
+  const PipelineRecord a = RunPipelinePoint(Tiny(), 4, input, FastCpu());
+  const PipelineRecord b = RunPipelinePoint(Tiny(), 4, compute, FastCpu());
+  ExpectOk(a);
+  ExpectOk(b);
+  EXPECT_NE(a.id, b.id);
+  EXPECT_NE(b.id.find("|normalize-compute|"), std::string::npos) << b.id;
+  EXPECT_EQ(a.id.find("normalize"), std::string::npos) << "earlier ids stay as they were";
+  const nlohmann::json ja = a, jb = b;
+  EXPECT_FALSE(ja["options"].contains("normalize_on"));
+  EXPECT_EQ(jb["options"]["normalize_on"], "compute_stream");
+  EXPECT_EQ(jb.get<PipelineRecord>().options.normalize_on, NormalizeOn::compute_stream);
+}
+
+TEST(OverlappedPipeline, NormalizeOnIsValidatedInOneLine) {
+  PipelineOptions o;  // sequential
+  o.normalize_on = NormalizeOn::compute_stream;
+  const std::string expected =
+      "normalize_on: compute_stream applies to pipeline=overlapped only (a sequential pipeline "
+      "runs every stage on one stream); accepted otherwise: input_stream";
+  std::string why;
+  EXPECT_FALSE(o.IsValid(&why));
+  EXPECT_EQ(why, expected);
+  EXPECT_EQ(ErrorOf([&] { RunPipelinePoint(Tiny(), 1, o, FastCpu()); }), expected);
+  nlohmann::json bad = nlohmann::json(Overlapped(2, 1));
+  bad["normalize_on"] = "gpu";
+  EXPECT_NE(
+      ErrorOf([&] { (void)bad.get<PipelineOptions>(); }).find("normalize_on: 'gpu' is not one of"),
+      std::string::npos);
+}
+
 TEST(Rq5Experiment, ExpandsToTheStudyOnTheGpuAndToATinyRunOnTheCpu) {
   ExperimentSpec spec = LoadExperiment("rq5_pipeline");
   ApplyOverrides({}, false, &spec);
@@ -155,7 +192,7 @@ TEST(Rq5Experiment, ExpandsToTheStudyOnTheGpuAndToATinyRunOnTheCpu) {
             (std::set<std::string>{"vit_s16", "vit_b16", "vit_b32", "vit_l16"}));
   EXPECT_EQ(queue_depths, (std::set<int>{2, 3, 4, 6, 8}));
   EXPECT_EQ(producers, (std::set<int>{1, 2, 3, 4, 6, 8}));
-  EXPECT_EQ(pinned_start, 8);  // 4 models x eager/graph
+  EXPECT_EQ(pinned_start, 12);  // side_by_side: 4 models x eager/graph; normalize_compute: x graph
   EXPECT_EQ(sequential_with_a_queue, 0) << "a sequential record must not claim a queue";
   // Sized for one device call next to the build and the Python side (scripts/gpu_rq5.sh).
   EXPECT_LE(gpu.size(), 120u);
@@ -204,6 +241,20 @@ TEST(Rq5Experiment, RunsOnTheCpuThroughTheCommandLine) {
       EXPECT_TRUE(windows.size() == 3 || windows.size() == 1) << windows.dump();
       for (const auto& w : windows) EXPECT_GT(w.get<double>(), 0);
       EXPECT_GE(j["stage_ms"].value("compute_idle", 0.0), 0);
+      // The means and maxima beside the medians: a mean is at most the maximum, and the
+      // compute stage's maximum at least its median.
+      ASSERT_TRUE(j.contains("stage_mean_ms") && j.contains("stage_max_ms")) << j.dump();
+      const auto& mean = j["stage_mean_ms"];
+      const auto& max = j["stage_max_ms"];
+      EXPECT_GT(mean["compute"].get<double>(), 0);
+      EXPECT_LE(mean["compute"].get<double>(), max["compute"].get<double>());
+      EXPECT_GE(max["compute"].get<double>(), j["stage_ms"]["compute"].get<double>());
+      EXPECT_LE(mean["compute_idle"].get<double>(), max["compute_idle"].get<double>());
+      const PipelineRecord read = j.get<PipelineRecord>();
+      ASSERT_TRUE(read.stage_spread.has_value());
+      EXPECT_DOUBLE_EQ(read.stage_spread->compute_max_ms, max["compute"].get<double>());
+    } else {
+      EXPECT_FALSE(j.contains("stage_mean_ms")) << "a sequential record has no spread";
     }
   }
   EXPECT_EQ(pinned_ok, 1);
