@@ -80,7 +80,7 @@ namespace vitperf {
     "of memory bandwidth, NCHW->NHWC copy")                                                        \
   X(strided_read_bytes_per_sm_cycle, 2.0, 0.001, 64.0, "B/cycle", architecture,                    \
     "per multiprocessor, eager elementwise reads of a head-split view")                            \
-  X(transposed_read_bytes_per_sm_cycle, 1.0, 0.001, 64.0, "B/cycle", architecture,                 \
+  X(transposed_read_elements_per_sm_cycle, 0.5, 0.0005, 32.0, "elements/cycle", architecture,      \
     "per multiprocessor, eager elementwise reads of a token-transposed view")                      \
   X(biased_attention_slowdown, 1.0, 1.0, 10.0, "ratio", architecture,                              \
     "fused attention time with an additive score bias over without")                               \

@@ -121,6 +121,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     if (transposed_stream) {
       op->bytes += 2 * stream;
       op->transposed_read_bytes = stream;
+      op->transposed_read_elements = b * n * d;
       op->kernels += 1;
       op->host_ops += 1;  // contiguous
     }
@@ -190,7 +191,10 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.kernels = fused ? (prefix || position ? 1 : 0) : (prefix ? 1 : 0) + (position ? 1 : 0);
     op.bytes = op.kernels > 0 ? b * p * d * e + c.PositionTokens() * d * ew + stream : 0;
     // The patches are read across the conv's channel-major layout unless a cat copies them.
-    if (position && transposed_stream) op.transposed_read_bytes = b * p * d * e;
+    if (position && transposed_stream) {
+      op.transposed_read_bytes = b * p * d * e;
+      op.transposed_read_elements = b * p * d;
+    }
     op.live_bytes = b * p * d * e + stream;
     // expand per prefix kind, cat, add
     op.host_ops = (c.class_token ? 1 : 0) + (c.register_tokens > 0 ? 1 : 0) + (prefix ? 1 : 0) +
@@ -248,6 +252,7 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
       // its non-contiguous input element by element (as slowly as a transposed copy).
       op.strided_read_bytes = 2 * 4.5 * q;
       op.transposed_read_bytes = 2 * q;
+      op.transposed_read_elements = 2 * b * n * d;
       op.kernels = 14;
     }
     op.live_bytes = 5 * bnd + 2 * q;
@@ -348,7 +353,10 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     // once an fp32 layer scale has multiplied it).
     const double branch = c.layer_scale && !fused ? b * n * d * es : bnd;
     op.bytes = fused ? branch + stream : 2 * stream + branch;
-    if (transposed_stream) op.transposed_read_bytes = branch;  // the branch, across the stream
+    if (transposed_stream) {  // the branch, across the stream
+      op.transposed_read_bytes = branch;
+      op.transposed_read_elements = b * n * d;
+    }
     op.live_bytes = 3 * bnd;
     op.kernels = fused ? 0 : 1;
     op.host_ops = fused ? 0 : 1;

@@ -199,8 +199,13 @@ OperatorTime<T> TimeOperator(const Operator& op, const DeviceRates& r, Coefficie
   t.memory_s = T(contiguous_bytes) / stream;
   if (op.strided_read_bytes > 0)
     t.memory_s += T(op.strided_read_bytes) / read_rate(Coef::strided_read_bytes_per_sm_cycle);
-  if (op.transposed_read_bytes > 0)
-    t.memory_s += T(op.transposed_read_bytes) / read_rate(Coef::transposed_read_bytes_per_sm_cycle);
+  if (op.transposed_read_elements > 0) {
+    // One load per element, at most at the streaming rate.
+    const T element_s = T(op.transposed_read_elements) /
+                        (c[Coef::transposed_read_elements_per_sm_cycle] * T(r.sm_cycles_per_s));
+    const T streaming_s = T(op.transposed_read_bytes) / stream;
+    t.memory_s += element_s > streaming_s ? element_s : streaming_s;
+  }
   t.compute_bound = t.compute_s >= t.memory_s;
   t.time_s = t.compute_bound ? t.compute_s : t.memory_s;
   // Row reductions (LayerNorm, softmax) pay a latency per row that streaming does not hide.

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Sets an architecture's strided_read_bytes_per_sm_cycle and transposed_read_bytes_per_sm_cycle
+"""Sets an architecture's strided_read_bytes_per_sm_cycle and transposed_read_elements_per_sm_cycle
 from the strided_copy and device_copy probes of a layout_study run.
 
   python3 scripts/strided_read_rates.py data/measurements/h200/layout_study.jsonl \
@@ -11,8 +11,10 @@ plus write, so R = its value) and the read at a rate Q, 2S/value = S/Q + S/R, so
 Q = R / (2R/value - 1). Uncoalesced reads are issued by the multiprocessors' load units, so Q is
 stored per multiprocessor cycle: Q / (fp32 vector FLOP/s / (2 x fp32 lanes per SM)), the SM
 cycles per second the model uses for the probed GPU (--hardware's datasheet, --arch's lanes).
-run_elements 64 gives the head-split rate, 1 the token-transposed one. Sizes of at least 256 MiB
-only (smaller copies stay partly in L2); the median over sizes. --write updates --arch.
+run_elements 64 gives the head-split rate, 1 the token-transposed one. The token-transposed read
+loads one element at a time whatever its width, so it is stored in elements: the probe's bytes
+over its element size (bf16, 2 B). Sizes of at least 256 MiB only (smaller copies stay partly in
+L2); the median over sizes. --write updates --arch.
 """
 import argparse
 import json
@@ -23,7 +25,10 @@ from pathlib import Path
 from arch_constants import write_constants
 
 MIN_BYTES = 256 << 20
-NAMES = {64: "strided_read_bytes_per_sm_cycle", 1: "transposed_read_bytes_per_sm_cycle"}
+PROBE_ELEMENT_BYTES = 2  # the strided_copy probe copies bf16 (measure/micro_probes.cpp)
+# run_elements -> (constant, bytes per unit it counts)
+NAMES = {64: ("strided_read_bytes_per_sm_cycle", 1),
+         1: ("transposed_read_elements_per_sm_cycle", PROBE_ELEMENT_BYTES)}
 
 
 def main():
@@ -50,7 +55,7 @@ def main():
     lanes = json.loads(Path(args.arch).read_text())["fp32_lanes_per_sm"]
     sm_cycles_per_s = hardware["vector_tflops"]["fp32"] * 1e12 / (2 * lanes)
     results = {}
-    for run, name in NAMES.items():
+    for run, (name, unit_bytes) in NAMES.items():
         values, used = [], []
         for (r_run, size), value in sorted(strided.items()):
             # The strided tensor is a whole number of images, a little under the requested size.
@@ -59,12 +64,12 @@ def main():
                 continue
             stream_gbs = copy[match[0]]
             read_gbs = stream_gbs / (2 * stream_gbs / value - 1)
-            values.append(read_gbs * 1e9 / sm_cycles_per_s)
+            values.append(read_gbs * 1e9 / sm_cycles_per_s / unit_bytes)
             used.append(ids[(r_run, size)])
         if not values:
             sys.exit(f"data: no strided_copy run_elements={run} of >= 256 MiB beside a device_copy "
                      f"of its size in {args.data}")
-        results[name] = (round(statistics.median(values), 4), used)
+        results[name] = (float(f"{statistics.median(values):.4g}"), used)  # 4 significant digits
         print(f"{name}: {results[name][0]} (from {', '.join(f'{v:.4f}' for v in values)})")
     if args.write:
         write_constants(args.arch, results, "strided_copy and device_copy", args.data, provenance,
