@@ -16,11 +16,15 @@ std::vector<OperatorCost> BreakdownOperators(const ViTConfig& config, int batch,
   std::vector<OperatorCost> out;
   double total_s = 0;
   for (const Operator& op : ops) {
-    if (op.kernels <= 0) continue;  // views: host dispatch only, no device time
     const OperatorTime<double> t = TimeOperator(op, rates, c);
+    // Views (no kernel, no traffic) take host dispatch only. An operator that compiled code fused
+    // into a neighbour's kernel (the residual add into the next LayerNorm) has no kernel of its
+    // own but still moves its bytes there: listed, so that the rows sum to the forward.
+    if (op.kernels <= 0 && !(t.time_s > 0)) continue;
     OperatorCost cost;
     cost.kind = op.kind;
     cost.shape = DescribeShape(op);
+    if (op.kernels <= 0) cost.shape += " (fused into a neighbour's kernel)";
     if (op.kind == OpKind::patch_embed) cost.shape += " conv, " + ToString(op.conv_path);
     if (op.kind == OpKind::attn_fused && rates.flash_attention) {
       const FlashTiling f = FlashAttentionTiling(op, rates);

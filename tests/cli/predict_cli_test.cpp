@@ -55,6 +55,26 @@ TEST(PredictCli, OperatorsListTheForwardAtTheRecommendedBatch) {
   EXPECT_NEAR(share, 1.0, 1e-9);
   // The operators' sum is the forward's device time without its gaps.
   EXPECT_NEAR(time_ms, out["rows"][0]["kernel_time_ms"].get<double>(), 1e-6);
+
+  // Compiled: the residual adds fused into the LayerNorms have no kernel of their own, but their
+  // bytes take device time; they are listed as fused, and the rows still sum to the forward.
+  const CommandResult compiled = RunVitperf(
+      "predict --model vit_b16 --gpu h200 --execution compiled --compute-only --batch 256 "
+      "--operators --json");
+  ASSERT_EQ(compiled.exit_code, 0) << compiled.err;
+  const auto fused = nlohmann::json::parse(compiled.out);
+  double fused_ms = 0;
+  bool residual_listed = false;
+  for (const auto& row : fused["operators"]["rows"]) {
+    fused_ms += row["time_ms"].get<double>();
+    if (row["operator"] == "residual_add") {
+      residual_listed = true;
+      EXPECT_EQ(row["kernels"].get<double>(), 0);
+      EXPECT_NE(row["shape"].get<std::string>().find("fused"), std::string::npos);
+    }
+  }
+  EXPECT_TRUE(residual_listed) << fused.dump();
+  EXPECT_NEAR(fused_ms, fused["rows"][0]["kernel_time_ms"].get<double>(), 1e-6);
 }
 
 TEST(PredictCli, JsonHasSchemaMetaAndOneRowPerBatch) {
