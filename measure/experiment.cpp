@@ -163,6 +163,7 @@ const std::vector<ProbeRule>& ProbeRules() {
       {"matmul", {"m", "n", "k", "precision"}, {"m", "n", "k"}},
       {"device_copy", {"bytes"}, {"bytes"}},
       {"strided_copy", {"bytes", "run_elements"}, {"bytes"}},
+      {"gelu", {"bytes"}, {"bytes"}},
       {"attention", {"batch", "tokens", "bias"}, {"batch", "tokens"}},
       {"h2d", {"bytes", "host_memory", "numa"}, {"bytes"}},
       {"d2h", {"bytes", "host_memory", "numa"}, {"bytes"}},

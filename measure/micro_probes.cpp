@@ -132,8 +132,8 @@ ProbeRecord RunStridedCopyProbe(std::int64_t bytes, std::int64_t run_elements,
   if (run_elements != 1 && run_elements != 64)
     throw std::invalid_argument("strided_copy: run_elements must be 1 or 64");
   const Device d = ParseDevice(ctx.device);
-  ProbeRecord r = NewRecord("strided_copy", {{"bytes", bytes}, {"run_elements", run_elements}}, d,
-                            "GB/s", ctx);
+  ProbeRecord r =
+      NewRecord("strided_copy", {{"bytes", bytes}, {"run_elements", run_elements}}, d, "GB/s", ctx);
   r.status = RunClassified(
       d,
       [&] {
@@ -146,10 +146,9 @@ ProbeRecord RunStridedCopyProbe(std::int64_t bytes, std::int64_t run_elements,
         // run_elements 1: [B, C, N] viewed as [B, N, C] (the patch embedding's flatten and
         // transpose); 64: [B, N, H, 64] viewed as [B, H, N, 64] (heads split from the tokens).
         const torch::Tensor src =
-            run_elements == 1
-                ? torch::randn({images, kWidth, kTokens}, opts).transpose(1, 2)
-                : torch::randn({images, kTokens, kWidth / kHeadDim, kHeadDim}, opts)
-                      .transpose(1, 2);
+            run_elements == 1 ? torch::randn({images, kWidth, kTokens}, opts).transpose(1, 2)
+                              : torch::randn({images, kTokens, kWidth / kHeadDim, kHeadDim}, opts)
+                                    .transpose(1, 2);
         torch::Tensor dst = torch::empty(src.sizes(), opts);
         r.timing = TimeOnDevice(
             d, [&] { dst.copy_(src); }, ctx.Timing());
@@ -161,14 +160,38 @@ ProbeRecord RunStridedCopyProbe(std::int64_t bytes, std::int64_t run_elements,
   return r;
 }
 
+ProbeRecord RunGeluProbe(std::int64_t bytes, const ProbeContext& ctx) {
+  if (bytes <= 0) throw std::invalid_argument("gelu: bytes must be positive");
+  const Device d = ParseDevice(ctx.device);
+  ProbeRecord r = NewRecord("gelu", {{"bytes", bytes}}, d, "GB/s", ctx);
+  r.status = RunClassified(
+      d,
+      [&] {
+        c10::InferenceMode inference;
+        constexpr std::int64_t kHidden = 3072;  // ViT-B's MLP width
+        const auto dtype = d.cuda ? torch::kBFloat16 : torch::kFloat32;
+        const std::int64_t element_bytes = d.cuda ? 2 : 4;
+        const std::int64_t rows = std::max<std::int64_t>(1, bytes / (kHidden * element_bytes));
+        const torch::Tensor x = torch::randn({rows, kHidden}, On(d).dtype(dtype));
+        torch::Tensor y;
+        r.timing = TimeOnDevice(
+            d, [&] { y = torch::gelu(x); }, ctx.Timing());
+        CheckFinite(y, "gelu");
+        const double allocated = static_cast<double>(x.numel() * element_bytes);
+        r.params["bytes"] = x.numel() * element_bytes;
+        r.value = 2.0 * allocated / (r.timing.median_ms * 1e-3) / 1e9;
+      },
+      &r.message);
+  return r;
+}
+
 ProbeRecord RunAttentionProbe(std::int64_t batch, std::int64_t tokens, bool bias,
                               const ProbeContext& ctx) {
   if (batch <= 0 || tokens <= 0)
     throw std::invalid_argument("attention: batch and tokens must be positive");
   const Device d = ParseDevice(ctx.device);
-  ProbeRecord r =
-      NewRecord("attention", {{"batch", batch}, {"tokens", tokens}, {"bias", bias}}, d, "TFLOP/s",
-                ctx);
+  ProbeRecord r = NewRecord("attention", {{"batch", batch}, {"tokens", tokens}, {"bias", bias}}, d,
+                            "TFLOP/s", ctx);
   r.status = RunClassified(
       d,
       [&] {
@@ -182,8 +205,7 @@ ProbeRecord RunAttentionProbe(std::int64_t batch, std::int64_t tokens, bool bias
             bias ? torch::randn({1, kHeads, tokens, tokens}, opts) : torch::Tensor();
         torch::Tensor out;
         r.timing = TimeOnDevice(
-            d,
-            [&] { out = Attend(q, k, v, mask, /*fused=*/true, 1.0 / 8 /* 1/sqrt(64) */); },
+            d, [&] { out = Attend(q, k, v, mask, /*fused=*/true, 1.0 / 8 /* 1/sqrt(64) */); },
             ctx.Timing());
         CheckFinite(out, "attention");
         const double flops = 4.0 * static_cast<double>(batch * kHeads * tokens) *

@@ -39,6 +39,13 @@ ProbeRecord RunDeviceCopyProbe(std::int64_t bytes, const ProbeContext& ctx);
 ProbeRecord RunStridedCopyProbe(std::int64_t bytes, std::int64_t run_elements,
                                 const ProbeContext& ctx);
 
+// "gelu": torch::gelu (erf) of a [tokens, 3072] activation of about `bytes` (bf16 on a GPU, fp32
+// on the CPU) into a new tensor; value [GB/s] = 2 x bytes / time, as device_copy, so that value
+// over a device_copy's of the same size is how much of the streaming rate an erf-heavy
+// elementwise kernel keeps (CUPTI: ViT GELU kernels stream at 0.76-0.92 of what the model
+// assumes, docs/compiled-execution.md). params {bytes (as allocated)}.
+ProbeRecord RunGeluProbe(std::int64_t bytes, const ProbeContext& ctx);
+
 // "attention": scaled_dot_product_attention over [batch, 12 heads, tokens, 64] (bf16 on a GPU,
 // fp32 on the CPU), with or without an additive [1, 12, tokens, tokens] bias broadcast over the
 // batch (BEiT's relative position bias); value [TFLOP/s] = 4 batch heads tokens^2 64 / time.

@@ -141,6 +141,7 @@ ProbeRecord RunMicroProbe(const std::string& probe, const nlohmann::json& params
   }
   if (probe == "device_copy")
     return RunDeviceCopyProbe(params.at("bytes").get<std::int64_t>(), ctx);
+  if (probe == "gelu") return RunGeluProbe(params.at("bytes").get<std::int64_t>(), ctx);
   if (probe == "attention")
     return RunAttentionProbe(params.at("batch").get<std::int64_t>(),
                              params.at("tokens").get<std::int64_t>(),

@@ -143,6 +143,7 @@ inline constexpr const char* kNormalizeInModelDtypeSince = "2026-12-05T04:10:00Z
 //   "matmul"      params {m, n, k, precision}        value [TFLOP/s]
 //   "device_copy" params {bytes}                      value [GB/s] bytes read + written
 //   "strided_copy" params {bytes, run_elements}       value [GB/s] bytes read + written
+//   "gelu"        params {bytes}                      value [GB/s] bytes read + written
 //   "attention"   params {batch, tokens, bias}        value [TFLOP/s]
 //   "h2d", "d2h"  params {bytes, host_memory, numa}   value [GB/s]
 //   "staging"     params {bytes, idle_ms, h2d}        value [GB/s] host memcpy into staging

@@ -10,7 +10,8 @@
 #   scripts/gpu_rq3.sh measure   # ~6 min: the 95 C++ points, then torch.compile on 3 models
 #   scripts/gpu_rq3.sh all       # both, when one call may take ~12 min
 # The packages live in build-gpu/aoti (several GB: they stay on the host, a second call finds
-# them while the machine is held); $OUT gets the records, sidecars, requests and logs.
+# them while the machine is held); $OUT gets the records, the logs and aoti-sidecars.tar.gz
+# (requests, sidecars and compile logs): at most 7 files, as the device returns no more than 8.
 # Environment: RQ3_AOTI_DIR (default build-gpu/aoti), RQ3_JOBS (default 6 compilations at once),
 # RQ3_COMPILE_DEADLINE_S (default 360), RQ3_PY_BUDGET_S (default 150), RQ3_PYTHON (default 1;
 # 0 skips the torch.compile side, e.g. in a second run when the first one's is committed),
@@ -36,12 +37,16 @@ since() { echo "$(( $(date +%s) - start )) s"; }
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 python3 -c 'import torch, triton; print("torch", torch.__version__, "triton", triton.__version__, "cuda", torch.version.cuda)'
 
-# Copies what is small and worth keeping: requests, sidecars and compile logs (not the
-# packages and weights, which are GB).
+# Packs what is small and worth keeping into one file: requests, sidecars, compile logs and a
+# listing (not the packages and weights, which are GB). One file, because the device returns at
+# most 8 files from $OUT (a run that left more lost its records); unpack it into
+# data/measurements/h200/rq3_aoti/.
 keep_aoti_files() {
-  mkdir -p "$OUT/aoti"
-  cp "$aoti"/*.request.json "$aoti"/*.pt2.json "$aoti"/*.compile.log "$OUT/aoti/" 2>/dev/null
-  ls -la "$aoti" > "$OUT/aoti/listing.txt"
+  local out
+  out=$(cd "$OUT" && pwd)
+  ls -la "$aoti" > "$aoti/listing.txt"
+  (cd "$aoti" && tar -czf "$out/aoti-sidecars.tar.gz" listing.txt \
+    $(ls *.request.json *.pt2.json *.compile.log 2>/dev/null))
 }
 
 if [ "$stage" = compile ] || [ "$stage" = all ]; then

@@ -211,6 +211,11 @@ TEST(MicroProbes, CpuValuesArePositiveAndFinite) {
     EXPECT_EQ(strided.params["run_elements"], run);
   }
   EXPECT_THROW(RunStridedCopyProbe(1 << 20, 7, ctx), std::invalid_argument);
+  const ProbeRecord gelu = RunGeluProbe(4 << 20, ctx);
+  ExpectPositiveFinite(gelu);
+  EXPECT_EQ(gelu.unit, "GB/s");
+  EXPECT_EQ(gelu.params["bytes"].get<std::int64_t>() % (3072 * 4), 0) << "whole fp32 rows";
+  EXPECT_THROW(RunGeluProbe(0, ctx), std::invalid_argument);
   for (bool bias : {false, true}) {
     const ProbeRecord attention = RunAttentionProbe(2, 50, bias, ctx);
     ExpectPositiveFinite(attention);
