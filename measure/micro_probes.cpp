@@ -177,9 +177,9 @@ ProbeRecord RunGeluProbe(std::int64_t bytes, const ProbeContext& ctx) {
         r.timing = TimeOnDevice(
             d, [&] { y = torch::gelu(x); }, ctx.Timing());
         CheckFinite(y, "gelu");
-        const double allocated = static_cast<double>(x.numel() * element_bytes);
-        r.params["bytes"] = x.numel() * element_bytes;
-        r.value = 2.0 * allocated / (r.timing.median_ms * 1e-3) / 1e9;
+        const std::int64_t allocated = x.numel() * element_bytes;
+        r.params["bytes"] = allocated;
+        r.value = 2.0 * static_cast<double>(allocated) / (r.timing.median_ms * 1e-3) / 1e9;
       },
       &r.message);
   return r;
