@@ -35,12 +35,16 @@ mkdir -p "$aoti" "$OUT"
 start=$(date +%s)
 since() { echo "$(( $(date +%s) - start )) s"; }
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+# Output files are named after the GPU they ran on (h200, h100, ...): a call may get either.
+gpu_tag=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1 \
+  | grep -o -i -E '[A-Z]+[0-9]+' | head -1 | tr '[:upper:]' '[:lower:]')
+gpu_tag=${gpu_tag:-gpu}
 python3 -c 'import torch, triton; print("torch", torch.__version__, "triton", triton.__version__, "cuda", torch.version.cuda)'
 
 # Packs what is small and worth keeping into one file: requests, sidecars, compile logs and a
 # listing (not the packages and weights, which are GB). One file, because the device returns at
 # most 8 files from $OUT (a run that left more lost its records); unpack it into
-# data/measurements/h200/rq3_aoti/.
+# data/measurements/<gpu>/rq3_aoti/.
 keep_aoti_files() {
   local out
   out=$(cd "$OUT" && pwd)
@@ -64,30 +68,30 @@ fi
 if [ "$stage" = measure ] || [ "$stage" = all ]; then
   # --resume: a second call (after an interruption) finishes the file instead of refusing it.
   $V measure -e rq3_compiled --device cuda:0 --aoti-dir "$aoti" \
-    -o "$OUT/h200-rq3-compiled.jsonl" --resume 2>&1 | tee "$OUT/measure.log" | tail -5
+    -o "$OUT/$gpu_tag-rq3-compiled.jsonl" --resume 2>&1 | tee "$OUT/measure.log" | tail -5
   echo "C++ measurement done after $(since)"
   # The batch-1 points again, minutes later in the same stint: they are host-bound, and one
   # stint's host state moved S/16 against B/16 by 1.5x at batch 1 (same kernels); validate
   # pools the two records of a point into its long-run average (model/repeated_points.h).
   if [ "${RQ3_REPEAT_BATCH1:-1}" = 1 ]; then
     $V measure -e rq3_compiled --device cuda:0 --aoti-dir "$aoti" batch=1 probes=none \
-      -o "$OUT/h200-rq3-compiled-batch1-repeat.jsonl" --resume 2>&1 \
+      -o "$OUT/$gpu_tag-rq3-compiled-batch1-repeat.jsonl" --resume 2>&1 \
       | tee "$OUT/measure-repeat.log" | tail -3
     echo "batch-1 repeat done after $(since)"
   fi
   # The Python side by side: eager, torch.compile default and reduce-overhead on the presets at
   # 224 px, batch 1 and 256, with the kernel classes at batch 256.
   if [ "${RQ3_PYTHON:-1}" = 1 ]; then
-    python3 scripts/python_compile_compare.py "$aoti" -o "$OUT/h200-rq3-torch-compile.jsonl" \
+    python3 scripts/python_compile_compare.py "$aoti" -o "$OUT/$gpu_tag-rq3-torch-compile.jsonl" \
       --models 'vit_s16-224x224*,vit_b16-224x224*,vit_l16-224x224*' --batches 1,256 \
       --time-cap 1 --time-budget "${RQ3_PY_BUDGET_S:-150}" --profile 2>&1 \
       | tee "$OUT/python_compile_compare.log" | tail -25
     echo "torch.compile comparison done after $(since)"
   fi
   keep_aoti_files
-  grep -c '"kind":"pipeline"' "$OUT/h200-rq3-compiled.jsonl" | sed 's/^/pipeline records: /'
+  grep -c '"kind":"pipeline"' "$OUT/$gpu_tag-rq3-compiled.jsonl" | sed 's/^/pipeline records: /'
   for s in ok skipped error oom; do
-    printf '%s: %s\n' "$s" "$(grep -c "\"status\":\"$s\"" "$OUT/h200-rq3-compiled.jsonl")"
+    printf '%s: %s\n' "$s" "$(grep -c "\"status\":\"$s\"" "$OUT/$gpu_tag-rq3-compiled.jsonl")"
   done
 fi
 echo "gpu_rq3.sh $stage took $(since)"

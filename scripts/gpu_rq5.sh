@@ -55,7 +55,11 @@ budget() {
 V=build-gpu/cli/vitperf
 J="$OUT/rq5_pipeline.jsonl"
 P="$OUT/python_pipeline.jsonl"
-C="$OUT/h200-pipeline_vs_python.json"
+# The comparison file is named after the GPU it ran on (h200, h100, ...): a call may get either.
+gpu_tag=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1 \
+  | grep -o -i -E '[A-Z]+[0-9]+' | head -1 | tr '[:upper:]' '[:lower:]')
+gpu_tag=${gpu_tag:-gpu}
+C="$OUT/$gpu_tag-pipeline_vs_python.json"
 resume_dir=${RQ5_RESUME_DIR:-}
 for f in rq5_pipeline.jsonl python_pipeline.jsonl; do
   if [ -n "$resume_dir" ] && [ ! -f "$OUT/$f" ] && [ -f "$resume_dir/$f" ]; then
