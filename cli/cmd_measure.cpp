@@ -290,9 +290,10 @@ void AddMeasureCommands(CLI::App& app) {
   measure->add_flag("--aoti-prepare", args->aoti_prepare,
                     "write the weights and package requests of the compiled points into "
                     "--aoti-dir for scripts/aoti_compile.py; measure nothing");
-  measure->add_option("overrides", args->overrides,
-                      "key=value or key=v1,v2 (a sweep): any ViT or pipeline field, model, res, "
-                      "batch (list, pow2, pow2:MAX), sweep=NAMES, probes=none");
+  measure->add_option(
+      "overrides", args->overrides,
+      "key=value or key=v1,v2 (a sweep): any ViT or pipeline field, model, res, "
+      "batch (list, pow2, pow2:MAX), sweep=NAMES (none: the probes alone), probes=none");
   measure->footer(
       "Examples:\n"
       "  vitperf measure -e quick_test --device cuda -o quick.jsonl\n"

@@ -589,6 +589,8 @@ void ApplyOverrides(const std::vector<Override>& overrides, bool cpu_device, Exp
         throw std::invalid_argument("override probes: '" + o.values.front() +
                                     "' is not one of none");
       spec->probes.clear();
+    } else if (o.key == "sweep" && o.values == std::vector<std::string>{"none"}) {
+      spec->sweeps.clear();  // the micro-probes alone, e.g. to add them to a run
     } else if (o.key == "sweep") {
       std::vector<SweepSpec> kept;
       std::vector<std::string> names;

@@ -119,7 +119,8 @@ std::vector<std::string> ShippedExperiments();
 // the accepted keys and the closest one) or an empty value list.
 Override ParseOverride(const std::string& text);
 // Overrides replace that key in every sweep (or add it as a new axis), after the CPU block.
-// "sweep=a,b" keeps only the named sweeps and "probes=none" drops the micro-probes.
+// "sweep=a,b" keeps only the named sweeps, "sweep=none" none of them (the micro-probes alone)
+// and "probes=none" drops the micro-probes.
 void ApplyOverrides(const std::vector<Override>& overrides, bool cpu_device, ExperimentSpec* spec);
 
 // Multiplies out every sweep for `device` ("cpu", "cuda:0") and validates every point. Throws

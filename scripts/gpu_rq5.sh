@@ -23,7 +23,8 @@
 # Environment: RQ5_RESUME_DIR (unset: a fresh run), RQ5_DEADLINE_S (default 540: seconds from
 # the start to finish everything),
 # RQ5_PY_RESERVE_S (default 200: kept for the Python stage when the first C++ stage starts),
-# RQ5_COMPILED (default 1; 0 skips the compiled points).
+# RQ5_COMPILED (default 1; 0 skips the compiled points), RQ5_RQ3_PROBES (default 1; 0 skips
+# rq3_compiled's micro-probes).
 set -uo pipefail
 [ -n "${OUT:-}" ] || { echo "gpu_rq5.sh: OUT: set it to the folder results go to" >&2; exit 2; }
 case "${RQ5_DEADLINE_S:-540}${RQ5_PY_RESERVE_S:-200}" in
@@ -115,6 +116,16 @@ timeout -s TERM -k 15 "$(budget 60 30)s" python3 scripts/python_pipeline_compare
   -o "$C" --python-jsonl "$P" --vitperf-jsonl "$J" --time-budget "$py_budget" \
   2>&1 | tee "$OUT/python_pipeline_compare.log" | tail -12
 echo "Python side by side done after $(since)"
+
+# ---- rq3_compiled's micro-probes (gelu beside device_copy, launch; about 15 s), for issue 23:
+# how much of the streaming rate an erf GELU keeps. Appended to data/measurements/<gpu>/
+# rq3_compiled.jsonl; RQ5_RQ3_PROBES=0 skips them.
+if [ "${RQ5_RQ3_PROBES:-1}" = 1 ]; then
+  timeout -s TERM -k 10 60s "$V" measure -e rq3_compiled --device cuda:0 sweep=none \
+    -o "$OUT/$gpu_tag-rq3-probes.jsonl" --resume >>"$OUT/measure.log" 2>&1 \
+    || echo "gpu_rq5.sh: rq3_compiled probes failed (see measure.log)" >&2
+  echo "rq3_compiled probes done after $(since)"
+fi
 
 # ---- the rest of the study ----
 measure "$(budget 25 10)"

@@ -142,6 +142,17 @@ TEST(Experiment, OverrideErrorsNameTheKeyAndTheFix) {
             std::string::npos);
 }
 
+TEST(Experiment, SweepNoneKeepsTheProbesAlone) {
+  auto spec =
+      ParseExperiment(Header(R"("probes": [{"probe": "launch", "params": {"execution": "eager"}}],
+                 "sweeps": [{"name": "s", "fixed": {"model": "vit_b16"}}])"),
+                      "t");
+  ApplyOverrides({ParseOverride("sweep=none")}, true, &spec);
+  const auto points = ExpandExperiment(spec, "cpu");
+  ASSERT_EQ(points.size(), 1u);
+  EXPECT_EQ(points[0].kind, PlannedPoint::Kind::probe);
+}
+
 TEST(Experiment, InvalidPointsAreErrorsBeforeMeasuring) {
   const auto spec = ParseExperiment(
       Header(R"("sweeps": [{"name": "s", "axes": {"model": ["vit_h14"], "res": [224, 256]}}])"),
