@@ -49,9 +49,12 @@ def since_error(since):
     return "since: '%s' is not a UTC time YYYY-MM-DD[THH:MM[:SS]]" % since
 
 
-def measured_since(records, since):
-    """The records measured at or after `since` (see since_error): one run of a file that holds
-    every run of an experiment. An empty `since` keeps them all."""
-    if not since:
-        return list(records)
-    return [r for r in records if measured_at(r) >= since[:19]]  # '' (no time) sorts first
+def measured_since(records, since, until=""):
+    """The records measured at or after `since` and, with `until`, before it (see since_error):
+    one run of a file that holds every run of an experiment. Empty bounds keep everything."""
+    kept = list(records)
+    if since:
+        kept = [r for r in kept if measured_at(r) >= since[:19]]  # '' (no time) sorts first
+    if until:
+        kept = [r for r in kept if measured_at(r) < until[:19]]
+    return kept

@@ -19,10 +19,11 @@ Tables:
      overlapped.
 
 Usage: rq5_table.py RQ5.jsonl [--comparison h200-pipeline_vs_python.json] [--readme]
-                    [--since 2026-12-05T03:40]
+                    [--since 2026-12-05T03:40] [--until 2026-12-05T04:00]
        rq5_table.py --self-test
 --readme prints only the README's summary: one row per model at 224 px, batch 256.
---since keeps the records measured at or after that UTC time (the file holds every run).
+--since keeps the records measured at or after that UTC time, --until those before it (the file
+holds every run).
 Exit status: 0, or 2 for a missing or unreadable file.
 """
 
@@ -420,6 +421,8 @@ def self_test():
     new = dict(recs[2], provenance={"time_utc": "2026-12-05T03:39:02.699605+00:00"})
     assert measured_since([old, new], "2026-12-05T03:39") == [new]
     assert measured_since([old, new], "") == [old, new]
+    assert measured_since([old, new], "", "2026-12-05T03:39") == [old]
+    assert measured_since([old, new], "2026-12-04", "2026-12-05T04") == [old, new]
     print("rq5_table.py self-test: ok")
     return 0
 
@@ -433,13 +436,17 @@ def main(argv):
                     help="only the README's one-row-per-model summary")
     ap.add_argument("--since", default="",
                     help="UTC 'YYYY-MM-DD[THH:MM]': only the records measured at or after it")
+    ap.add_argument("--until", default="",
+                    help="UTC 'YYYY-MM-DD[THH:MM]': only the records measured before it")
     ap.add_argument("--self-test", action="store_true")
     a = ap.parse_args(argv)
     if a.self_test:
         return self_test()
-    if since_error(a.since):
-        print("rq5_table.py: " + since_error(a.since), file=sys.stderr)
-        return 2
+    for field, value in (("since", a.since), ("until", a.until)):
+        if since_error(value):
+            print("rq5_table.py: " + since_error(value).replace("since", field, 1),
+                  file=sys.stderr)
+            return 2
     if not a.records:
         print("rq5_table.py: records: the JSONL file is required", file=sys.stderr)
         return 2
@@ -456,7 +463,7 @@ def main(argv):
                 print("rq5_table.py: comparison: %s is not JSON (%s)" % (a.comparison, e),
                       file=sys.stderr)
                 return 2
-    records = measured_since(read_jsonl(a.records), a.since)
+    records = measured_since(read_jsonl(a.records), a.since, a.until)
     if a.readme:
         print(readme_table(ok_pipeline(records), comparison))
         return 0
