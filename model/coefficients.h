@@ -82,8 +82,6 @@ namespace vitperf {
     "per multiprocessor, eager elementwise reads of a head-split view")                            \
   X(transposed_read_elements_per_sm_cycle, 0.5, 0.0005, 32.0, "elements/cycle", architecture,      \
     "per multiprocessor, eager elementwise reads of a token-transposed view")                      \
-  X(gelu_elements_per_sm_cycle, 64.0, 0.01, 1024.0, "elements/cycle", architecture,                \
-    "per multiprocessor, an erf GELU's instruction ceiling (default: none binds, unmeasured)")     \
   X(biased_attention_slowdown, 1.0, 1.0, 10.0, "ratio", architecture,                              \
     "fused attention time with an additive score bias over without")                               \
   X(row_reduction_ns, 1.0, 0.0, 100.0, "ns", architecture,                                         \

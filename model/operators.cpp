@@ -391,7 +391,6 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     // AOTInductor: triton_poi_fused_gelu, one per block, the eager kernel's time).
     Operator& op = out->Add(OpKind::gelu, OpClass::elementwise, depth);
     op.flops = 8 * b * n * f;
-    op.gelu_elements = b * n * f;
     op.bytes = 2 * bnf;
     op.live_bytes = bnd + 2 * bnf;
     op.kernels = 1;

@@ -127,10 +127,6 @@ struct Operator {
   double strided_read_bytes = 0;
   double transposed_read_bytes = 0;
   double transposed_read_elements = 0;  // of those bytes
-  // Elements an erf GELU evaluates: tens of fp32 instructions each, a ceiling that follows the
-  // SMs' issue rate (gelu probe: 0.74 of a device copy on a fast-memory GPU, 0.91-0.96 on one
-  // with the same SMs and a slower memory), at gelu_elements_per_sm_cycle.
-  double gelu_elements = 0;
   double live_bytes = 0;  // activations alive while it runs (inputs, outputs, residual stream)
   double kernels = 0;     // launches
   // Framework calls the host dispatches in eager mode, views and kernel-less ops included

@@ -161,11 +161,6 @@ OperatorTime<T> TimeOperator(const Operator& op, const DeviceRates& r, Coefficie
   OperatorTime<T> t;
   if (op.op_class == OpClass::elementwise) {
     t.compute_s = T(op.flops / r.vector_flops_per_s) / c[Coef::vector_efficiency];
-    if (op.gelu_elements > 0) {
-      const T gelu_s =
-          T(op.gelu_elements) / (c[Coef::gelu_elements_per_sm_cycle] * T(r.sm_cycles_per_s));
-      if (gelu_s > t.compute_s) t.compute_s = gelu_s;
-    }
   } else if (op.kind == OpKind::patch_embed) {
     t.compute_s = TimePatchConv(op, r, c);
   } else if (op.op_class == OpClass::matmul && op.gemm.simt) {
