@@ -36,8 +36,8 @@ start=$(date +%s)
 since() { echo "$(( $(date +%s) - start )) s"; }
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 # Output files are named after the GPU they ran on (h200, h100, ...): a call may get either.
-gpu_tag=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1 \
-  | grep -o -i -E '[A-Z]+[0-9]+' | head -1 | tr '[:upper:]' '[:lower:]')
+gpu_tag=$(python3 -c 'import sys; sys.path.insert(0, "scripts"); import timm_amp_study as s
+print(s.gpu_short_name(sys.argv[1]))' "$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)")
 gpu_tag=${gpu_tag:-gpu}
 python3 -c 'import torch, triton; print("torch", torch.__version__, "triton", triton.__version__, "cuda", torch.version.cuda)'
 

@@ -57,8 +57,8 @@ V=build-gpu/cli/vitperf
 J="$OUT/rq5_pipeline.jsonl"
 P="$OUT/python_pipeline.jsonl"
 # The comparison file is named after the GPU it ran on (h200, h100, ...): a call may get either.
-gpu_tag=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1 \
-  | grep -o -i -E '[A-Z]+[0-9]+' | head -1 | tr '[:upper:]' '[:lower:]')
+gpu_tag=$(python3 -c 'import sys; sys.path.insert(0, "scripts"); import timm_amp_study as s
+print(s.gpu_short_name(sys.argv[1]))' "$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)")
 gpu_tag=${gpu_tag:-gpu}
 C="$OUT/$gpu_tag-pipeline_vs_python.json"
 resume_dir=${RQ5_RESUME_DIR:-}

@@ -41,12 +41,12 @@ def measured_at(record):
     return t[:19]
 
 
-def since_error(since):
+def since_error(since, field="since"):
     """'' when `since` is empty or a UTC time 'YYYY-MM-DD[THH:MM[:SS]]', else the one-line
-    message naming the field."""
+    message naming the field (`field`: since, until)."""
     if not since or _SINCE.fullmatch(since):
         return ""
-    return "since: '%s' is not a UTC time YYYY-MM-DD[THH:MM[:SS]]" % since
+    return "%s: '%s' is not a UTC time YYYY-MM-DD[THH:MM[:SS]]" % (field, since)
 
 
 def measured_since(records, since, until=""):

@@ -443,9 +443,8 @@ def main(argv):
     if a.self_test:
         return self_test()
     for field, value in (("since", a.since), ("until", a.until)):
-        if since_error(value):
-            print("rq5_table.py: " + since_error(value).replace("since", field, 1),
-                  file=sys.stderr)
+        if since_error(value, field):
+            print("rq5_table.py: " + since_error(value, field), file=sys.stderr)
             return 2
     if not a.records:
         print("rq5_table.py: records: the JSONL file is required", file=sys.stderr)
