@@ -20,14 +20,14 @@
 # python_pipeline.jsonl in a folder of the tree and name it in RQ5_RESUME_DIR; they are copied to
 # $OUT and resumed (points already there are not measured again). Without it a run starts afresh.
 #
-# Environment: RQ5_RESUME_DIR (unset: a fresh run), RQ5_DEADLINE_S (default 540: seconds from
+# Environment: RQ5_RESUME_DIR (unset: a fresh run), RQ5_DEADLINE_S (default 585: seconds from
 # the start to finish everything),
-# RQ5_PY_RESERVE_S (default 200: kept for the Python stage when the first C++ stage starts),
+# RQ5_PY_RESERVE_S (default 180: kept for the Python stage when the first C++ stage starts),
 # RQ5_COMPILED (default 1; 0 skips the compiled points), RQ5_RQ3_PROBES (default 1; 0 skips
 # rq3_compiled's micro-probes).
 set -uo pipefail
 [ -n "${OUT:-}" ] || { echo "gpu_rq5.sh: OUT: set it to the folder results go to" >&2; exit 2; }
-case "${RQ5_DEADLINE_S:-540}${RQ5_PY_RESERVE_S:-200}" in
+case "${RQ5_DEADLINE_S:-585}${RQ5_PY_RESERVE_S:-180}" in
   *[!0-9]*)
     echo "gpu_rq5.sh: RQ5_DEADLINE_S, RQ5_PY_RESERVE_S: whole seconds expected" >&2
     exit 2
@@ -43,7 +43,7 @@ esac
 export LD_LIBRARY_PATH="$PWD/.deps/usr/lib:${LD_LIBRARY_PATH:-}"
 mkdir -p "$OUT"
 start=$(date +%s)
-deadline=$((start + ${RQ5_DEADLINE_S:-540}))
+deadline=$((start + ${RQ5_DEADLINE_S:-585}))
 since() { echo "$(($(date +%s) - start)) s"; }
 left() { echo $((deadline - $(date +%s))); }
 # A positive number of seconds for `timeout`: what is left minus a reserve, at least $2.
@@ -91,7 +91,11 @@ measure() {  # measure SECONDS [overrides...]
 }
 
 # ---- the points the comparison and the latency table need ----
-measure "$(budget "${RQ5_PY_RESERVE_S:-200}" 30)" \
+# With the compiled points on, this stage also leaves them 180 s: ~110 for the packages, ~70 to
+# measure them (the 10:36 run on 2026-12-05 gave the first stage everything and the packages 30 s).
+compiled_reserve_s=0
+[ "${RQ5_COMPILED:-1}" = 1 ] && compiled_reserve_s=180
+measure "$(budget $((${RQ5_PY_RESERVE_S:-180} + compiled_reserve_s)) 30)" \
   sweep=side_by_side,normalize_compute,sequential_224,latency,latency_sequential
 echo "C++ side_by_side and latency done after $(since)"
 
@@ -103,21 +107,22 @@ if [ "${RQ5_COMPILED:-1}" = 1 ]; then
     || echo "gpu_rq5.sh: --aoti-prepare failed (see measure.log)" >&2
   # The four packages take 90-100 s each, built four at once (sidecars in rq5_aoti/); with less, the
   # compile is cut and every compiled point skipped (the 10:36 run, deadline 440 s, gave it 30).
-  compile_s=$(budget $((${RQ5_PY_RESERVE_S:-200} + 60)) 30)
+  compile_s=$(budget $((${RQ5_PY_RESERVE_S:-180} + 60)) 30)
   [ "$compile_s" -lt 100 ] && echo "gpu_rq5.sh: $compile_s s left for the AOTInductor packages," \
     "which take about 100: raise RQ5_DEADLINE_S for the compiled points" >&2
   python3 scripts/aoti_compile.py "$AOTI" --jobs 4 --only default \
     --deadline "$compile_s" >"$OUT/aoti_compile.log" 2>&1 \
     || tail -5 "$OUT/aoti_compile.log"
-  measure "$(budget "${RQ5_PY_RESERVE_S:-200}" 30)" sweep=side_by_side,normalize_compute \
+  measure "$(budget "${RQ5_PY_RESERVE_S:-180}" 30)" sweep=side_by_side,normalize_compute \
     execution=compiled
   echo "C++ compiled side_by_side done after $(since)"
 fi
 
 # ---- the Python side by side ----
 # --time-budget: start no new model once it is spent (a model's torch.compile takes 15-20 s).
-py_budget=$(budget 150 20)
-timeout -s TERM -k 15 "$(budget 60 30)s" python3 scripts/python_pipeline_compare.py \
+# The four models take ~100 s (L/16 last, ~35 s): start no model in the last 60 s.
+py_budget=$(budget 60 20)
+timeout -s TERM -k 15 "$(budget 30 30)s" python3 scripts/python_pipeline_compare.py \
   -o "$C" --python-jsonl "$P" --vitperf-jsonl "$J" --time-budget "$py_budget" \
   2>&1 | tee "$OUT/python_pipeline_compare.log" | tail -12
 echo "Python side by side done after $(since)"
