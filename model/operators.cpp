@@ -190,10 +190,19 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
     op.flops = position ? b * c.PositionTokens() * d : 0;
     op.kernels = fused ? (prefix || position ? 1 : 0) : (prefix ? 1 : 0) + (position ? 1 : 0);
     op.bytes = op.kernels > 0 ? b * p * d * e + c.PositionTokens() * d * ew + stream : 0;
-    // The patches are read across the conv's channel-major layout unless a cat copies them.
-    if (position && transposed_stream) {
-      op.transposed_read_bytes = b * p * d * e;
-      op.transposed_read_elements = b * p * d;
+    // The patches are read across the conv's channel-major layout by the first kernel to touch
+    // them. Compiled code fuses the assembly into the first LayerNorm as a two-pass reduction,
+    // statistics then output, each reading them so (CUPTI, rq3_compiled at batch 256: two
+    // triton_red_fused_add_cat_..._layer_norm_transpose kernels at 0.6-1.0 elements per SM
+    // cycle; held out, compiled 9.6% -> 8.4%). Eager's cat reads them so too (CatArrayBatchedCopy,
+    // 0.45-0.55 per cycle), but pricing it did not pay held out: only a position add without a
+    // cat is priced across the layout.
+    if (op.kernels > 0 && (fused || (position && transposed_stream))) {
+      const double passes = fused ? 2 : 1;
+      op.kernels = fused ? 2 : op.kernels;
+      op.bytes += (passes - 1) * b * p * d * e;
+      op.transposed_read_bytes = passes * b * p * d * e;
+      op.transposed_read_elements = passes * b * p * d;
     }
     op.live_bytes = b * p * d * e + stream;
     // expand per prefix kind, cat, add
