@@ -263,8 +263,8 @@ void AddMeasureCommands(CLI::App& app) {
   measure->add_option("--device", args->device, "cpu, cuda or cuda:N")->capture_default_str();
   measure->add_option("-o,--output", args->output, "JSONL file the records are appended to");
   measure->add_flag("--resume", args->resume,
-                    "continue OUT: skip points it already holds with a final status and cut "
-                    "off a torn last line");
+                    "continue OUT: skip points it already holds as measured (ok, oom, error), "
+                    "try skipped ones again, and cut off a torn last line");
   measure->add_option("--shard", args->shard,
                       "i/n: run only points whose index % n == i (split a sweep over hosts)");
   measure->add_option("--point-time-limit", args->point_time_limit_s,

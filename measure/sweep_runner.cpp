@@ -349,7 +349,13 @@ SweepSummary SweepRunner::Run() {
   SweepSummary summary;
   summary.planned = static_cast<int>(points.size());
   int to_measure = 0;
-  for (const auto* p : points) to_measure += done.count(p->id) ? 0 : 1;
+  // A point skipped before is tried again (its AOTInductor package may exist now), unless the
+  // runner's own reasons (an OOM series, the device, the NUMA plan) skip it again.
+  auto measured_before = [&](const std::string& id) {
+    const auto it = done.find(id);
+    return it != done.end() && it->second != PointStatus::skipped;
+  };
+  for (const auto* p : points) to_measure += measured_before(p->id) ? 0 : 1;
 
   std::map<int, int> first_oom_batch;  // pow2 group -> batch of its first OOM
   StopSignals signals(options_.handle_signals);
@@ -368,11 +374,12 @@ SweepSummary SweepRunner::Run() {
       auto it = first_oom_batch.find(p->pow2_group);
       if (it == first_oom_batch.end() || batch < it->second) first_oom_batch[p->pow2_group] = batch;
     };
-    if (auto it = done.find(p->id); it != done.end()) {
+    if (measured_before(p->id)) {
       ++summary.already_done;
-      if (it->second == PointStatus::oom) record_oom(p->batch);
+      if (done.at(p->id) == PointStatus::oom) record_oom(p->batch);
       continue;
     }
+    const bool skipped_before = done.count(p->id) > 0;
 
     // ---- points that cannot run: recorded with the reason, never dropped ----
     std::string skip_reason;
@@ -391,6 +398,10 @@ SweepSummary SweepRunner::Run() {
 
     const std::string head =
         "[" + std::to_string(position) + "/" + std::to_string(summary.planned) + "] " + p->Label();
+    if (!skip_reason.empty() && skipped_before) {  // recorded with its reason already
+      ++summary.already_done;
+      continue;
+    }
     if (!skip_reason.empty()) {
       out.Append(SkippedLine(*p, device, point_provenance, PointStatus::skipped, skip_reason));
       ++summary.skipped;

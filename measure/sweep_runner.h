@@ -89,7 +89,8 @@ class SweepRunner {
   ProbeFunctions functions_;
 };
 
-// The statuses a resumed run does not measure again.
+// The statuses that end a point (a shard's merge counts them); a resumed run measures none of
+// them again except skipped ones, whose reason may be gone (a package built since).
 bool IsFinalStatus(PointStatus s);
 
 }  // namespace vitperf::measure

@@ -175,6 +175,42 @@ TEST(Sweep, ResumeRepairsATornLineAndMeasuresEachPointOnce) {
   for (const auto& [id, count] : seen) EXPECT_EQ(count, 1) << id;
 }
 
+// 2026-12-05: compiled points skipped for want of their AOTInductor packages stayed skipped on
+// a resumed run after the packages were built.
+TEST(Sweep, ResumeTriesSkippedPointsAgainButNotTheRunnersOwnSkips) {
+  const auto spec = Spec(R"([{"name": "s", "axes": {"model": ["vit_ti16"], "batch": "pow2:16"}}])");
+  const auto points = ExpandExperiment(spec, "cuda:0");
+  const std::string out = TempFile("resume_skipped.jsonl");
+  DoubleProbes first;
+  first.oom_batch = 8;  // 16 is then skipped by the runner: larger than the first OOM batch
+  auto no_package = first.Functions();
+  auto measured = no_package.pipeline;
+  no_package.pipeline = [&](const ViTConfig& c, int batch, const PipelineOptions& o,
+                            const ProbeContext& ctx) {
+    PipelineRecord r = measured(c, batch, o, ctx);
+    if (batch == 2) {
+      r.status = PointStatus::skipped;
+      r.message = "no AOTInductor package (test double)";
+    }
+    return r;
+  };
+  SweepRunner(spec, points, Options(out, "cuda:0"), no_package).Run();
+
+  SweepOptions o = Options(out, "cuda:0");
+  o.resume = true;
+  DoubleProbes second;
+  second.oom_batch = 8;
+  const SweepSummary s = SweepRunner(spec, points, o, second.Functions()).Run();
+  EXPECT_EQ(second.calls, 1);  // batch 2 only
+  EXPECT_EQ(s.ok, 1);
+  EXPECT_EQ(s.already_done, 4);  // 1, 4, 8 (oom) and 16 (skipped after the OOM)
+  std::map<int, std::vector<std::string>> statuses;
+  for (const auto& j : ReadLines(out))
+    if (j["kind"] == "pipeline") statuses[j["batch"].get<int>()].push_back(j["status"]);
+  EXPECT_EQ(statuses[2], (std::vector<std::string>{"skipped", "ok"}));
+  EXPECT_EQ(statuses[16], (std::vector<std::string>{"skipped"}));
+}
+
 TEST(Sweep, ExistingOutputWithoutResumeIsRefusedUntouched) {
   const auto spec = Spec(R"([{"name": "s", "fixed": {"model": "vit_ti16"}}])");
   const std::string out = TempFile("exists.jsonl");
