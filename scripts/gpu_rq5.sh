@@ -18,7 +18,8 @@
 # to $OUT/python_pipeline.jsonl; a stage cut by the deadline stops after its current point.
 # A second call finishes what the first left: place the first call's rq5_pipeline.jsonl and
 # python_pipeline.jsonl in a folder of the tree and name it in RQ5_RESUME_DIR; they are copied to
-# $OUT and resumed (points measured there are not measured again; skipped ones are tried again). Without it a run starts afresh.
+# $OUT and resumed (points measured there are not measured again; skipped ones are tried
+# again). Without it a run starts afresh.
 #
 # Environment: RQ5_RESUME_DIR (unset: a fresh run), RQ5_DEADLINE_S (default 585: seconds from
 # the start to finish everything),
