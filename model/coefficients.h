@@ -76,8 +76,8 @@ namespace vitperf {
     "per inner element, tensor-core conv tile wave")                                               \
   X(conv_gemm_step_ns, 85.0, 1.0, 2000.0, "ns", architecture,                                      \
     "per inner element, xmma conv tile wave")                                                      \
-  X(conv_layout_efficiency, 0.1, 0.005, 1.0, "fraction", architecture,                             \
-    "of memory bandwidth, NCHW->NHWC copy")                                                        \
+  X(conv_layout_bytes_per_sm_cycle, 1.0, 0.01, 64.0, "B/cycle", architecture,                      \
+    "per multiprocessor, cuDNN's NCHW->NHWC copies before a tensor-core conv")                     \
   X(strided_read_bytes_per_sm_cycle, 2.0, 0.001, 64.0, "B/cycle", architecture,                    \
     "per multiprocessor, eager elementwise reads of a head-split view")                            \
   X(transposed_read_elements_per_sm_cycle, 0.5, 0.0005, 32.0, "elements/cycle", architecture,      \

@@ -164,8 +164,8 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
            : ConvPath::simt;
   if (conv_path != ConvPath::simt && !options.template_gemms) {
     // The tensor-core kernels take NHWC: cuDNN copies the image and the weight first, two
-    // kernels inside the one conv2d call. A 3-channel transpose streams badly (CUPTI: about a
-    // twelfth of the copy bandwidth), so it has its own efficiency.
+    // kernels inside the one conv2d call. A 3-channel transpose streams badly (CUPTI: a twelfth
+    // to a sixteenth of the copy bandwidth), so it has its own rate per SM cycle.
     Operator& op = out->Add(OpKind::conv_layout, OpClass::elementwise, 1);
     op.bytes = 2 * (b * pixels + patch_k * d) * e;
     op.live_bytes = 2 * b * pixels * e;

@@ -186,17 +186,20 @@ OperatorTime<T> TimeOperator(const Operator& op, const DeviceRates& r, Coefficie
   }
   // A bias added to the scores takes the fused kernels onto slower variants (probe "attention").
   if (op.additive_bias) t.compute_s *= c[Coef::biased_attention_slowdown];
-  const Coef streaming =
-      op.kind == OpKind::conv_layout ? Coef::conv_layout_efficiency : Coef::memory_efficiency;
   // Non-contiguous reads (PyTorch's unvectorised kernels) move a measured number of bytes per
   // multiprocessor cycle, at most at the streaming rate.
-  const T stream = T(r.memory_bytes_per_s) * c[streaming];
+  const T stream = T(r.memory_bytes_per_s) * c[Coef::memory_efficiency];
   auto read_rate = [&](Coef bytes_per_cycle) {
     const T rate = c[bytes_per_cycle] * T(r.sm_cycles_per_s);
     return rate < stream ? rate : stream;
   };
   const double contiguous_bytes = op.bytes - op.strided_read_bytes - op.transposed_read_bytes;
-  t.memory_s = T(contiguous_bytes) / stream;
+  // cuDNN's 3-channel NCHW->NHWC copies run at a rate per multiprocessor cycle, not a share of
+  // the memory bandwidth (CUPTI, B/16 at batch 256: the same 257-266 GB/s on two GPUs of one
+  // architecture whose memory bandwidths differ by 43%).
+  t.memory_s =
+      T(contiguous_bytes) /
+      (op.kind == OpKind::conv_layout ? read_rate(Coef::conv_layout_bytes_per_sm_cycle) : stream);
   if (op.strided_read_bytes > 0)
     t.memory_s += T(op.strided_read_bytes) / read_rate(Coef::strided_read_bytes_per_sm_cycle);
   if (op.transposed_read_elements > 0) {

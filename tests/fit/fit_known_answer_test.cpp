@@ -46,7 +46,7 @@ CoefficientValues<double> Truth() {
   c[Coef::conv_row_bytes_half] = 70;
   c[Coef::conv_tc_step_ns] = 110;
   c[Coef::conv_gemm_step_ns] = 75;
-  c[Coef::conv_layout_efficiency] = 0.06;
+  c[Coef::conv_layout_bytes_per_sm_cycle] = 0.8;
   c[Coef::row_reduction_ns] = 1.5;
   c[Coef::kernel_latency_us] = 1.1;
   c[Coef::tile_intensity_half] = 40;
@@ -260,7 +260,7 @@ TEST(FitKnownAnswer, RecoversInformedCoefficients) {
                  Coef::conv_row_bytes_half,
                  Coef::conv_tc_step_ns,
                  Coef::conv_gemm_step_ns,
-                 Coef::conv_layout_efficiency,
+                 Coef::conv_layout_bytes_per_sm_cycle,
                  Coef::row_reduction_ns,
                  Coef::tile_intensity_half,
                  Coef::misaligned_matmul_efficiency,

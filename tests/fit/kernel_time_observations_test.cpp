@@ -160,7 +160,7 @@ TEST(KernelTimeObservations, PatchConvResidualMovesWithTheConvCoefficientsOnly) 
   EXPECT_NEAR(at(Coef::matmul_efficiency, 0.5), 0, 1e-12) << "the GEMMs are not the conv";
   EXPECT_NEAR(at(Coef::kernel_gap_us, 3), 0, 1e-12);
   EXPECT_GT(at(Coef::conv_tc_step_ns, 1.5), 0.1) << "a slower tile walk";
-  EXPECT_LT(at(Coef::conv_layout_efficiency, 2), -0.01) << "faster layout copies";
+  EXPECT_LT(at(Coef::conv_layout_bytes_per_sm_cycle, 2), -0.01) << "faster layout copies";
 }
 
 // The fused attention's kernels in a trace: cuDNN's flash kernel, CUTLASS's fp32 fmha or

@@ -117,13 +117,14 @@ TEST(OperatorStructure, TensorCorePatchConvRunsInWholeWavesAfterLayoutCopies) {
     EXPECT_DOUBLE_EQ(TimePatchConv(conv, r, c), waves * walk_s) << batch;
   }
   // The image and the weight are copied to NHWC first: two kernels, read and written once, at
-  // the layout copy's own share of the bandwidth.
+  // the layout copy's own rate per SM cycle.
   const Operator layout = Find(Build(b16, 4), OpKind::conv_layout);
   EXPECT_DOUBLE_EQ(layout.bytes, 2.0 * (4 * 3 * 224 * 224 + k * 768) * 2);
   EXPECT_DOUBLE_EQ(layout.kernels, 2);
   EXPECT_DOUBLE_EQ(layout.host_ops, 0);  // inside the one conv2d call
-  EXPECT_DOUBLE_EQ(TimeOperator(layout, r, c).memory_s,
-                   layout.bytes / r.memory_bytes_per_s / coefs[Coef::conv_layout_efficiency]);
+  EXPECT_DOUBLE_EQ(
+      TimeOperator(layout, r, c).memory_s,
+      layout.bytes / (r.sm_cycles_per_s * coefs[Coef::conv_layout_bytes_per_sm_cycle]));
 }
 
 TEST(OperatorStructure, ImplicitGemmPatchConvPaysOneTensorCoreWaveAtLeast) {
