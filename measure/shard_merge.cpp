@@ -43,7 +43,9 @@ MergeSummary MergeShards(const ExperimentSpec& spec, const std::vector<PlannedPo
   MergeSummary summary;
   summary.shards = static_cast<int>(shards.size());
   summary.planned = static_cast<int>(points.size());
-  std::map<std::string, int> final_records;  // id -> records with a final status
+  // id -> records measured (ok, oom, error) and skipped. A resumed shard tries a skipped point
+  // again (sweep_runner.cpp), so a skipped record may precede its measurement or a second skip.
+  std::map<std::string, int> measured, skipped;
   std::string merged;
   for (const std::string& path : shards) {
     const std::string text = ReadInputFile(path, "shards", kMaxDataFileBytes);
@@ -58,7 +60,10 @@ MergeSummary MergeShards(const ExperimentSpec& spec, const std::vector<PlannedPo
                                     "; merging experiment '" + spec.name + "' on " + device);
     }
     auto count = [&](const std::string& id, PointStatus status) {
-      if (IsFinalStatus(status)) ++final_records[id];
+      if (status == PointStatus::skipped)
+        ++skipped[id];
+      else if (IsFinalStatus(status))
+        ++measured[id];
     };
     for (const auto& r : set.pipeline) count(r.id, r.status);
     for (const auto& r : set.probes) count(r.id, r.status);
@@ -67,15 +72,17 @@ MergeSummary MergeShards(const ExperimentSpec& spec, const std::vector<PlannedPo
     if (!text.empty() && text.back() != '\n') merged += '\n';
   }
   for (const PlannedPoint& p : points) {
-    const auto it = final_records.find(p.id);
-    if (it == final_records.end())
+    const int n = measured.count(p.id) ? measured.at(p.id) : 0;
+    if (n == 0 && !skipped.count(p.id))
       summary.missing.push_back(p.id + " " + p.Label());
-    else if (it->second > 1)
-      summary.duplicated.push_back(p.id + " " + p.Label() + " (" + std::to_string(it->second) +
-                                   " records)");
-    if (it != final_records.end()) final_records.erase(it);
+    else if (n > 1)
+      summary.duplicated.push_back(p.id + " " + p.Label() + " (" + std::to_string(n) + " records)");
+    measured.erase(p.id);
+    skipped.erase(p.id);
   }
-  for (const auto& [id, n] : final_records) summary.unplanned.push_back(id);
+  for (const auto& [id, n] : measured) summary.unplanned.push_back(id);
+  for (const auto& [id, n] : skipped)
+    if (!measured.count(id)) summary.unplanned.push_back(id);
   if (!summary.Complete()) return summary;
   OutputFile out(output, "output");
   out << merged;

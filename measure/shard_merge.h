@@ -11,12 +11,14 @@
 namespace vitperf::measure {
 
 struct MergeSummary {
-  int shards = 0;                       // files read
-  int planned = 0;                      // points of the experiment on the device
-  int records = 0;                      // point records written (probe and pipeline)
-  std::vector<std::string> missing;     // planned points with no final record ("id label")
-  std::vector<std::string> duplicated;  // planned points with more than one final record
-  std::vector<std::string> unplanned;   // records whose id the experiment does not plan
+  int shards = 0;                    // files read
+  int planned = 0;                   // points of the experiment on the device
+  int records = 0;                   // point records written (probe and pipeline)
+  std::vector<std::string> missing;  // planned points with no final record ("id label")
+  // planned points measured more than once (skipped records, which a resumed shard tries
+  // again, do not count)
+  std::vector<std::string> duplicated;
+  std::vector<std::string> unplanned;  // records whose id the experiment does not plan
   bool Complete() const { return missing.empty() && duplicated.empty() && unplanned.empty(); }
   // "3 shards, 14 points, each present once" or what is wrong, on one line.
   std::string Brief() const;

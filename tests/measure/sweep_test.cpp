@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "measure/jsonl_appender.h"
+#include "measure/shard_merge.h"
 #include "measure/sweep_runner.h"
 
 namespace vitperf::measure {
@@ -51,6 +52,7 @@ struct DoubleProbes {
       r.options = o;
       r.status = batch >= oom_batch ? PointStatus::oom : PointStatus::ok;
       if (r.status == PointStatus::oom) r.message = "out of memory (test double)";
+      if (r.status == PointStatus::ok) r.throughput_ips = 1000.0 * batch;  // a readable record
       return r;
     };
     f.micro = [this](const std::string& probe, const nlohmann::json& params, const ProbeContext&) {
@@ -209,6 +211,16 @@ TEST(Sweep, ResumeTriesSkippedPointsAgainButNotTheRunnersOwnSkips) {
     if (j["kind"] == "pipeline") statuses[j["batch"].get<int>()].push_back(j["status"]);
   EXPECT_EQ(statuses[2], (std::vector<std::string>{"skipped", "ok"}));
   EXPECT_EQ(statuses[16], (std::vector<std::string>{"skipped"}));
+
+  // As a shard, the file is whole: the skipped record the resume measured again is no duplicate.
+  const std::string merged = TempFile("resume_skipped_merged.jsonl");
+  const MergeSummary whole = MergeShards(spec, points, "cuda:0", {out}, merged);
+  EXPECT_TRUE(whole.Complete()) << whole.Brief();
+  // The same shard twice is: every measured point is there twice.
+  const std::string twice = TempFile("resume_skipped_twice.jsonl");
+  const MergeSummary doubled = MergeShards(spec, points, "cuda:0", {out, out}, twice);
+  EXPECT_EQ(doubled.duplicated.size(), 4u) << doubled.Brief();  // 1, 2, 4, 8; not 16 (skipped)
+  EXPECT_FALSE(fs::exists(twice));
 }
 
 TEST(Sweep, ExistingOutputWithoutResumeIsRefusedUntouched) {
