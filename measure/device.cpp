@@ -380,7 +380,12 @@ void ResetPeakMemory(const Device& d) {
 #endif
 }
 
-std::optional<double> PeakMemoryBytes(const Device& d) {
+namespace {
+struct AllocatedBytes {
+  double current = 0, peak = 0;  // [bytes]
+};
+
+std::optional<AllocatedBytes> AllocatorAllocated(const Device& d) {
 #if VITPERF_HAVE_CUDA
   if (!d.cuda) return std::nullopt;
   const auto index = static_cast<c10::DeviceIndex>(d.index);
@@ -390,11 +395,23 @@ std::optional<double> PeakMemoryBytes(const Device& d) {
   const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(index);
 #endif
   // Index 0 is StatType::AGGREGATE (small + large pools); the enum's namespace moved in 2.x.
-  return static_cast<double>(stats.allocated_bytes[0].peak);
+  return AllocatedBytes{static_cast<double>(stats.allocated_bytes[0].current),
+                        static_cast<double>(stats.allocated_bytes[0].peak)};
 #else
   (void)d;
   return std::nullopt;
 #endif
+}
+}  // namespace
+
+std::optional<double> PeakMemoryBytes(const Device& d) {
+  const auto a = AllocatorAllocated(d);
+  return a ? std::optional<double>(a->peak) : std::nullopt;
+}
+
+std::optional<double> CurrentAllocatedBytes(const Device& d) {
+  const auto a = AllocatorAllocated(d);
+  return a ? std::optional<double>(a->current) : std::nullopt;
 }
 
 void EmptyCache(const Device& d) {

@@ -172,8 +172,9 @@ class HostBuffer {
 // Allocator statistics. On the CPU nothing is measured: PeakMemoryBytes returns nullopt and
 // callers record 0 with "not measured".
 void ResetPeakMemory(const Device& d);
-std::optional<double> PeakMemoryBytes(const Device& d);  // [bytes] allocated peak since reset
-void EmptyCache(const Device& d);                        // return cached blocks to the driver
+std::optional<double> PeakMemoryBytes(const Device& d);        // [bytes] allocated peak since reset
+std::optional<double> CurrentAllocatedBytes(const Device& d);  // [bytes] allocated now
+void EmptyCache(const Device& d);                              // return cached blocks to the driver
 
 // Out-of-memory classification of an exception thrown by LibTorch (device or host allocation).
 bool IsOutOfMemoryMessage(const std::string& what);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <iomanip>
 #include <memory>
 #include <mutex>
 #include <numeric>
@@ -821,6 +822,7 @@ PipelineRecord RunPipelinePoint(const ViTConfig& config, int batch, const Pipeli
   std::vector<std::string> notes;
   bool fell_back = false;
   ResetPeakMemory(d);
+  const std::optional<double> allocated_before = CurrentAllocatedBytes(d);
   r.status = RunClassified(
       d,
       [&] {
@@ -854,6 +856,16 @@ PipelineRecord RunPipelinePoint(const ViTConfig& config, int batch, const Pipeli
       notes.push_back(
           "CPU device: no pinned memory or second memory; host buffers are pageable and "
           "h2d/d2h are host copies");
+    // 2026-12-05: after about a hundred graph points one process held 81 GiB in CUDA-graph
+    // private pools and the next point ran out of memory; the record says which point left
+    // device memory behind once its objects were gone.
+    const std::optional<double> allocated_after = CurrentAllocatedBytes(d);
+    if (allocated_before && allocated_after && *allocated_after - *allocated_before > 256e6) {
+      std::ostringstream note;
+      note << std::fixed << std::setprecision(2) << (*allocated_after - *allocated_before) / 1e9
+           << " GB of device memory still allocated after the point";
+      notes.push_back(note.str());
+    }
     for (const auto& note : notes) r.message += (r.message.empty() ? "" : "; ") + note;
   }
   const auto peak = PeakMemoryBytes(d);
