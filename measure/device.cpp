@@ -315,6 +315,12 @@ void DeviceGraph::Capture(const Device& d, const std::function<void()>& fn, int 
     c10::cuda::CUDAStreamGuard stream_guard(side);
     for (int i = 0; i < warmup_calls; ++i) fn();
     side.synchronize();
+    // What torch.cuda.graph does before a capture: the caching allocator releases the free
+    // blocks of destroyed graphs' private pools only in emptyCache, never while a capture is
+    // underway, so without it each point's pool stayed reserved and a sweep of ~100 graph
+    // points ran out of memory with 80 GiB in private pools (2026-12-04 and -05, H200).
+    C10_CUDA_CHECK(cudaDeviceSynchronize());
+    c10::cuda::CUDACachingAllocator::emptyCache();
     impl_->graph = std::make_unique<at::cuda::CUDAGraph>();
     impl_->graph->capture_begin();
     try {
