@@ -24,8 +24,12 @@ def one_round(gib: float, empty_first: bool) -> dict:
     n = int(gib * 2**30 / 4)
     with torch.cuda.stream(side):
         graph.capture_begin()
-        y = x.repeat(n // 1024)  # allocated in the graph's private pool
-        graph.capture_end()
+        try:
+            y = x.repeat(n // 1024)  # allocated in the graph's private pool
+        finally:
+            # An out-of-memory error inside the capture must still end it, or the stream stays
+            # capturing and every later CUDA call fails (the first version of this script).
+            graph.capture_end()
     graph.replay()
     torch.cuda.synchronize()
     del y, graph
