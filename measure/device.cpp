@@ -320,7 +320,7 @@ void DeviceGraph::Capture(const Device& d, const std::function<void()>& fn, int 
     // underway, so without it each point's pool stayed reserved and a sweep of ~100 graph
     // points ran out of memory with 80 GiB in private pools (2026-12-04 and -05, H200).
     C10_CUDA_CHECK(cudaDeviceSynchronize());
-    c10::cuda::CUDACachingAllocator::emptyCache();
+    EmptyCache(d);
     impl_->graph = std::make_unique<at::cuda::CUDAGraph>();
     impl_->graph->capture_begin();
     try {

@@ -856,9 +856,9 @@ PipelineRecord RunPipelinePoint(const ViTConfig& config, int batch, const Pipeli
       notes.push_back(
           "CPU device: no pinned memory or second memory; host buffers are pageable and "
           "h2d/d2h are host copies");
-    // 2026-12-05: after about a hundred graph points one process held 81 GiB in CUDA-graph
-    // private pools and the next point ran out of memory; the record says which point left
-    // device memory behind once its objects were gone.
+    // A point whose tensors outlive it (a cache, a reference kept) would starve every later
+    // point of the sweep; the record names it. Reserved-but-free blocks are not counted: the
+    // 81 GiB of dead graphs' pools of 2026-12-05 were those (fixed in DeviceGraph::Capture).
     // Above cuBLAS's per-stream workspaces (~33 MB each, three streams an overlapped point).
     constexpr double kLeftBehindNoteBytes = 256e6;
     const std::optional<double> allocated_after = CurrentAllocatedBytes(d);
