@@ -41,11 +41,23 @@ case $tier in
            2>/dev/null || echo 90)
     args+=(-DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_CUDA_ARCHITECTURES="$arch"
            -DVITPERF_WITH_TESTS=OFF -DVITPERF_WITH_PYTHON=OFF
-           -DVITPERF_GIT_REVISION_FILE="$root/.deps/git_revision") ;;
+           -DVITPERF_GIT_REVISION_FILE="$build/git_revision") ;;
   *) echo "build.sh: '$tier' is not one of light, full, gpu" >&2; exit 2 ;;
 esac
 log="$build/last-build.log"
 mkdir -p "$build"
+if [ "$tier" = gpu ]; then
+  # The revision the records will carry: the stamp, marked -unstamped when the tree's contents
+  # no longer match the ones it was stamped for.
+  revision=$(cat "$root/.deps/git_revision" 2>/dev/null || echo unknown)
+  if [ -f "$root/.deps/git_tree_files" ] && [ "$("$root/scripts/tree_digest.sh" \
+      "$root/.deps/git_tree_files")" != "$(cat "$root/.deps/git_tree_digest" 2>/dev/null)" ]; then
+    revision="$revision-unstamped"
+    echo "vitperf: the tree differs from the one .deps/git_revision was stamped for" \
+      "(run scripts/stamp_revision.sh before a GPU run); records will say $revision" >&2
+  fi
+  echo "$revision" >"$build/git_revision"
+fi
 if [ ! -f "$build/build.ninja" ]; then
   echo "vitperf: configuring a $tier build in $build" >&2
   if ! cmake -S "$root" -B "$build" "${args[@]}" >"$log" 2>&1; then
