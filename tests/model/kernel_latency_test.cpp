@@ -40,6 +40,32 @@ TEST(KernelLatency, ReductionsExposeTwoTripsAndStreamingKernelsOne) {
   EXPECT_DOUBLE_EQ(DependentPasses(Find(Build(b16, 1, false, true), OpKind::residual_add)), 0);
 }
 
+TEST(KernelLatency, UnvectorisedKernelsPayASecondTrip) {
+  // DeiT-III: a layer scale per branch, broadcast over the tokens, so eager multiplies without
+  // vector loads; compiled code folds it into the residual add and launches nothing.
+  ViTConfig deit3 = PresetByName("vit_b16");
+  deit3.layer_scale = true;
+  const Operator scale = Find(Build(deit3, 1), OpKind::layer_scale);
+  EXPECT_DOUBLE_EQ(scale.unvectorised_kernels, 1);
+  EXPECT_GT(scale.strided_read_bytes, 0);
+  EXPECT_DOUBLE_EQ(DependentPasses(scale), 2);
+  EXPECT_DOUBLE_EQ(DependentPasses(Find(Build(deit3, 1, false, true), OpKind::layer_scale)), 0);
+  // The contiguous residual add beside it stays vectorised: one trip.
+  EXPECT_DOUBLE_EQ(DependentPasses(Find(Build(deit3, 1), OpKind::residual_add)), 1);
+  // Without prefix tokens the stream stays token-transposed: each LayerNorm's contiguous copy and
+  // each residual add read across it, unvectorised.
+  ViTConfig gap = PresetByName("vit_b16");
+  gap.class_token = false;
+  gap.pooling = Pooling::mean;
+  const OperatorList g = Build(gap, 1);
+  EXPECT_DOUBLE_EQ(DependentPasses(Find(g, OpKind::residual_add)), 2);
+  EXPECT_DOUBLE_EQ(DependentPasses(Find(g, OpKind::layernorm)), 2 + 1 + 1);
+  // BEiT's relative position bias: a gather and a permuted copy, neither vectorised.
+  ViTConfig beit = PresetByName("vit_b16");
+  beit.rel_pos_bias = true;
+  EXPECT_DOUBLE_EQ(DependentPasses(Find(Build(beit, 1), OpKind::rel_pos_bias)), 4);
+}
+
 TEST(KernelLatency, EachTripAddsTheLatencyToTheOperatorTime) {
   const HardwareProfile gpu = LoadProfile(VITPERF_SOURCE_DIR "/data/hardware/h100-sxm.json");
   const ViTConfig ti16 = PresetByName("vit_ti16");
