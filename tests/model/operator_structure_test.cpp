@@ -69,6 +69,8 @@ TEST(OperatorStructure, PatchConvPathFollowsCudnnChoice) {
   EXPECT_EQ(path("vit_l16", 512), ConvPath::simt);  // over 384 px: SIMT at any width
   EXPECT_EQ(path("vit_s16", 224), ConvPath::simt);
   EXPECT_EQ(path("vit_ti16", 224), ConvPath::simt);
+  // Width 512 (timm's ViT-Medium at 256 px) already runs the tensor-core kernel.
+  EXPECT_EQ(path("vit_medium_patch16_gap_256", 256), ConvPath::tensor_core);
   EXPECT_EQ(path("vit_s32", 224), ConvPath::implicit_gemm);
   EXPECT_EQ(path("vit_b16", 224, Precision::fp32), ConvPath::simt);
   EXPECT_EQ(path("vit_s16", 224, Precision::tf32), ConvPath::tensor_core);
