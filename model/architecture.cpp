@@ -67,6 +67,9 @@ std::vector<PatchConvRule> ReadPatchConvRules(const nlohmann::json& j) {
     optional_int("image_side_at_most", &r.image_side_at_most);
     optional_int("width_at_least", &r.width_at_least);
     optional_int("patch_at_least", &r.patch_at_least);
+    double input_elements = 0;
+    o.Optional("input_elements_above", input_elements);
+    if (j[i].contains("input_elements_above")) r.input_elements_above = input_elements;
     o.RejectUnknownKeys();
     for (const std::string& p : precisions)
       r.precisions.push_back(ParseEnumOrThrow<Precision>(p, field + ".precisions"));
@@ -230,8 +233,8 @@ Architecture LoadArchitectureAt(const std::string& name_or_path, int depth) {
 
 }  // namespace
 
-ConvPath Architecture::PatchConvPathFor(Precision p, int longer_image_side, int width,
-                                        int patch) const {
+ConvPath Architecture::PatchConvPathFor(Precision p, int longer_image_side, int width, int patch,
+                                        double input_elements) const {
   for (const PatchConvRule& r : patch_conv) {
     if (!r.precisions.empty() &&
         std::find(r.precisions.begin(), r.precisions.end(), p) == r.precisions.end())
@@ -240,6 +243,7 @@ ConvPath Architecture::PatchConvPathFor(Precision p, int longer_image_side, int 
     if (r.image_side_at_most && !(longer_image_side <= *r.image_side_at_most)) continue;
     if (r.width_at_least && !(width >= *r.width_at_least)) continue;
     if (r.patch_at_least && !(patch >= *r.patch_at_least)) continue;
+    if (r.input_elements_above && !(input_elements > *r.input_elements_above)) continue;
     return r.path;
   }
   return ConvPath::simt;

@@ -56,6 +56,8 @@ struct PatchConvRule {
   std::optional<int> image_side_at_most;  // [px] the longer image side is at most this
   std::optional<int> width_at_least;      // embedding width
   std::optional<int> patch_at_least;      // [px]
+  // [elements] the batch's input tensor (images x channels x height x width) is larger
+  std::optional<double> input_elements_above;
   ConvPath path = ConvPath::simt;
 };
 
@@ -104,7 +106,8 @@ struct Architecture {
   double ExpPerFp32Flop() const {
     return static_cast<double>(exp_per_clock_per_sm) / (2.0 * fp32_lanes_per_sm);
   }
-  ConvPath PatchConvPathFor(Precision p, int longer_image_side, int width, int patch) const;
+  ConvPath PatchConvPathFor(Precision p, int longer_image_side, int width, int patch,
+                            double input_elements) const;
   bool MisalignedGemmRunsOnSimt(double output_elements) const;
   // The starting coefficients of an uncalibrated GPU of this architecture: constants for the
   // architecture stage, priors for the fitted ones.

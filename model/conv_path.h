@@ -16,15 +16,20 @@ enum class ConvPath {
   tensor_core,
   // an implicit-GEMM tensor-core kernel (64x64 tiles), also behind the layout copies.
   implicit_gemm,
+  // fp32 FMAs on the NCHW tensor with precomputed gather offsets (precomputed_convolve_sgemm):
+  // what cuDNN switches the tensor-core cases to at the largest inputs, faster than the
+  // implicit SIMT kernel.
+  precomputed_simt,
 };
 
 template <>
 struct EnumNames<ConvPath> {
   static constexpr const char* kField = "conv_path";
-  static constexpr std::array<std::pair<ConvPath, const char*>, 3> kNames{{
+  static constexpr std::array<std::pair<ConvPath, const char*>, 4> kNames{{
       {ConvPath::simt, "simt"},
       {ConvPath::tensor_core, "tensor_core"},
       {ConvPath::implicit_gemm, "implicit_gemm"},
+      {ConvPath::precomputed_simt, "precomputed_simt"},
   }};
 };
 VITPERF_ENUM_JSON(ConvPath)

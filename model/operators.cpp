@@ -161,9 +161,10 @@ void BuildOperators(const ViTConfig& c, int batch, const ForwardOptions& options
   const Architecture* arch = options.architecture;
   const ConvPath conv_path =
       arch ? arch->PatchConvPathFor(c.precision, std::max(c.image_height, c.image_width), c.dim,
-                                    c.patch)
+                                    c.patch, b * pixels)
            : ConvPath::simt;
-  if (conv_path != ConvPath::simt && !options.template_gemms) {
+  const bool nhwc_conv = conv_path == ConvPath::tensor_core || conv_path == ConvPath::implicit_gemm;
+  if (nhwc_conv && !options.template_gemms) {
     // The tensor-core kernels take NHWC: cuDNN copies the image and the weight first, two
     // kernels inside the one conv2d call. A 3-channel transpose streams badly (CUPTI: a twelfth
     // to a sixteenth of the copy bandwidth), so it has its own rate per SM cycle.

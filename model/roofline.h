@@ -113,6 +113,10 @@ T TimePatchConv(const Operator& op, const DeviceRates& r, CoefficientView<T> c) 
                         c[Coef::conv_gemm_step_ns] * 1e-9;
       return MaxOf(waves_s, tile_walk_s);
     }
+    case ConvPath::precomputed_simt:
+      // Large inputs only, so no serial floor: a share of the fp32 rate (the architecture's
+      // conv_precomputed_efficiency, from the kernel's CUPTI rate).
+      return T(op.flops / r.conv_flops_per_s) / c[Coef::conv_precomputed_efficiency];
     case ConvPath::simt:
       break;
   }

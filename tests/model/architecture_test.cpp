@@ -92,17 +92,22 @@ TEST(Architecture, ExponentialRateFollowsLanesAndSpecialFunctionUnits) {
 TEST(Architecture, PatchConvRulesAreFirstMatchAndDefaultToSimt) {
   Architecture a;
   a.patch_conv = {
-      {{Precision::bf16}, 384, std::nullopt, std::nullopt, std::nullopt, ConvPath::simt},
-      {{}, std::nullopt, std::nullopt, 768, std::nullopt, ConvPath::tensor_core}};
-  EXPECT_EQ(a.PatchConvPathFor(Precision::bf16, 512, 1024, 16), ConvPath::simt);
-  EXPECT_EQ(a.PatchConvPathFor(Precision::bf16, 224, 1024, 16), ConvPath::tensor_core);
-  EXPECT_EQ(a.PatchConvPathFor(Precision::fp32, 512, 1024, 16), ConvPath::tensor_core);
-  EXPECT_EQ(a.PatchConvPathFor(Precision::bf16, 224, 384, 16), ConvPath::simt);
+      {{Precision::bf16}, 384, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+       ConvPath::simt},
+      {{}, std::nullopt, std::nullopt, 768, std::nullopt, 1e6, ConvPath::precomputed_simt},
+      {{}, std::nullopt, std::nullopt, 768, std::nullopt, std::nullopt, ConvPath::tensor_core}};
+  EXPECT_EQ(a.PatchConvPathFor(Precision::bf16, 512, 1024, 16, 1e5), ConvPath::simt);
+  EXPECT_EQ(a.PatchConvPathFor(Precision::bf16, 224, 1024, 16, 1e5), ConvPath::tensor_core);
+  EXPECT_EQ(a.PatchConvPathFor(Precision::bf16, 224, 1024, 16, 1e6), ConvPath::tensor_core)
+      << "the input bound is exclusive";
+  EXPECT_EQ(a.PatchConvPathFor(Precision::bf16, 224, 1024, 16, 2e6), ConvPath::precomputed_simt);
+  EXPECT_EQ(a.PatchConvPathFor(Precision::fp32, 512, 1024, 16, 1e5), ConvPath::tensor_core);
+  EXPECT_EQ(a.PatchConvPathFor(Precision::bf16, 224, 384, 16, 2e6), ConvPath::simt);
   // An architecture without measured rules (sm75) takes the SIMT kernel: no layout copies.
   ViTConfig b16 = PresetByName("vit_b16");
   b16.precision = Precision::fp16;
   const Architecture sm75 = LoadArchitecture("sm75");
-  EXPECT_EQ(sm75.PatchConvPathFor(b16.precision, 224, b16.dim, b16.patch), ConvPath::simt);
+  EXPECT_EQ(sm75.PatchConvPathFor(b16.precision, 224, b16.dim, b16.patch, 1e5), ConvPath::simt);
 }
 
 TEST(Architecture, MisalignedSimtWindowIsTheArchitecturesOwn) {

@@ -129,6 +129,28 @@ TEST(OperatorStructure, TensorCorePatchConvRunsInWholeWavesAfterLayoutCopies) {
       layout.bytes / (r.sm_cycles_per_s * coefs[Coef::conv_layout_bytes_per_sm_cycle]));
 }
 
+TEST(OperatorStructure, LargeInputsTakeThePrecomputedSimtConv) {
+  // CUPTI on both GPUs: B/16 at 224 px runs the tensor-core kernel up to batch 256 (38.5M input
+  // elements) and precomputed_convolve_sgemm at 512 (77M), with no layout copies before it.
+  const HardwareProfile gpu = Datasheet();
+  const CoefficientValues<double> coefs = DefaultCoefficients();
+  const CoefficientView<double> c{coefs.v.data()};
+  const ViTConfig b16 = PresetByName("vit_b16");
+  EXPECT_EQ(Find(Build(b16, 256), OpKind::patch_embed).conv_path, ConvPath::tensor_core);
+  const Operator conv = Find(Build(b16, 512), OpKind::patch_embed);
+  EXPECT_EQ(conv.conv_path, ConvPath::precomputed_simt);
+  for (const Operator& op : Build(b16, 512)) EXPECT_NE(op.kind, OpKind::conv_layout);
+  const DeviceRates r = RatesFor(gpu, b16.precision);
+  EXPECT_DOUBLE_EQ(TimePatchConv(conv, r, c),
+                   conv.flops / (r.conv_flops_per_s * coefs[Coef::conv_precomputed_efficiency]));
+  // ViT-B/16 at 320 px, batch 128 (39.3M): precomputed; width 384 never is.
+  ViTConfig b16_320 = b16;
+  b16_320.image_height = b16_320.image_width = 320;
+  EXPECT_EQ(Find(Build(b16_320, 128), OpKind::patch_embed).conv_path, ConvPath::precomputed_simt);
+  EXPECT_EQ(Find(Build(PresetByName("vit_s16"), 1024), OpKind::patch_embed).conv_path,
+            ConvPath::simt);
+}
+
 TEST(OperatorStructure, ImplicitGemmPatchConvPaysOneTensorCoreWaveAtLeast) {
   const HardwareProfile gpu = Datasheet();
   const CoefficientValues<double> coefs = DefaultCoefficients();
