@@ -68,7 +68,7 @@ namespace vitperf {
     "allocator peak over computed live bytes")                                                     \
   X(conv_efficiency, 0.3, 0.01, 1.0, "fraction", architecture,                                     \
     "of the fp32 vector rate, SIMT patch conv")                                                    \
-  X(conv_precomputed_efficiency, 0.45, 0.01, 1.0, "fraction", architecture,                       \
+  X(conv_precomputed_efficiency, 0.45, 0.01, 1.0, "fraction", architecture,                        \
     "of the fp32 vector rate, precomputed-offset SIMT patch conv")                                 \
   X(conv_step_ns, 80.0, 0.0, 2000.0, "ns", architecture,                                           \
     "serial time per inner element, SIMT conv tile")                                               \
