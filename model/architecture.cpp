@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <type_traits>
 
 #include "model/build_info.h"
 #include "model/closest_names.h"
@@ -57,19 +58,17 @@ std::vector<PatchConvRule> ReadPatchConvRules(const nlohmann::json& j) {
     PatchConvRule r;
     std::vector<std::string> precisions;
     std::string path;
-    auto optional_int = [&](const char* key, std::optional<int>* out) {
-      int value = 0;
+    auto optional_bound = [&](const char* key, auto* out) {
+      typename std::remove_pointer_t<decltype(out)>::value_type value{};
       o.Optional(key, value);
       if (j[i].contains(key)) *out = value;
     };
     o.Optional("precisions", precisions).Required("path", path);
-    optional_int("image_side_above", &r.image_side_above);
-    optional_int("image_side_at_most", &r.image_side_at_most);
-    optional_int("width_at_least", &r.width_at_least);
-    optional_int("patch_at_least", &r.patch_at_least);
-    double input_elements = 0;
-    o.Optional("input_elements_above", input_elements);
-    if (j[i].contains("input_elements_above")) r.input_elements_above = input_elements;
+    optional_bound("image_side_above", &r.image_side_above);
+    optional_bound("image_side_at_most", &r.image_side_at_most);
+    optional_bound("width_at_least", &r.width_at_least);
+    optional_bound("patch_at_least", &r.patch_at_least);
+    optional_bound("input_elements_above", &r.input_elements_above);
     o.RejectUnknownKeys();
     for (const std::string& p : precisions)
       r.precisions.push_back(ParseEnumOrThrow<Precision>(p, field + ".precisions"));

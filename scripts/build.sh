@@ -48,15 +48,19 @@ log="$build/last-build.log"
 mkdir -p "$build"
 if [ "$tier" = gpu ]; then
   # The revision the records will carry: the stamp, marked -unstamped when the tree's contents
-  # no longer match the ones it was stamped for.
-  revision=$(cat "$root/.deps/git_revision" 2>/dev/null || echo unknown)
-  if [ -f "$root/.deps/git_tree_files" ] && [ "$("$root/scripts/tree_digest.sh" \
-      "$root/.deps/git_tree_files")" != "$(cat "$root/.deps/git_tree_digest" 2>/dev/null)" ]; then
-    revision="$revision-unstamped"
-    echo "vitperf: the tree differs from the one .deps/git_revision was stamped for" \
-      "(run scripts/stamp_revision.sh before a GPU run); records will say $revision" >&2
+  # no longer match the ones it was stamped for. Without a stamp (a git clone on its own GPU
+  # host), no file: cmake/git_revision.cmake asks git.
+  rm -f "$build/git_revision"
+  if [ -f "$root/.deps/git_revision" ]; then
+    revision=$(cat "$root/.deps/git_revision")
+    if [ -f "$root/.deps/git_tree_files" ] && [ "$("$root/scripts/tree_digest.sh" \
+        "$root/.deps/git_tree_files")" != "$(cat "$root/.deps/git_tree_digest" 2>/dev/null)" ]; then
+      revision="$revision-unstamped"
+      echo "vitperf: the tree differs from the one .deps/git_revision was stamped for" \
+        "(run scripts/stamp_revision.sh before a GPU run); records will say $revision" >&2
+    fi
+    echo "$revision" >"$build/git_revision"
   fi
-  echo "$revision" >"$build/git_revision"
 fi
 if [ ! -f "$build/build.ninja" ]; then
   echo "vitperf: configuring a $tier build in $build" >&2

@@ -75,6 +75,7 @@ if [ "$stage" = measure ] || [ "$stage" = all ]; then
   # compiled point ran 40450 img/s in one H100 run and 71942 in the next. validate pools the
   # records of a point into its long-run average (model/repeated_points.h); on the H100 a
   # second pass took the compiled 5-fold from 11.6% to 6.1% (docs/compiled-execution.md).
+  # (The end-to-end sweep, batch 1 and 64 in the first pass, gains batch-16 points of its own.)
   if [ "${RQ3_REPEAT_SMALL:-1}" = 1 ]; then
     $V measure -e rq3_compiled --device cuda:0 --aoti-dir "$aoti" batch=1,16 probes=none \
       -o "$OUT/$gpu_tag-rq3-compiled-small-batch-repeat.jsonl" --resume 2>&1 \
