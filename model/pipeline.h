@@ -26,12 +26,11 @@ template <typename T>
 PipelineTime<T> TimePipeline(const ForwardTime<T>& forward, const TransferVolume& io,
                              const PipelineOptions& o, const HostSide& host, CoefficientView<T> c) {
   PipelineTime<T> p;
-  // The fixed per-batch cost of an eager forward call's host side beyond its dispatched
-  // kernels, and the wait (fitted on eager pipelines). A replayed CUDA graph and a compiled
-  // package's runner do not pay it: a sequential pipeline's compute stage, less the same
-  // config's compute-only time, is 130-260 us (median) for eager forwards at batch 1 and 16 on
-  // both measured GPUs, but 5-40 us for graph and compiled ones.
-  const T sync_s = o.execution == ExecutionMode::eager ? c[Coef::sync_us] * 1e-6 : T(0.0);
+  // The fixed per-batch cost of a forward call's host side beyond its dispatched kernels, and
+  // the wait (fitted on eager pipelines; a compiled package's runner pays it too: its
+  // pipelines are otherwise predicted too fast). A replayed CUDA graph does not: sequential
+  // graph pipelines at batch 1 take 17-22 us per batch more than their measured stages.
+  const T sync_s = o.execution == ExecutionMode::graph ? T(0.0) : c[Coef::sync_us] * 1e-6;
   p.compute_s = forward.total_s + sync_s;
   if (o.compute_only) {
     // Timed between two device events around the forward pass, the host waiting after the

@@ -89,16 +89,8 @@ TEST(Evaluate, ComputeOnlyTimesCarryNoHostSynchronisation) {
   const Prediction b = Evaluate(c, 1, compute_only, gpu), s1 = Evaluate(c, 1, pipeline, gpu);
   EXPECT_DOUBLE_EQ(a.period_s, b.period_s);
   EXPECT_DOUBLE_EQ(b.period_s, b.device_s);  // the graph launch hides behind the kernels
-  // A replayed graph's pipeline pays no per-batch sync cost either, nor does a compiled
-  // package's; an eager one does.
+  // A replayed graph's pipeline pays no per-batch sync cost either; an eager one does.
   EXPECT_DOUBLE_EQ(s1.period_s, s0.period_s);
-  PipelineOptions compiled;
-  compiled.execution = ExecutionMode::compiled;
-  gpu.coefficients[Coef::sync_us] = 0;
-  const Prediction k0 = Evaluate(c, 1, compiled, gpu);
-  gpu.coefficients[Coef::sync_us] = 500;
-  const Prediction k1 = Evaluate(c, 1, compiled, gpu);
-  EXPECT_DOUBLE_EQ(k1.period_s, k0.period_s);
   PipelineOptions eager;
   gpu.coefficients[Coef::sync_us] = 0;
   const Prediction e0 = Evaluate(c, 1, eager, gpu);
