@@ -9,6 +9,8 @@
 #                                # skipped by the measurement, with its name)
 #   scripts/gpu_rq3.sh measure   # ~6 min: the 95 C++ points, then torch.compile on 3 models
 #   scripts/gpu_rq3.sh all       # both, when one call may take ~12 min
+#   scripts/gpu_rq3.sh repeat    # ~2 min: the batch-1 and batch-16 points alone, once more (a
+#                                # later pass over the host-bound points, after `compile`)
 # The packages live in build-gpu/aoti (several GB: they stay on the host, a second call finds
 # them while the machine is held); $OUT gets the records, the logs and aoti-sidecars.tar.gz
 # (requests, sidecars and compile logs): at most 7 files, as the device returns no more than 8.
@@ -16,17 +18,23 @@
 # RQ3_COMPILE_DEADLINE_S (default 360), RQ3_PY_BUDGET_S (default 150), RQ3_PYTHON (default 1;
 # 0 skips the torch.compile side, e.g. in a second run when the first one's is committed),
 # RQ3_REPEAT_SMALL (default 1: the batch-1 and batch-16 points measured a second time after the
-# first pass, ~2 min).
+# first pass, ~2 min), RQ3_REQUIRE_GPU (e.g. H200: exit 3 at once, before building anything,
+# when the GPU's name does not contain it; a call that may get another card then costs seconds).
 set -uo pipefail
 stage=${1:-all}
 case "$stage" in
-  compile | measure | all) ;;
+  compile | measure | all | repeat) ;;
   *)
-    echo "gpu_rq3.sh: stage: '$stage' is not one of compile, measure, all" >&2
+    echo "gpu_rq3.sh: stage: '$stage' is not one of compile, measure, all, repeat" >&2
     exit 2
     ;;
 esac
 [ -n "${OUT:-}" ] || { echo "gpu_rq3.sh: OUT: set it to the folder results go to" >&2; exit 2; }
+gpu_name=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)
+if [ -n "${RQ3_REQUIRE_GPU:-}" ] && [[ "$gpu_name" != *"$RQ3_REQUIRE_GPU"* ]]; then
+  echo "gpu_rq3.sh: RQ3_REQUIRE_GPU: this GPU is '$gpu_name', not a $RQ3_REQUIRE_GPU; nothing run" >&2
+  exit 3
+fi
 export LD_LIBRARY_PATH="$PWD/.deps/usr/lib:${LD_LIBRARY_PATH:-}"
 V=build-gpu/cli/vitperf
 [ -x "$V" ] || { echo "gpu_rq3.sh: $V: missing (run scripts/gpu_build.sh first)" >&2; exit 2; }
@@ -37,7 +45,7 @@ since() { echo "$(( $(date +%s) - start )) s"; }
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 # Output files are named after the GPU they ran on (h200, h100, ...): a call may get either.
 gpu_tag=$(python3 -c 'import sys; sys.path.insert(0, "scripts"); import timm_amp_study as s
-print(s.gpu_short_name(sys.argv[1]))' "$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)")
+print(s.gpu_short_name(sys.argv[1]))' "$gpu_name")
 gpu_tag=${gpu_tag:-gpu}
 python3 -c 'import torch, triton; print("torch", torch.__version__, "triton", triton.__version__, "cuda", torch.version.cuda)'
 
@@ -51,6 +59,15 @@ keep_aoti_files() {
   ls -la "$aoti" > "$aoti/listing.txt"
   (cd "$aoti" && tar -czf "$out/aoti-sidecars.tar.gz" listing.txt \
     $(ls *.request.json *.pt2.json *.compile.log 2>/dev/null))
+}
+
+# The batch-1 and batch-16 points (compute-only and end to end) once more, into a file of their
+# own; --resume finishes it after an interruption.
+measure_small_batches() {
+  $V measure -e rq3_compiled --device cuda:0 --aoti-dir "$aoti" batch=1,16 probes=none \
+    -o "$OUT/$gpu_tag-rq3-compiled-small-batch-repeat.jsonl" --resume 2>&1 \
+    | tee "$OUT/measure-repeat.log" | tail -3
+  echo "batch 1 and 16 repeat done after $(since)"
 }
 
 if [ "$stage" = compile ] || [ "$stage" = all ]; then
@@ -76,12 +93,7 @@ if [ "$stage" = measure ] || [ "$stage" = all ]; then
   # records of a point into its long-run average (model/repeated_points.h); on the H100 a
   # second pass took the compiled 5-fold from 11.6% to 6.1% (docs/compiled-execution.md).
   # (The end-to-end sweep, batch 1 and 64 in the first pass, gains batch-16 points of its own.)
-  if [ "${RQ3_REPEAT_SMALL:-1}" = 1 ]; then
-    $V measure -e rq3_compiled --device cuda:0 --aoti-dir "$aoti" batch=1,16 probes=none \
-      -o "$OUT/$gpu_tag-rq3-compiled-small-batch-repeat.jsonl" --resume 2>&1 \
-      | tee "$OUT/measure-repeat.log" | tail -3
-    echo "batch 1 and 16 repeat done after $(since)"
-  fi
+  [ "${RQ3_REPEAT_SMALL:-1}" = 1 ] && measure_small_batches
   # The Python side by side: eager, torch.compile default and reduce-overhead on the presets at
   # 224 px, batch 1 and 256, with the kernel classes at batch 256.
   if [ "${RQ3_PYTHON:-1}" = 1 ]; then
@@ -96,5 +108,9 @@ if [ "$stage" = measure ] || [ "$stage" = all ]; then
   for s in ok skipped error oom; do
     printf '%s: %s\n' "$s" "$(grep -c "\"status\":\"$s\"" "$OUT/$gpu_tag-rq3-compiled.jsonl")"
   done
+fi
+if [ "$stage" = repeat ]; then
+  measure_small_batches
+  keep_aoti_files
 fi
 echo "gpu_rq3.sh $stage took $(since)"
