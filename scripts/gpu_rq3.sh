@@ -19,7 +19,8 @@
 # 0 skips the torch.compile side, e.g. in a second run when the first one's is committed),
 # RQ3_REPEAT_SMALL (default 1: the batch-1 and batch-16 points measured a second time after the
 # first pass, ~2 min), RQ3_REQUIRE_GPU (e.g. H200: exit 3 at once, before building anything,
-# when the GPU's name does not contain it; a call that may get another card then costs seconds).
+# when the GPU's name does not contain it; a call that may get another card then costs seconds),
+# RQ3_COMPILE_MODES (e.g. default: only that mode's compiled points, see below).
 set -uo pipefail
 stage=${1:-all}
 case "$stage" in
@@ -30,6 +31,10 @@ case "$stage" in
     ;;
 esac
 [ -n "${OUT:-}" ] || { echo "gpu_rq3.sh: OUT: set it to the folder results go to" >&2; exit 2; }
+# RQ3_COMPILE_MODES=default keeps the max-autotune packages out (the longest to build, 160-245
+# s): every stage then compiles and measures the default-mode points alone.
+mode_args=()
+[ -n "${RQ3_COMPILE_MODES:-}" ] && mode_args=("compile_mode=$RQ3_COMPILE_MODES")
 gpu_name=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)
 if [ -n "${RQ3_REQUIRE_GPU:-}" ] && [[ "$gpu_name" != *"$RQ3_REQUIRE_GPU"* ]]; then
   echo "gpu_rq3.sh: RQ3_REQUIRE_GPU: this GPU is '$gpu_name', not a $RQ3_REQUIRE_GPU; nothing run" >&2
@@ -64,7 +69,7 @@ keep_aoti_files() {
 # The batch-1 and batch-16 points (compute-only and end to end) once more, into a file of their
 # own; --resume finishes it after an interruption.
 measure_small_batches() {
-  $V measure -e rq3_compiled --device cuda:0 --aoti-dir "$aoti" batch=1,16 probes=none \
+  $V measure -e rq3_compiled --device cuda:0 --aoti-dir "$aoti" "${mode_args[@]}" batch=1,16 probes=none \
     -o "$OUT/$gpu_tag-rq3-compiled-small-batch-repeat.jsonl" --resume 2>&1 \
     | tee "$OUT/measure-repeat.log" | tail -3
   echo "batch 1 and 16 repeat done after $(since)"
@@ -73,7 +78,7 @@ measure_small_batches() {
 if [ "$stage" = compile ] || [ "$stage" = all ]; then
   # The requests name every package the experiment's compiled points run, with the weights the
   # C++ module draws; aoti_compile.py skips packages already built.
-  $V measure -e rq3_compiled --device cuda:0 --aoti-dir "$aoti" --aoti-prepare \
+  $V measure -e rq3_compiled --device cuda:0 --aoti-dir "$aoti" "${mode_args[@]}" --aoti-prepare \
     || { echo "gpu_rq3.sh: --aoti-prepare failed" >&2; exit 1; }
   echo "requests written after $(since)"
   python3 scripts/aoti_compile.py "$aoti" --jobs "${RQ3_JOBS:-6}" \
@@ -84,7 +89,7 @@ fi
 
 if [ "$stage" = measure ] || [ "$stage" = all ]; then
   # --resume: a second call (after an interruption) finishes the file instead of refusing it.
-  $V measure -e rq3_compiled --device cuda:0 --aoti-dir "$aoti" \
+  $V measure -e rq3_compiled --device cuda:0 --aoti-dir "$aoti" "${mode_args[@]}" \
     -o "$OUT/$gpu_tag-rq3-compiled.jsonl" --resume 2>&1 | tee "$OUT/measure.log" | tail -5
   echo "C++ measurement done after $(since)"
   # The host-bound points (batch 1 and 16) again, minutes later: one stint's host state moved
