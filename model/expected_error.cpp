@@ -32,6 +32,13 @@ bool ArchitectureCalibrated(const std::string& architecture, const std::string& 
   return false;
 }
 
+// The member `key` of `j`, or nullptr where `j` has none.
+const nlohmann::json* Member(const nlohmann::json& j, const std::string& key) {
+  if (!j.is_object()) return nullptr;
+  const auto it = j.find(key);
+  return it == j.end() ? nullptr : &*it;
+}
+
 double Number(const nlohmann::json& j, const char* key) {
   return j.is_object() && j.contains(key) && j[key].is_number() ? j[key].get<double>() : 0.0;
 }
@@ -63,6 +70,29 @@ ExpectedError ExpectedErrorFor(const HardwareProfile& profile) {
     e.mape = Number(entry["by_gpu"][profile.name], "mape");
     e.how = "5-fold cross-validation by config on this GPU's measurements";
   }
+  return e;
+}
+
+ExpectedError ExpectedErrorFor(const HardwareProfile& profile, ExecutionMode execution,
+                               Regime regime) {
+  ExpectedError e = ExpectedErrorFor(profile);
+  if (e.basis != "calibrated") return e;
+  // The bounds as scripts/expected_error.py groups the validated points' predicted regimes.
+  const char* bound = regime == Regime::overhead                              ? "host"
+                      : regime == Regime::compute || regime == Regime::memory ? "device"
+                                                                              : "pipeline";
+  const std::string key = std::string(ToString(execution)) + "/" + bound;
+  const nlohmann::json* entry = &ExpectedErrorFile();
+  for (const std::string& step : {std::string("calibrated"), std::string("by_gpu"), profile.name,
+                                  std::string("by_case"), std::string("cases"), key})
+    if (entry) entry = Member(*entry, step);  // the path stops where the file does
+  if (!entry || Number(*entry, "mape") <= 0) return e;
+  e.mape = Number(*entry, "mape");
+  e.case_name = key;
+  e.case_points = static_cast<int>(Number(*entry, "points"));
+  e.how = "5-fold cross-validation by config on this GPU's measurements: its " +
+          std::to_string(e.case_points) + " " + ToString(execution) + " points bound by the " +
+          bound;
   return e;
 }
 

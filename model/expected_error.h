@@ -6,6 +6,8 @@
 #include <string>
 
 #include "model/hardware_profile.h"
+#include "model/pipeline_options.h"
+#include "model/regime.h"
 
 namespace vitperf {
 
@@ -15,10 +17,21 @@ struct ExpectedError {
   std::string basis;
   double mape = 0;  // [fraction] held-out MAPE of throughput; 0 when no figure is recorded
   std::string how;  // how that figure was obtained, for people
+  // With a case: the held-out points it rests on, e.g. "compiled/host" (execution mode / what
+  // bounds them: host, device or pipeline); empty for the profile's overall figure.
+  std::string case_name;
+  int case_points = 0;
 };
 
 // Throws nothing: without the file (or for a case it lacks) mape is 0 and `how` says so.
 ExpectedError ExpectedErrorFor(const HardwareProfile& profile);
+
+// The error of predictions like one row: on a calibrated GPU, the held-out error of its points
+// of the same execution mode and bound (a host-bound compiled batch 1 misses by several times
+// what a device-bound batch 256 does); the profile's figure where the file has too few such
+// points, or the GPU is uncalibrated.
+ExpectedError ExpectedErrorFor(const HardwareProfile& profile, ExecutionMode execution,
+                               Regime regime);
 
 // "calibrated: held-out error 3.4% (5-fold ...)" or "uncalibrated: datasheet + sm90 priors;
 // expect about 9% error (...)": one line for people.

@@ -54,6 +54,9 @@ PredictResult RunPredict(PredictQuery query) {
   result.expected_error = ExpectedErrorFor(q.profile);
   result.expected_error_summary = DescribeExpectedError(q.profile, result.expected_error);
   result.execution_caveat = ExecutionModeCaveat(q.profile, q.options);
+  for (const Prediction& row : result.sweep.rows)
+    result.row_expected_errors.push_back(
+        ExpectedErrorFor(q.profile, q.options.execution, row.regime));
   // Calibrated profiles carry coefficient errors: throughput's one-sigma band per row.
   if (q.profile.calibrated)
     for (const Prediction& row : result.sweep.rows)
@@ -94,6 +97,13 @@ nlohmann::json PredictJson(const PredictResult& result, const std::vector<std::s
     const ThroughputInterval& band = result.intervals[i];
     out["rows"][i]["throughput_interval_ips"] = {{"low", band.low_ips}, {"high", band.high_ips}};
   }
+  for (size_t i = 0; i < result.row_expected_errors.size(); ++i) {
+    const ExpectedError& e = result.row_expected_errors[i];
+    out["rows"][i]["expected_error"] = {
+        {"mape", e.mape},
+        {"case", e.case_name.empty() ? nlohmann::json() : nlohmann::json(e.case_name)},
+        {"points", e.case_points}};
+  }
   out["recommended_batch"] =
       sweep.recommended ? nlohmann::json(sweep.rows[*sweep.recommended].batch) : nlohmann::json();
   out["recommendation_reason"] = sweep.recommendation_reason;
@@ -126,7 +136,7 @@ void PrintPredict(std::ostream& out, const PredictResult& result) {
       << "\n\n";
   // Calibrated profiles carry coefficient errors: show throughput's one-sigma band.
   const bool band = !result.intervals.empty();
-  std::vector<std::string> header{"batch", "p50 [ms]", "p90 [ms]", "img/s"};
+  std::vector<std::string> header{"batch", "p50 [ms]", "p90 [ms]", "img/s", "held-out"};
   if (band) header.push_back("+-1sd");
   for (const char* h :
        {"memory", "host [ms]", "H2D [ms]", "compute [ms]", "D2H [ms]", "AI [FLOP/B]", "regime", ""})
@@ -137,6 +147,10 @@ void PrintPredict(std::ostream& out, const PredictResult& result) {
     const bool mark = sweep.recommended && *sweep.recommended == static_cast<int>(i);
     std::vector<std::string> row{std::to_string(p.batch), Fixed(p.latency_p50_s * 1e3, 3),
                                  Fixed(p.latency_p90_s * 1e3, 3), Fixed(p.throughput_ips, 0)};
+    const double held_out = i < result.row_expected_errors.size()
+                                ? result.row_expected_errors[i].mape
+                                : result.expected_error.mape;
+    row.push_back(held_out > 0 ? Fixed(100 * held_out, 1) + "%" : "-");
     if (band) row.push_back(Fixed(100 * result.intervals[i].relative_sigma, 1) + "%");
     for (std::string cell :
          {Bytes(p.memory.TotalBytes()),
@@ -149,9 +163,9 @@ void PrintPredict(std::ostream& out, const PredictResult& result) {
     table.AddRow(row);
   }
   table.Print(out);
-  if (band)
-    out << "+-1sd: throughput spread from the fitted coefficients' standard errors only; "
-           "the model's held-out error is larger (vitperf validate)\n";
+  out << "held-out: the error of predictions like the row's (its execution mode and bound, host "
+         "or device), measured on points the fit never saw (data/accuracy/expected_error.json)\n";
+  if (band) out << "+-1sd: throughput spread from the fitted coefficients' standard errors only\n";
   out << "\n";
   if (sweep.recommended) {
     const Prediction& best = sweep.rows[*sweep.recommended];

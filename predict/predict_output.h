@@ -41,7 +41,10 @@ struct PredictResult {
   BatchSweep sweep;
   long long parameters = 0;
   ExpectedError expected_error;
-  std::string expected_error_summary;           // the one line for people
+  std::string expected_error_summary;  // the one line for people
+  // One per row of the sweep: the held-out error of predictions like that row (its execution
+  // mode and bound on this GPU), the profile's figure where none is recorded.
+  std::vector<ExpectedError> row_expected_errors;
   std::optional<std::string> execution_caveat;  // the execution mode rests on priors
   // One per row of the sweep when the profile is calibrated (it carries coefficient errors);
   // empty otherwise.

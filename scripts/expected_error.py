@@ -4,7 +4,11 @@
   python3 scripts/expected_error.py --binary build/cli/vitperf -o data/accuracy/expected_error.json
 
 Three cases, each from a held-out check the script runs (its command is recorded):
-  calibrated          this GPU's own measurements, 5-fold cross-validation by config;
+  calibrated          this GPU's own measurements, 5-fold cross-validation by config; and, from
+                      the same check over every fitted experiment (compiled and RQ5 pipelines
+                      included), the error by execution mode and by what bounds the point
+                      (`by_case`: eager/host, compiled/device, ...), which `predict` shows per
+                      batch: a host-bound batch-1 point is not a device-bound batch-256 one;
   same_architecture   an uncalibrated GPU whose architecture has a calibrated GPU: calibrate one
                       GPU, predict the other from its datasheet (H100 -> H200 and back);
   other_architecture  an uncalibrated GPU of an architecture nobody calibrated: vitperf's
@@ -24,10 +28,17 @@ ROOT = Path(__file__).resolve().parent.parent
 D = "data/measurements"
 
 
-def data(gpu):
+FOUR = ("calibration", "campaign", "quick_test", "staging_study")
+SIX = FOUR + ("rq3_compiled", "rq5_pipeline")
+# The bound of a point, from its predicted regime (model/regime.h): what a prediction's row shows.
+BOUND = {"overhead": "host", "compute": "device", "memory": "device", "transfer": "pipeline",
+         "preprocess": "pipeline"}
+MIN_CASE_POINTS = 10  # fewer held-out points than this make no figure of their own
+
+
+def data(gpu, kinds=FOUR):
     """The GPU's fitted experiments, every run (data/measurements/README.md)."""
-    return [f"{D}/{gpu}/{kind}.jsonl"
-            for kind in ("calibration", "campaign", "quick_test", "staging_study")]
+    return [f"{D}/{gpu}/{kind}.jsonl" for kind in kinds]
 
 
 def shown(args):
@@ -35,8 +46,10 @@ def shown(args):
     out, globbed = [], set()
     for a in args:
         if a.startswith(D + "/"):
-            glob = f"{D}/{a.split('/')[-2]}/{{calibration,campaign,quick_test," \
-                   "staging_study}.jsonl"
+            gpu = a.split("/")[-2]
+            kinds = [f.split("/")[-1][:-len(".jsonl")] for f in args
+                     if f.startswith(f"{D}/{gpu}/")]
+            glob = f"{D}/{gpu}/{{{','.join(kinds)}}}.jsonl"
             if glob not in globbed:
                 globbed.add(glob)
                 out.append(glob)
@@ -45,14 +58,30 @@ def shown(args):
     return "vitperf validate " + " ".join(out)
 
 
-def validate(binary, args):
+def run_validate(binary, args):
     cmd = [binary, "validate"] + args + ["--json"]
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     if out.returncode != 0:
         sys.exit(f"{shown(args)}: {out.stderr.strip()}")
-    s = json.loads(out.stdout)["summary"]
+    return json.loads(out.stdout)
+
+
+def validate(binary, args):
+    s = run_validate(binary, args)["summary"]
     return {"mape": s["mape"], "points": s["points"], "max_regret": s["max_regret"],
             "command": shown(args)}
+
+
+def by_case(binary, args):
+    """Held-out MAPE per execution mode (max-autotune counted as compiled) and bound."""
+    cases = {}
+    for p in run_validate(binary, args)["points"]:
+        execution = "compiled" if p["execution"].startswith("compiled") else p["execution"]
+        key = f"{execution}/{BOUND[p['regime']]}"
+        cases.setdefault(key, []).append(abs(p["predicted_ips"] / p["measured_ips"] - 1))
+    return {"command": shown(args),
+            "cases": {k: {"mape": sum(v) / len(v), "points": len(v)}
+                      for k, v in sorted(cases.items()) if len(v) >= MIN_CASE_POINTS}}
 
 
 def main():
@@ -66,6 +95,8 @@ def main():
     for gpu, name in (("h100", "h100-sxm"), ("h200", "h200")):
         calibrated[name] = validate(b, ["--profile", sheet[gpu], "--kfold", "5", "--data"] +
                                     data(gpu))
+        calibrated[name]["by_case"] = by_case(b, ["--profile", sheet[gpu], "--kfold", "5",
+                                                  "--data"] + data(gpu, SIX))
     transfer = {
         "h100-sxm->h200": validate(b, ["--profile", sheet["h200"], "--transfer-from",
                                        sheet["h100"], "--transfer-data"] + data("h100") +
@@ -112,6 +143,9 @@ def main():
     Path(args.output).write_text(json.dumps(out, indent=1) + "\n")
     for key in ("calibrated", "same_architecture", "other_architecture"):
         print(f"{key}: MAPE {100 * out[key]['mape']:.1f}% ({out[key]['how']})")
+    for name, entry in calibrated.items():
+        print(f"  {name}: " + ", ".join(f"{k} {100 * c['mape']:.1f}% ({c['points']})"
+                                        for k, c in entry["by_case"]["cases"].items()))
 
 
 if __name__ == "__main__":

@@ -62,6 +62,8 @@ TEST(PredictPrinters, PrintWhatTheResultHoldsWithoutRecomputing) {
   result.expected_error_summary = "summary from the struct";
   result.execution_caveat = "caveat from the struct";
   result.intervals[1].relative_sigma = 0.777;
+  result.row_expected_errors[1].mape = 0.4321;
+  result.row_expected_errors[1].case_name = "case from the struct";
   result.intervals[1].low_ips = 11;
   result.intervals[1].high_ips = 22;
   result.explanation = "explanation from the struct";
@@ -72,8 +74,8 @@ TEST(PredictPrinters, PrintWhatTheResultHoldsWithoutRecomputing) {
   EXPECT_EQ(text.rfind("vit_b16 999px bf16", 0), 0u) << text;
   for (const char* expected :
        {"profile: summary from the struct\n", "note: caveat from the struct\n", "params 4.24k,",
-        " 123456 ", " 77.7% ", "\nexplanation from the struct\n", "operators at batch 77 ",
-        " 987.654 "})
+        " 123456 ", " 43.2% ", " 77.7% ", "\nexplanation from the struct\n",
+        "operators at batch 77 ", " 987.654 "})
     EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
 
   const nlohmann::json j = PredictJson(result, {"test"});
@@ -84,6 +86,8 @@ TEST(PredictPrinters, PrintWhatTheResultHoldsWithoutRecomputing) {
   EXPECT_EQ(j["rows"][1]["throughput_ips"], 123456.0);
   EXPECT_EQ(j["rows"][1]["throughput_interval_ips"]["low"], 11.0);
   EXPECT_EQ(j["rows"][1]["throughput_interval_ips"]["high"], 22.0);
+  EXPECT_EQ(j["rows"][1]["expected_error"]["mape"], 0.4321);
+  EXPECT_EQ(j["rows"][1]["expected_error"]["case"], "case from the struct");
   EXPECT_EQ(j["explanation"], "explanation from the struct");
   EXPECT_EQ(j["operators"]["batch"], 77);
   // The other rows are the computed ones: a 999 px config was never evaluated.
