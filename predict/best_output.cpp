@@ -35,8 +35,15 @@ BestSearchOptions SearchOptions(const BestQuery& q) {
 
 BestResult RunBest(BestQuery query) {
   const BestSearchOptions o = SearchOptions(query);
-  BestResult result{std::move(query), o.price, {}};
+  BestResult result{std::move(query), o.price, {}, {}, {}};
   result.search = SearchBestConfigs(result.query.model, result.query.profile, o);
+  const HardwareProfile& profile = result.query.profile;
+  const auto expected = [&](const Candidate& c) {
+    return ExpectedErrorFor(profile, c.options.execution, c.prediction.regime);
+  };
+  for (const Candidate& c : result.search.top) result.top_expected_errors.push_back(expected(c));
+  if (const auto& be = result.search.compile_break_even)
+    result.break_even_expected_errors = std::pair{expected(be->compiled), expected(be->uncompiled)};
   return result;
 }
 
@@ -56,6 +63,12 @@ nlohmann::json BestJson(const BestResult& result, const std::vector<std::string>
                    {"pipelines_without_batch", r.pipelines_without_batch},
                    {"numa_factor_measured", r.numa_measured}};
   j["top"] = r.top;
+  for (size_t i = 0; i < result.top_expected_errors.size(); ++i) {
+    const ExpectedError& e = result.top_expected_errors[i];
+    j["top"][i]["expected_error"] = {
+        {"mape", e.mape},
+        {"case", e.case_name.empty() ? nlohmann::json() : nlohmann::json(e.case_name)}};
+  }
   j["baseline"] = r.baseline;
   j["single_changes"] = r.single_changes;
   j["greedy_path"] = r.greedy_path;
@@ -83,14 +96,17 @@ void PrintBest(std::ostream& out, const BestResult& result) {
     out << "no configuration meets the constraints (" << r.pipelines_without_batch
         << " pipelines had no admissible batch); relax --latency-slo or --memory-limit\n";
   } else {
-    TextTable t({"#", "configuration", "batch", "img/s", "p50 ms", "p90 ms", "memory", "regime",
-                 "$/M img"});
+    TextTable t({"#", "configuration", "batch", "img/s", "held-out", "p50 ms", "p90 ms", "memory",
+                 "regime", "$/M img"});
     bool any_default_numa = false;
     for (size_t i = 0; i < r.top.size(); ++i) {
       const Candidate& c = r.top[i];
       any_default_numa |= c.numa_default_factor;
       t.AddRow({std::to_string(i + 1), DescribeCandidate(c) + (c.numa_default_factor ? " *" : ""),
                 std::to_string(c.prediction.batch), Si(c.prediction.throughput_ips),
+                i < result.top_expected_errors.size() && result.top_expected_errors[i].mape > 0
+                    ? Fixed(100 * result.top_expected_errors[i].mape, 1) + "%"
+                    : "-",
                 Ms(c.prediction.latency_p50_s), Ms(c.prediction.latency_p90_s),
                 Bytes(c.prediction.memory.TotalBytes()), ToString(c.prediction.regime),
                 Usd(c.cost_per_million_usd)});
@@ -114,6 +130,18 @@ void PrintBest(std::ostream& out, const BestResult& result) {
     else
       out << "the " << Fixed(*be->compile_s, 0) << " s compile (measured) is repaid after "
           << Si(*be->break_even_images) << " images\n";
+    // A gain smaller than the two predictions' held-out errors combined (root sum of squares:
+    // independent errors) is not a finding.
+    if (const auto& errors = result.break_even_expected_errors) {
+      const double gain =
+          be->compiled.prediction.throughput_ips / be->uncompiled.prediction.throughput_ips - 1;
+      const double combined = std::hypot(errors->first.mape, errors->second.mape);
+      if (gain > 0 && gain < combined)
+        out << "the " << Fixed(100 * gain, 1) << "% gain is inside the two predictions' held-out "
+            << "errors combined (" << Fixed(100 * combined, 1) << "%, from "
+            << Fixed(100 * errors->first.mape, 1) << "% and " << Fixed(100 * errors->second.mape, 1)
+            << "%): measure both before compiling for it\n";
+    }
   }
 
   const Prediction& b = r.baseline.prediction;

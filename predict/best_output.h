@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "model/expected_error.h"
 #include "predict/best_config.h"
 
 namespace vitperf {
@@ -27,6 +28,11 @@ struct BestResult {
   BestQuery query;
   std::optional<HourlyPrice> price;
   BestSearchResult search;
+  // The held-out error of predictions like each of search.top (its execution mode and bound),
+  // and of the compiled and uncompiled pipelines of the break-even: a ranking whose gaps are
+  // inside these is no ranking to trust without measuring.
+  std::vector<ExpectedError> top_expected_errors;
+  std::optional<std::pair<ExpectedError, ExpectedError>> break_even_expected_errors;
 };
 
 // Throws std::invalid_argument naming the field for a bad constraint, price or top.

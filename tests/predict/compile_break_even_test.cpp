@@ -2,8 +2,11 @@
 // caveat a prediction carries when the profile never fitted the compiled-execution terms.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "model/hardware_profile.h"
 #include "predict/best_config.h"
+#include "predict/best_output.h"
 #include "predict/execution_basis.h"
 
 namespace vitperf {
@@ -43,6 +46,38 @@ TEST(CompileBreakEven, NeverRepaidWhenSlowerAndUnknownWithoutAMeasuredCompile) {
   ASSERT_TRUE(u);
   EXPECT_FALSE(u->compile_s);
   EXPECT_FALSE(CompileBreakEvenOf({At(ExecutionMode::eager, 1)}, p));
+}
+
+// A compile gain inside the two predictions' held-out errors (combined as independent errors)
+// is flagged; one outside them is not. The printer reads the errors from the result.
+TEST(CompileBreakEven, AGainInsideThePredictionsHeldOutErrorsIsFlagged) {
+  HardwareProfile p;
+  p.fit = {{"compile_s", {{"default", {{"median_s", 80.0}}}}}};
+  BestResult result;
+  result.query.profile = p;
+  result.search.top = {At(ExecutionMode::compiled, 1050), At(ExecutionMode::graph, 1000)};
+  result.search.compile_break_even = CompileBreakEvenOf(result.search.top, p);
+  ExpectedError compiled, graph;
+  compiled.mape = 0.04;
+  graph.mape = 0.035;
+  result.top_expected_errors = {compiled, graph};
+  result.break_even_expected_errors = std::pair{compiled, graph};
+  const auto text = [&] {
+    std::ostringstream out;
+    PrintBest(out, result);
+    return out.str();
+  };
+  // A 5% gain against errors of 4% and 3.5%: 5.3% combined.
+  const std::string inside = text();
+  EXPECT_NE(inside.find("held-out"), std::string::npos) << inside;  // the table's column
+  EXPECT_NE(inside.find(" 4.0% "), std::string::npos) << inside;
+  EXPECT_NE(inside.find("5.0% gain is inside the two predictions' held-out errors combined (5.3%"),
+            std::string::npos)
+      << inside;
+  result.search.top[0].prediction.throughput_ips = 1100;  // a 10% gain
+  result.search.compile_break_even = CompileBreakEvenOf(result.search.top, p);
+  EXPECT_EQ(text().find("is inside the two predictions"), std::string::npos) << text();
+  EXPECT_EQ(BestJson(result, {"test"})["top"][0]["expected_error"]["mape"], 0.04);
 }
 
 TEST(ExecutionModeCaveat, CompiledPredictionsSayWhenTheirTermsWereNeverFitted) {
