@@ -77,10 +77,7 @@ ExpectedError ExpectedErrorFor(const HardwareProfile& profile, ExecutionMode exe
                                Regime regime) {
   ExpectedError e = ExpectedErrorFor(profile);
   if (e.basis != "calibrated") return e;
-  // The bounds as scripts/expected_error.py groups the validated points' predicted regimes.
-  const char* bound = regime == Regime::overhead                              ? "host"
-                      : regime == Regime::compute || regime == Regime::memory ? "device"
-                                                                              : "pipeline";
+  const char* bound = BoundOf(regime);
   const std::string key = std::string(ToString(execution)) + "/" + bound;
   const nlohmann::json* entry = &ExpectedErrorFile();
   for (const std::string& step : {std::string("calibrated"), std::string("by_gpu"), profile.name,

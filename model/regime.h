@@ -26,4 +26,22 @@ struct EnumNames<Regime> {
 };
 VITPERF_ENUM_JSON(Regime)
 
+// What a regime says of where the time goes, coarser: the host (launch, dispatch, sync), the
+// device (matrix, vector or memory units) or the pipeline around the forward pass (copies,
+// preprocessing). Held-out errors are kept per execution mode and bound (validate's cases,
+// data/accuracy/expected_error.json), the two differing by several times.
+inline const char* BoundOf(Regime r) {
+  switch (r) {
+    case Regime::overhead:
+      return "host";
+    case Regime::compute:
+    case Regime::memory:
+      return "device";
+    case Regime::transfer:
+    case Regime::preprocess:
+      return "pipeline";
+  }
+  return "device";
+}
+
 }  // namespace vitperf

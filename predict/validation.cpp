@@ -292,6 +292,13 @@ ValidationReport Validate(const std::vector<ValidationInput>& inputs,
     report.executions.push_back(
         {mode, static_cast<int>(e.size()), Mean(e), Quantile(e, 0.5), Mean(signed_error)});
   }
+  std::map<std::string, std::vector<double>> by_case;  // sorted by name
+  for (const auto& p : report.points) {
+    const std::string execution = p.execution.rfind("compiled", 0) == 0 ? "compiled" : p.execution;
+    by_case[execution + "/" + BoundOf(p.regime)].push_back(p.ape);
+  }
+  for (const auto& [name, e] : by_case)
+    report.cases.push_back({name, static_cast<int>(e.size()), Mean(e)});
   return report;
 }
 
@@ -308,7 +315,7 @@ void to_json(nlohmann::json& j, const ValidationReport& r) {
   };
   nlohmann::json worst = nlohmann::json::array(), points = nlohmann::json::array(),
                  regrets = nlohmann::json::array(), regimes = nlohmann::json::array(),
-                 executions = nlohmann::json::array();
+                 executions = nlohmann::json::array(), cases = nlohmann::json::array();
   for (const auto& p : r.worst) worst.push_back(point(p));
   for (const auto& p : r.points) points.push_back(point(p));
   for (const auto& c : r.regrets)
@@ -334,6 +341,8 @@ void to_json(nlohmann::json& j, const ValidationReport& r) {
                           {"mape", g.mape},
                           {"median_ape", g.median_ape},
                           {"mean_signed_error", g.mean_signed}});
+  for (const auto& g : r.cases)
+    cases.push_back({{"case", g.name}, {"points", g.points}, {"mape", g.mape}});
   j = nlohmann::json{
       {"summary",
        {{"points", r.points.size()},
@@ -355,6 +364,7 @@ void to_json(nlohmann::json& j, const ValidationReport& r) {
       {"regret", regrets},
       {"regimes", regimes},
       {"executions", executions},
+      {"cases", cases},
       {"points", points}};
 }
 

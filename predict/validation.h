@@ -57,10 +57,10 @@ struct PointError {
 
 // The best-batch regret of one config, paired by run. A dataset pools the same point from
 // several runs (PoolRepeatedPoints), and the host's speed differs between runs (runs on lent GPU
-// hosts, up to ~15%): a batch measured only in a slow run must not be compared with another measured on
-// eight, or the regret measures the hosts, not the batches. So each other batch b is compared
-// with the model's pick p only over the runs that measured both: ratio_b = H_b / H_p, H the
-// harmonic mean (images over total time) of that batch's throughputs over the shared runs. The
+// hosts, up to ~15%): a batch measured only in a slow run must not be compared with another
+// measured on eight, or the regret measures the hosts, not the batches. So each other batch b is
+// compared with the model's pick p only over the runs that measured both: ratio_b = H_b / H_p, H
+// the harmonic mean (images over total time) of that batch's throughputs over the shared runs. The
 // measured best is the batch with the largest ratio (the pick itself: 1), and
 // regret = 1 - 1 / ratio_best. Batches that share no run with the pick are left out. With one
 // run (or no provenance) this is the plain comparison of the measured throughputs.
@@ -103,6 +103,14 @@ struct OomAccuracy {
   double Accuracy() const { return records ? static_cast<double>(correct) / records : 1.0; }
 };
 
+// Error over the points of one execution mode (max-autotune counted as compiled) and bound
+// (model/regime.h BoundOf): "compiled/host", ...; what `predict` states per row.
+struct CaseError {
+  std::string name;
+  int points = 0;
+  double mape = 0;
+};
+
 struct ValidationReport {
   std::vector<PointError> points;  // every ok record, in input order
   int skipped = 0;                 // records neither ok nor oom, or with unusable throughput
@@ -114,6 +122,7 @@ struct ValidationReport {
   OomAccuracy oom;
   std::vector<RegimeError> regimes;        // by the predicted regime, only those that occur
   std::vector<ExecutionError> executions;  // by execution mode, only those that occur
+  std::vector<CaseError> cases;            // by execution mode and bound, only those that occur
 };
 
 ValidationReport Validate(const std::vector<ValidationInput>& inputs,

@@ -117,6 +117,13 @@ void PrintReport(std::ostream& out, const ValidationReport& r,
     modes.Print(out);
   }
 
+  if (r.cases.size() > 1) {
+    out << "\nby execution mode and bound (what `predict` states per row):\n";
+    TextTable cases({"case", "points", "MAPE"});
+    for (const auto& g : r.cases) cases.AddRow({g.name, std::to_string(g.points), Pct(g.mape)});
+    cases.Print(out);
+  }
+
   if (!r.regrets.empty()) {
     std::vector<ConfigRegret> top = r.regrets;
     std::stable_sort(top.begin(), top.end(), [](const ConfigRegret& a, const ConfigRegret& b) {

@@ -30,9 +30,6 @@ D = "data/measurements"
 
 FOUR = ("calibration", "campaign", "quick_test", "staging_study")
 SIX = FOUR + ("rq3_compiled", "rq5_pipeline")
-# The bound of a point, from its predicted regime (model/regime.h): what a prediction's row shows.
-BOUND = {"overhead": "host", "compute": "device", "memory": "device", "transfer": "pipeline",
-         "preprocess": "pipeline"}
 MIN_CASE_POINTS = 10  # fewer held-out points than this make no figure of their own
 
 
@@ -73,15 +70,11 @@ def validate(binary, args):
 
 
 def by_case(binary, args):
-    """Held-out MAPE per execution mode (max-autotune counted as compiled) and bound."""
-    cases = {}
-    for p in run_validate(binary, args)["points"]:
-        execution = "compiled" if p["execution"].startswith("compiled") else p["execution"]
-        key = f"{execution}/{BOUND[p['regime']]}"
-        cases.setdefault(key, []).append(abs(p["predicted_ips"] / p["measured_ips"] - 1))
+    """Held-out MAPE per execution mode and bound (validate's cases: compiled/host, ...)."""
+    cases = run_validate(binary, args)["cases"]
     return {"command": shown(args),
-            "cases": {k: {"mape": sum(v) / len(v), "points": len(v)}
-                      for k, v in sorted(cases.items()) if len(v) >= MIN_CASE_POINTS}}
+            "cases": {c["case"]: {"mape": c["mape"], "points": c["points"]}
+                      for c in cases if c["points"] >= MIN_CASE_POINTS}}
 
 
 def main():

@@ -58,6 +58,32 @@ TEST(Validation, ErrorsByHand) {
   EXPECT_NEAR(r.regimes[1].mape, 0.2, 1e-12);
 }
 
+TEST(Validation, CasesGroupByExecutionModeAndBound) {
+  ValidationInput compiled = Point("c", 1, 100, 150, PointStatus::ok, true, Regime::overhead);
+  compiled.record.options.execution = ExecutionMode::compiled;
+  ValidationInput tuned = Point("c", 2, 100, 110, PointStatus::ok, true, Regime::overhead);
+  tuned.record.options.execution = ExecutionMode::compiled;
+  tuned.record.options.compile_mode = CompileMode::max_autotune;
+  const ValidationReport r = Validate(
+      {Point("a", 1, 100, 110, PointStatus::ok, true, Regime::overhead), Point("a", 2, 100, 102),
+       Point("a", 4, 100, 96, PointStatus::ok, true, Regime::memory),
+       Point("a", 8, 100, 80, PointStatus::ok, true, Regime::preprocess), compiled, tuned},
+      ValidationOptions{});
+  // Sorted by name; max-autotune counts as compiled; memory-bound is device-bound.
+  ASSERT_EQ(r.cases.size(), 4u);
+  EXPECT_EQ(r.cases[0].name, "compiled/host");
+  EXPECT_EQ(r.cases[0].points, 2);
+  EXPECT_NEAR(r.cases[0].mape, (0.5 + 0.1) / 2, 1e-12);
+  EXPECT_EQ(r.cases[1].name, "eager/device");
+  EXPECT_NEAR(r.cases[1].mape, (0.02 + 0.04) / 2, 1e-12);
+  EXPECT_EQ(r.cases[2].name, "eager/host");
+  EXPECT_EQ(r.cases[3].name, "eager/pipeline");
+  EXPECT_NEAR(r.cases[3].mape, 0.2, 1e-12);
+  const nlohmann::json j = r;
+  EXPECT_EQ(j["cases"][0]["case"], "compiled/host");
+  EXPECT_EQ(j["cases"][0]["points"], 2);
+}
+
 TEST(Validation, RegretAndOomByHand) {
   // Config a: the model picks batch 4 (200 predicted), which measured 170 against the best 180.
   // Config b: the model picks batch 2, which ran out of memory: regret 1.
