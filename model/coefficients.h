@@ -62,6 +62,8 @@ namespace vitperf {
   X(copy_latency_us, 10.0, 0.0, 5000.0, "us", architecture, "fixed cost of one host-device copy")  \
   X(overlap_efficiency, 0.9, 0.0, 1.0, "fraction", architecture,                                   \
     "of non-bottleneck stage time hidden")                                                         \
+  X(overlapped_forward_slowdown, 0.02, 0.0, 0.5, "fraction", architecture,                         \
+    "forward time added by running inside an overlapped pipeline")                                 \
   X(numa_remote_factor, 0.8, 0.1, 1.0, "fraction", architecture,                                   \
     "host-link bandwidth kept when remote")                                                        \
   X(activation_memory_factor, 1.0, 0.3, 5.0, "ratio", architecture,                                \

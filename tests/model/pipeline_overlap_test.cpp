@@ -21,7 +21,9 @@ struct Stages {
   PipelineOptions o;
 
   Stages() {
-    for (Coef k : {Coef::sync_us, Coef::copy_latency_us, Coef::host_batch_us}) c[k] = 0;
+    for (Coef k : {Coef::sync_us, Coef::copy_latency_us, Coef::host_batch_us,
+                   Coef::overlapped_forward_slowdown})
+      c[k] = 0;
     c[Coef::overlap_efficiency] = 1;
     c[Coef::h2d_pageable_gbs] = c[Coef::h2d_pinned_gbs] = 16;
     c[Coef::d2h_pageable_gbs] = c[Coef::d2h_pinned_gbs] = 16;
@@ -54,6 +56,18 @@ TEST(PipelineOverlap, PageableCopiesSerialiseWithTheForwardPassWhenOneThreadQueu
   // A deeper queue does not help: the issuing thread, not the ring of buffers, is the limit.
   s.o.queue_depth = 8;
   EXPECT_NEAR(s.Time().period_s, 11e-3, 1e-12);
+}
+
+TEST(PipelineOverlap, AnOverlappedForwardRunsSlowerThanAloneASequentialOneDoesNot) {
+  Stages s;
+  s.c[Coef::overlapped_forward_slowdown] = 0.02;
+  s.o.host_memory = HostMemory::pinned;
+  EXPECT_NEAR(s.Time().compute_s, 6e-3 * 1.02, 1e-12);
+  s.o.pipeline = PipelineMode::sequential;
+  EXPECT_NEAR(s.Time().compute_s, 6e-3, 1e-12);
+  s.o.pipeline = PipelineMode::overlapped;
+  s.o.compute_only = true;  // the forward alone, as compute-only points time it
+  EXPECT_NEAR(s.Time().compute_s, 6e-3, 1e-12);
 }
 
 TEST(PipelineOverlap, PageableCopiesOverlapWithAThreadPerStage) {
