@@ -73,12 +73,15 @@ ExpectedError ExpectedErrorFor(const HardwareProfile& profile) {
   return e;
 }
 
-ExpectedError ExpectedErrorFor(const HardwareProfile& profile, ExecutionMode execution,
-                               Regime regime) {
-  ExpectedError e = ExpectedErrorFor(profile);
+std::string ErrorCaseName(ExecutionMode execution, Regime regime) {
+  return ToString(execution) + "/" + BoundOf(regime);
+}
+
+ExpectedError ExpectedErrorForRow(const HardwareProfile& profile, const ExpectedError& overall,
+                                  ExecutionMode execution, Regime regime) {
+  ExpectedError e = overall;
   if (e.basis != "calibrated") return e;
-  const char* bound = BoundOf(regime);
-  const std::string key = std::string(ToString(execution)) + "/" + bound;
+  const std::string key = ErrorCaseName(execution, regime);
   const nlohmann::json* entry = &ExpectedErrorFile();
   for (const std::string& step : {std::string("calibrated"), std::string("by_gpu"), profile.name,
                                   std::string("by_case"), std::string("cases"), key})
@@ -89,7 +92,7 @@ ExpectedError ExpectedErrorFor(const HardwareProfile& profile, ExecutionMode exe
   e.case_points = static_cast<int>(Number(*entry, "points"));
   e.how = "5-fold cross-validation by config on this GPU's measurements: its " +
           std::to_string(e.case_points) + " " + ToString(execution) + " points bound by the " +
-          bound;
+          BoundOf(regime);
   return e;
 }
 

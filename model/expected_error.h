@@ -26,12 +26,16 @@ struct ExpectedError {
 // Throws nothing: without the file (or for a case it lacks) mape is 0 and `how` says so.
 ExpectedError ExpectedErrorFor(const HardwareProfile& profile);
 
+// The case of the held-out points like one prediction: "<execution mode>/<bound>", e.g.
+// "compiled/host" (max-autotune counts as compiled); validate groups its points by it.
+std::string ErrorCaseName(ExecutionMode execution, Regime regime);
+
 // The error of predictions like one row: on a calibrated GPU, the held-out error of its points
-// of the same execution mode and bound (a host-bound compiled batch 1 misses by several times
-// what a device-bound batch 256 does); the profile's figure where the file has too few such
-// points, or the GPU is uncalibrated.
-ExpectedError ExpectedErrorFor(const HardwareProfile& profile, ExecutionMode execution,
-                               Regime regime);
+// of the same case (a host-bound compiled batch 1 misses by several times what a device-bound
+// batch 256 does); `overall` (ExpectedErrorFor(profile), looked up once per profile) where the
+// file has too few such points, or the GPU is uncalibrated.
+ExpectedError ExpectedErrorForRow(const HardwareProfile& profile, const ExpectedError& overall,
+                                  ExecutionMode execution, Regime regime);
 
 // "calibrated: held-out error 3.4% (5-fold ...)" or "uncalibrated: datasheet + sm90 priors;
 // expect about 9% error (...)": one line for people.

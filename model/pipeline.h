@@ -31,13 +31,14 @@ PipelineTime<T> TimePipeline(const ForwardTime<T>& forward, const TransferVolume
   // pipelines are otherwise predicted too fast). A replayed CUDA graph does not: sequential
   // graph pipelines at batch 1 take 17-22 us per batch more than their measured stages.
   const T sync_s = o.execution == ExecutionMode::graph ? T(0.0) : c[Coef::sync_us] * 1e-6;
-  p.compute_s = forward.total_s + sync_s;
-  if (o.pipeline == PipelineMode::overlapped && !o.compute_only)
-    // Beside the next batch's copy and normalisation on other streams, the forward itself runs
-    // slower than alone: the architecture's constant is the in-pipeline forward over the same
-    // record's forward alone, less what sequential pipelines show (their normalisation, priced
-    // in the forward), read from measured records by scripts/overlapped_forward_slowdown.py.
-    p.compute_s = forward.total_s * (T(1.0) + c[Coef::overlapped_forward_slowdown]) + sync_s;
+  // Beside the next batch's copy and normalisation on other streams, an overlapped pipeline's
+  // forward runs slower than alone: the architecture's constant is the in-pipeline forward over
+  // the same record's forward alone, less what sequential pipelines show (their normalisation,
+  // priced in the forward), read from measured records by scripts/overlapped_forward_slowdown.py.
+  const T slowdown = o.pipeline == PipelineMode::overlapped && !o.compute_only
+                         ? c[Coef::overlapped_forward_slowdown]
+                         : T(0.0);
+  p.compute_s = forward.total_s * (T(1.0) + slowdown) + sync_s;
   if (o.compute_only) {
     // Timed between two device events around the forward pass, the host waiting after the
     // second: no per-batch synchronisation. (Graph, vit_ti16..vit_h14 at batch 1 and 8: the

@@ -38,8 +38,9 @@ BestResult RunBest(BestQuery query) {
   BestResult result{std::move(query), o.price, {}, {}, {}};
   result.search = SearchBestConfigs(result.query.model, result.query.profile, o);
   const HardwareProfile& profile = result.query.profile;
+  const ExpectedError overall = ExpectedErrorFor(profile);
   const auto expected = [&](const Candidate& c) {
-    return ExpectedErrorFor(profile, c.options.execution, c.prediction.regime);
+    return ExpectedErrorForRow(profile, overall, c.options.execution, c.prediction.regime);
   };
   for (const Candidate& c : result.search.top) result.top_expected_errors.push_back(expected(c));
   if (const auto& be = result.search.compile_break_even)
@@ -104,9 +105,8 @@ void PrintBest(std::ostream& out, const BestResult& result) {
       any_default_numa |= c.numa_default_factor;
       t.AddRow({std::to_string(i + 1), DescribeCandidate(c) + (c.numa_default_factor ? " *" : ""),
                 std::to_string(c.prediction.batch), Si(c.prediction.throughput_ips),
-                i < result.top_expected_errors.size() && result.top_expected_errors[i].mape > 0
-                    ? Fixed(100 * result.top_expected_errors[i].mape, 1) + "%"
-                    : "-",
+                PercentOrDash(
+                    i < result.top_expected_errors.size() ? result.top_expected_errors[i].mape : 0),
                 Ms(c.prediction.latency_p50_s), Ms(c.prediction.latency_p90_s),
                 Bytes(c.prediction.memory.TotalBytes()), ToString(c.prediction.regime),
                 Usd(c.cost_per_million_usd)});

@@ -56,7 +56,7 @@ PredictResult RunPredict(PredictQuery query) {
   result.execution_caveat = ExecutionModeCaveat(q.profile, q.options);
   for (const Prediction& row : result.sweep.rows)
     result.row_expected_errors.push_back(
-        ExpectedErrorFor(q.profile, q.options.execution, row.regime));
+        ExpectedErrorForRow(q.profile, result.expected_error, q.options.execution, row.regime));
   // Calibrated profiles carry coefficient errors: throughput's one-sigma band per row.
   if (q.profile.calibrated)
     for (const Prediction& row : result.sweep.rows)
@@ -147,10 +147,9 @@ void PrintPredict(std::ostream& out, const PredictResult& result) {
     const bool mark = sweep.recommended && *sweep.recommended == static_cast<int>(i);
     std::vector<std::string> row{std::to_string(p.batch), Fixed(p.latency_p50_s * 1e3, 3),
                                  Fixed(p.latency_p90_s * 1e3, 3), Fixed(p.throughput_ips, 0)};
-    const double held_out = i < result.row_expected_errors.size()
-                                ? result.row_expected_errors[i].mape
-                                : result.expected_error.mape;
-    row.push_back(held_out > 0 ? Fixed(100 * held_out, 1) + "%" : "-");
+    row.push_back(PercentOrDash(i < result.row_expected_errors.size()
+                                    ? result.row_expected_errors[i].mape
+                                    : result.expected_error.mape));
     if (band) row.push_back(Fixed(100 * result.intervals[i].relative_sigma, 1) + "%");
     for (std::string cell :
          {Bytes(p.memory.TotalBytes()),

@@ -60,6 +60,10 @@ std::string Fixed(double value, int digits) {
   return text;
 }
 
+std::string PercentOrDash(double fraction) {
+  return fraction > 0 ? Fixed(100 * fraction, 1) + "%" : "-";
+}
+
 std::string Si(double value) {
   if (std::isnan(value)) return "-";
   const char* suffix[] = {"", "k", "M", "G", "T", "P"};

@@ -22,6 +22,8 @@ class TextTable {
 
 // Fixed-point with `digits` decimals; "-" for NaN.
 std::string Fixed(double value, int digits);
+// [fraction] as "3.8%", or "-" when not positive (no figure recorded).
+std::string PercentOrDash(double fraction);
 // Three significant figures with an SI suffix: 1.23k, 45.6M, 7.89G.
 std::string Si(double value);
 // Bytes with a binary unit: "1.50 GiB", "312 MiB".

@@ -7,6 +7,7 @@
 #include <numeric>
 #include <set>
 
+#include "model/expected_error.h"
 #include "model/profile_transfer.h"
 #include "model/repeated_points.h"
 #include "predict/batch_sweep.h"
@@ -220,6 +221,7 @@ ValidationReport Validate(const std::vector<ValidationInput>& inputs,
     if (r.options.execution == ExecutionMode::compiled &&
         r.options.compile_mode != CompileMode::standard)
       p.execution += " " + ToString(r.options.compile_mode);
+    p.error_case = ErrorCaseName(r.options.execution, p.regime);
     report.points.push_back(p);
     apes.push_back(p.ape);
     measured.push_back(p.measured_ips);
@@ -293,10 +295,7 @@ ValidationReport Validate(const std::vector<ValidationInput>& inputs,
         {mode, static_cast<int>(e.size()), Mean(e), Quantile(e, 0.5), Mean(signed_error)});
   }
   std::map<std::string, std::vector<double>> by_case;  // sorted by name
-  for (const auto& p : report.points) {
-    const std::string execution = p.execution.rfind("compiled", 0) == 0 ? "compiled" : p.execution;
-    by_case[execution + "/" + BoundOf(p.regime)].push_back(p.ape);
-  }
+  for (const auto& p : report.points) by_case[p.error_case].push_back(p.ape);
   for (const auto& [name, e] : by_case)
     report.cases.push_back({name, static_cast<int>(e.size()), Mean(e)});
   return report;

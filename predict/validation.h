@@ -52,7 +52,8 @@ struct PointError {
   double measured_ips = 0, predicted_ips = 0;
   double ape = 0;  // |predicted - measured| / measured
   Regime regime = Regime::compute;
-  std::string execution;  // eager, graph, compiled or "compiled max-autotune"
+  std::string execution;   // eager, graph, compiled or "compiled max-autotune"
+  std::string error_case;  // ErrorCaseName (model/expected_error.h): "compiled/host", ...
 };
 
 // The best-batch regret of one config, paired by run. A dataset pools the same point from

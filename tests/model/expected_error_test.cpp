@@ -25,16 +25,20 @@ TEST(ExpectedError, ARowOfACalibratedGpuStatesTheErrorOfItsOwnCase) {
   ASSERT_TRUE(h200.calibrated);
   const nlohmann::json cases = ShippedFile()["calibrated"]["by_gpu"]["h200"]["by_case"]["cases"];
   ASSERT_TRUE(cases.contains("compiled/host") && cases.contains("compiled/device"));
-  const ExpectedError host = ExpectedErrorFor(h200, ExecutionMode::compiled, Regime::overhead);
-  const ExpectedError device = ExpectedErrorFor(h200, ExecutionMode::compiled, Regime::compute);
+  const ExpectedError host =
+      ExpectedErrorForRow(h200, ExpectedErrorFor(h200), ExecutionMode::compiled, Regime::overhead);
+  const ExpectedError device =
+      ExpectedErrorForRow(h200, ExpectedErrorFor(h200), ExecutionMode::compiled, Regime::compute);
   EXPECT_EQ(host.case_name, "compiled/host");
   EXPECT_DOUBLE_EQ(host.mape, cases["compiled/host"]["mape"].get<double>());
   EXPECT_EQ(host.case_points, cases["compiled/host"]["points"].get<int>());
   EXPECT_NE(host.how.find("compiled points bound by the host"), std::string::npos) << host.how;
   // Memory-bound rows share the device case with compute-bound ones.
   EXPECT_EQ(device.case_name, "compiled/device");
-  EXPECT_DOUBLE_EQ(ExpectedErrorFor(h200, ExecutionMode::compiled, Regime::memory).mape,
-                   device.mape);
+  EXPECT_DOUBLE_EQ(
+      ExpectedErrorForRow(h200, ExpectedErrorFor(h200), ExecutionMode::compiled, Regime::memory)
+          .mape,
+      device.mape);
   // The host-bound compiled points, at batch 1, miss by more than the device-bound ones.
   EXPECT_GT(host.mape, device.mape);
 }
@@ -44,14 +48,16 @@ TEST(ExpectedError, WithoutACaseOfItsOwnARowFallsBackToTheProfilesFigure) {
   const ExpectedError overall = ExpectedErrorFor(h200);
   const nlohmann::json cases = ShippedFile()["calibrated"]["by_gpu"]["h200"]["by_case"]["cases"];
   ASSERT_FALSE(cases.contains("graph/pipeline"));  // too few such points to stand alone
-  const ExpectedError row = ExpectedErrorFor(h200, ExecutionMode::graph, Regime::transfer);
+  const ExpectedError row =
+      ExpectedErrorForRow(h200, ExpectedErrorFor(h200), ExecutionMode::graph, Regime::transfer);
   EXPECT_TRUE(row.case_name.empty());
   EXPECT_DOUBLE_EQ(row.mape, overall.mape);
   EXPECT_EQ(row.how, overall.how);
   // An uncalibrated GPU has no held-out points of its own: its basis's figure, whatever the row.
   const HardwareProfile l4 = LoadProfile("l4");
   ASSERT_FALSE(l4.calibrated);
-  const ExpectedError uncalibrated = ExpectedErrorFor(l4, ExecutionMode::eager, Regime::overhead);
+  const ExpectedError uncalibrated =
+      ExpectedErrorForRow(l4, ExpectedErrorFor(l4), ExecutionMode::eager, Regime::overhead);
   EXPECT_TRUE(uncalibrated.case_name.empty());
   EXPECT_DOUBLE_EQ(uncalibrated.mape, ExpectedErrorFor(l4).mape);
   EXPECT_GT(uncalibrated.mape, 0);
